@@ -1,0 +1,55 @@
+package io.lifeboat.cli;
+
+import io.lifeboat.crypto.CorruptDataException;
+import io.lifeboat.repository.RepositoryException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command line: one subcommand per operation, each with --help and --json. */
+@Command(name = "lifeboat", mixinStandardHelpOptions = true, version = "lifeboat 0.1.0",
+        description = "Encrypted, deduplicated backup and recovery.",
+        subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, RestoreCommand.class,
+                VerifyCommand.class, KeyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Lifeboat {
+    /** Exit code of a backup that finished but could not read everything (as restic does). */
+    static final int EXIT_PARTIAL = 3;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Lifeboat());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            System.err.println("lifeboat " + cmd.getCommandName() + ": " + describe(e));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    /** One line a user can act on; a stack trace only for what must be a bug. */
+    static String describe(Throwable e) {
+        if (e instanceof UncheckedIOException u) {
+            e = u.getCause();
+        }
+        if (e instanceof RepositoryException || e instanceof IllegalArgumentException
+                || e instanceof CorruptDataException) {
+            return e.getMessage();
+        }
+        if (e instanceof AccessDeniedException a) {
+            return "permission denied: " + a.getFile();
+        }
+        if (e instanceof FileSystemException f) {
+            return f.getMessage();
+        }
+        if (e instanceof IOException) {
+            return e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+        e.printStackTrace();
+        return "internal error: " + e;
+    }
+}

@@ -1,0 +1,123 @@
+package io.lifeboat.crypto;
+
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The repository's secret: an AES-256 key that seals every object and chunk, and an HMAC-SHA256
+ * key that names chunks (so chunk ids reveal nothing about content to someone without the key).
+ * Sealed form: 12-byte random nonce, then AES-256-GCM ciphertext with its 16-byte tag.
+ */
+public final class MasterKey {
+    public static final int LENGTH = 64;
+    public static final int NONCE = 12;
+    public static final int TAG = 16;
+    public static final int OVERHEAD = NONCE + TAG;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SecretKeySpec encryption;
+    private final SecretKeySpec authentication;
+    private final byte[] material;
+    private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(() -> newInstance("AES/GCM/NoPadding"));
+    private final ThreadLocal<Mac> macs;
+
+    public MasterKey(byte[] material) {
+        if (material.length != LENGTH) {
+            throw new IllegalArgumentException("master key must be " + LENGTH + " bytes");
+        }
+        this.material = material.clone();
+        this.encryption = new SecretKeySpec(material, 0, 32, "AES");
+        this.authentication = new SecretKeySpec(material, 32, 32, "HmacSHA256");
+        this.macs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(authentication);
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    public static MasterKey generate() {
+        byte[] material = new byte[LENGTH];
+        RANDOM.nextBytes(material);
+        return new MasterKey(material);
+    }
+
+    /** The raw key, only for wrapping it under a key-encryption key. */
+    public byte[] material() {
+        return material.clone();
+    }
+
+    /** HMAC-SHA256 of the data under the repository's id key. */
+    public byte[] id(byte[] data, int offset, int length) {
+        Mac mac = macs.get();
+        mac.update(data, offset, length);
+        return mac.doFinal();
+    }
+
+    /** Encrypts and authenticates; aad binds the ciphertext to its name or role. */
+    public byte[] seal(byte[] plaintext, byte[] aad) {
+        return seal(encryption, plaintext, aad, ciphers.get());
+    }
+
+    /** Decrypts; throws {@link CorruptDataException} when the data or its aad was altered. */
+    public byte[] open(byte[] sealed, byte[] aad) {
+        return open(encryption, sealed, 0, sealed.length, aad, ciphers.get());
+    }
+
+    static byte[] seal(SecretKeySpec key, byte[] plaintext, byte[] aad, Cipher cipher) {
+        byte[] out = new byte[NONCE + plaintext.length + TAG];
+        byte[] nonce = new byte[NONCE];
+        RANDOM.nextBytes(nonce);
+        System.arraycopy(nonce, 0, out, 0, NONCE);
+        try {
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
+            if (aad != null) {
+                cipher.updateAAD(aad);
+            }
+            cipher.doFinal(plaintext, 0, plaintext.length, out, NONCE);
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("encryption failed: " + e.getMessage(), e);
+        }
+    }
+
+    static byte[] open(SecretKeySpec key, byte[] sealed, int offset, int length, byte[] aad, Cipher cipher) {
+        if (length < OVERHEAD) {
+            throw new CorruptDataException("sealed data is too short (" + length + " bytes)");
+        }
+        try {
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, sealed, offset, NONCE));
+            if (aad != null) {
+                cipher.updateAAD(aad);
+            }
+            return cipher.doFinal(sealed, offset + NONCE, length - NONCE);
+        } catch (AEADBadTagException e) {
+            throw new CorruptDataException("authentication failed: the data was altered or the key is wrong");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("decryption failed: " + e.getMessage(), e);
+        }
+    }
+
+    static Cipher newInstance(String transformation) {
+        try {
+            return Cipher.getInstance(transformation);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Wipes the key material this object holds; the JCE key specs keep their own copies. */
+    public void destroy() {
+        Arrays.fill(material, (byte) 0);
+    }
+}

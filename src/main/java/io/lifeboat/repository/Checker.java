@@ -1,0 +1,208 @@
+package io.lifeboat.repository;
+
+import io.lifeboat.crypto.CorruptDataException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a repository. Always: every index and snapshot opens and authenticates, every pack the
+ * index names exists with the right size, every chunk a snapshot needs is indexed. With readData:
+ * every pack is read whole, its hash compared with its name, and every chunk decrypted and
+ * re-hashed. Each damaged chunk is traced to the snapshots and files that need it.
+ */
+public final class Checker {
+    /** One finding; snapshot and path are set when the damage reaches a backed-up file. */
+    public record Finding(String object, String message, String snapshot, String path) {
+    }
+
+    /** The outcome: errors (damage) and notes (harmless leftovers, such as packs of an interrupted backup). */
+    public record Report(int snapshots, int packs, long chunks, long bytesRead, List<Finding> errors, List<String> notes) {
+        public boolean ok() {
+            return errors.isEmpty();
+        }
+    }
+
+    private final Repository repository;
+    private final boolean readData;
+    private final Progress progress;
+    private final List<Finding> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> notes = new ArrayList<>();
+    private final Map<ChunkId, String> badChunks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong bytesRead = new java.util.concurrent.atomic.AtomicLong();
+
+    public Checker(Repository repository, boolean readData, Progress progress) {
+        this.repository = repository;
+        this.readData = readData;
+        this.progress = progress;
+    }
+
+    public Report run() throws IOException {
+        Map<String, List<PackEntry>> packs = loadIndexes();
+        checkPacks(packs);
+        int snapshots = checkSnapshots();
+        long chunks = packs.values().stream().mapToLong(List::size).sum();
+        return new Report(snapshots, packs.size(), chunks, bytesRead.get(), List.copyOf(errors), List.copyOf(notes));
+    }
+
+    private Map<String, List<PackEntry>> loadIndexes() throws IOException {
+        Map<String, List<PackEntry>> packs = new LinkedHashMap<>();
+        for (String name : repository.store().list("index/")) {
+            try {
+                for (IndexFile.Pack p : IndexFile.decode(repository.loadObject(name))) {
+                    packs.computeIfAbsent(p.name(), k -> new ArrayList<>()).addAll(p.entries());
+                }
+            } catch (CorruptDataException e) {
+                errors.add(new Finding(name, e.getMessage(), null, null));
+            }
+        }
+        return packs;
+    }
+
+    private void checkPacks(Map<String, List<PackEntry>> packs) throws IOException {
+        Set<String> stored = new HashSet<>();
+        for (String name : repository.store().list("data/")) {
+            stored.add(name.substring(name.lastIndexOf('/') + 1));
+        }
+        List<java.util.concurrent.Callable<Void>> reads = new ArrayList<>();
+        for (Map.Entry<String, List<PackEntry>> e : packs.entrySet()) {
+            String pack = e.getKey();
+            String path = Repository.packPath(pack);
+            if (!stored.contains(pack)) {
+                errors.add(new Finding(path, "pack is missing", null, null));
+                e.getValue().forEach(c -> badChunks.put(c.id(), "its pack " + shortName(pack) + " is missing"));
+                continue;
+            }
+            long end = e.getValue().stream().mapToLong(c -> c.offset() + c.length()).max().orElse(0);
+            long size = repository.store().size(path);
+            if (size < end + 4) {
+                errors.add(new Finding(path, "pack is truncated: " + size + " bytes, index needs " + (end + 4), null, null));
+                e.getValue().forEach(c -> badChunks.put(c.id(), "its pack " + shortName(pack) + " is truncated"));
+                continue;
+            }
+            if (readData) {
+                reads.add(() -> {
+                    readPack(pack, path, e.getValue());
+                    return null;
+                });
+            }
+        }
+        readAll(reads);
+        for (String pack : stored) {
+            if (!packs.containsKey(pack)) {
+                notes.add("pack " + shortName(pack) + " is not in any index (left by an interrupted backup; prune removes it)");
+            }
+        }
+    }
+
+    /** Reads packs on every core: opening chunks is CPU work, like sealing them was. */
+    private static void readAll(List<java.util.concurrent.Callable<Void>> reads) throws IOException {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Runtime.getRuntime().availableProcessors()));
+        try {
+            for (java.util.concurrent.Future<Void> f : pool.invokeAll(reads)) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Streams the pack once: hashes the whole, and opens every chunk the index places in it. */
+    private void readPack(String pack, String path, List<PackEntry> entries) throws IOException {
+        List<PackEntry> ordered = new ArrayList<>(entries);
+        ordered.sort(java.util.Comparator.comparingLong(PackEntry::offset));
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        int damaged = 0;
+        try (InputStream raw = repository.store().open(path); DigestInputStream in = new DigestInputStream(raw, sha)) {
+            long pos = 0;
+            for (PackEntry c : ordered) {
+                in.skipNBytes(c.offset() - pos);
+                byte[] sealed = in.readNBytes(c.length());
+                pos = c.offset() + sealed.length;
+                bytesRead.addAndGet(sealed.length);
+                progress.bytes.addAndGet(sealed.length);
+                try {
+                    repository.openChunk(c.id(), sealed, c.rawLength());
+                } catch (CorruptDataException ex) {
+                    damaged++;
+                    badChunks.put(c.id(), ex.getMessage());
+                }
+            }
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        String actual = HexFormat.of().formatHex(sha.digest());
+        if (!actual.equals(pack)) {
+            errors.add(new Finding(path, "pack content does not match its name (hash " + shortName(actual) + "); "
+                    + damaged + " of its " + entries.size() + " chunks are damaged", null, null));
+        } else if (damaged > 0) {
+            errors.add(new Finding(path, damaged + " chunks are damaged", null, null));
+        }
+        progress.files.incrementAndGet();
+    }
+
+    private int checkSnapshots() throws IOException {
+        ChunkIndex index = repository.index();
+        List<String> names = repository.store().list("snapshots/");
+        for (String name : names) {
+            String id = name.substring("snapshots/".length());
+            Snapshot s;
+            try {
+                s = Repository.JSON.readValue(repository.loadObject(name), Snapshot.class);
+            } catch (CorruptDataException e) {
+                errors.add(new Finding(name, e.getMessage(), id, null));
+                continue;
+            }
+            for (String nodeChunk : s.nodes()) {
+                checkChunk(index, ChunkId.parse(nodeChunk), id, "(its file list)");
+            }
+            try {
+                NodeStreamReader nodes = new NodeStreamReader(repository, s.nodes());
+                while (nodes.hasNext()) {
+                    Node n = nodes.next();
+                    if (n.chunks() != null) {
+                        for (String c : n.chunks()) {
+                            checkChunk(index, ChunkId.parse(c), id, n.path());
+                        }
+                    }
+                }
+            } catch (CorruptDataException e) {
+                errors.add(new Finding(name, "file list cannot be read: " + e.getMessage(), id, null));
+            }
+        }
+        return names.size();
+    }
+
+    private void checkChunk(ChunkIndex index, ChunkId id, String snapshot, String path) {
+        String damage = badChunks.get(id);
+        if (damage == null && !index.contains(id)) {
+            damage = "chunk " + id.hex() + " is not in the index";
+        }
+        if (damage != null) {
+            errors.add(new Finding("chunk " + id, damage, snapshot, path));
+        }
+    }
+
+    private static String shortName(String name) {
+        return name.substring(0, Math.min(12, name.length()));
+    }
+}

@@ -1,0 +1,55 @@
+package io.lifeboat.repository;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/** Splits an input stream into content-defined chunks, holding at most two maximum chunks in memory. */
+final class ChunkStream {
+    private final InputStream in;
+    private final FastCdc cdc;
+    private final byte[] buf;
+    private int start;
+    private int end;
+    private boolean eof;
+
+    ChunkStream(InputStream in, FastCdc cdc) {
+        this.in = in;
+        this.cdc = cdc;
+        this.buf = new byte[cdc.max() * 2];
+    }
+
+    /** The next chunk, or null at the end of the stream. */
+    byte[] next() throws IOException {
+        while (true) {
+            int available = end - start;
+            if (available > 0) {
+                int n = cdc.cut(buf, start, available, eof);
+                if (n > 0) {
+                    byte[] chunk = Arrays.copyOfRange(buf, start, start + n);
+                    start += n;
+                    return chunk;
+                }
+            } else if (eof) {
+                return null;
+            }
+            fill();
+        }
+    }
+
+    private void fill() throws IOException {
+        if (start > 0) {
+            System.arraycopy(buf, start, buf, 0, end - start);
+            end -= start;
+            start = 0;
+        }
+        while (end < buf.length) {
+            int n = in.read(buf, end, buf.length - end);
+            if (n < 0) {
+                eof = true;
+                return;
+            }
+            end += n;
+        }
+    }
+}

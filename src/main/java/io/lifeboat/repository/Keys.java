@@ -1,0 +1,104 @@
+package io.lifeboat.repository;
+
+import io.lifeboat.crypto.CorruptDataException;
+import io.lifeboat.crypto.KeyFile;
+import io.lifeboat.crypto.MasterKey;
+import io.lifeboat.storage.BlobStore;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The key objects under keys/: each a passphrase-sealed copy of the one master key. */
+public final class Keys {
+    record Unlocked(String name, MasterKey key) {
+    }
+
+    /** A key object and its name, for listing. */
+    public record Entry(String name, KeyFile key) {
+        public String id() {
+            return name.substring("keys/".length());
+        }
+    }
+
+    private Keys() {
+    }
+
+    static String store(BlobStore store, KeyFile key) throws IOException {
+        byte[] json = Repository.JSON.writeValueAsBytes(key);
+        String name = "keys/" + Repository.sha256(json);
+        store.put(name, json);
+        return name;
+    }
+
+    static Unlocked unlock(BlobStore store, byte[] passphrase) throws IOException {
+        List<Entry> all = list(store);
+        if (all.isEmpty()) {
+            throw new RepositoryException("the repository at " + store.location() + " has no keys");
+        }
+        for (Entry e : all) {
+            try {
+                return new Unlocked(e.name(), e.key().unlock(passphrase));
+            } catch (CorruptDataException wrong) {
+                // not this key; try the next one
+            }
+        }
+        throw new RepositoryException("wrong password: none of the " + all.size()
+                + " keys of " + store.location() + " opens with it");
+    }
+
+    public static List<Entry> list(BlobStore store) throws IOException {
+        List<Entry> all = new ArrayList<>();
+        for (String name : store.list("keys/")) {
+            all.add(new Entry(name, Repository.JSON.readValue(store.get(name), KeyFile.class)));
+        }
+        all.sort(java.util.Comparator.comparing(e -> e.key().created()));
+        return all;
+    }
+
+    /** Adds a key that opens the repository with another passphrase; returns its id. */
+    public static String add(Repository repo, byte[] passphrase) throws IOException {
+        if (passphrase.length == 0) {
+            throw new RepositoryException("the new passphrase is empty");
+        }
+        return store(repo.store(), KeyFile.create(repo.key(), passphrase, host(), user())).substring("keys/".length());
+    }
+
+    /** Removes a key by id or unique prefix; the key in use and the last key cannot be removed. */
+    public static String remove(Repository repo, String idPrefix) throws IOException {
+        List<Entry> all = list(repo.store());
+        List<Entry> match = all.stream().filter(e -> e.id().startsWith(idPrefix)).toList();
+        if (idPrefix.isEmpty() || match.isEmpty()) {
+            throw new RepositoryException("no key with id " + idPrefix);
+        }
+        if (match.size() > 1) {
+            throw new RepositoryException("key id " + idPrefix + " is ambiguous: give more characters");
+        }
+        Entry target = match.get(0);
+        if (target.name().equals(repo.keyName())) {
+            throw new RepositoryException("key " + target.id().substring(0, 8)
+                    + " is the one this command was opened with; open with another key to remove it");
+        }
+        repo.store().delete(target.name());
+        return target.id();
+    }
+
+    /** Replaces the key in use by one for the new passphrase; the new key is durable before the old goes. */
+    public static String change(Repository repo, byte[] newPassphrase) throws IOException {
+        String added = add(repo, newPassphrase);
+        repo.store().delete(repo.keyName());
+        return added;
+    }
+
+    static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    static String user() {
+        return System.getProperty("user.name", "unknown");
+    }
+}

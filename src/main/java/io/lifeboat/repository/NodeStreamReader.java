@@ -1,0 +1,67 @@
+package io.lifeboat.repository;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/** Reads a snapshot's nodes back, one chunk at a time, so memory does not grow with the tree. */
+public final class NodeStreamReader implements Iterator<Node> {
+    private final Repository repository;
+    private final Iterator<String> chunkIds;
+    private byte[] chunk = new byte[0];
+    private int pos;
+    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    private Node next;
+
+    public NodeStreamReader(Repository repository, List<String> chunkIds) {
+        this.repository = repository;
+        this.chunkIds = chunkIds.iterator();
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next == null) {
+            try {
+                next = readLine();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return next != null;
+    }
+
+    @Override
+    public Node next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        Node n = next;
+        next = null;
+        return n;
+    }
+
+    private Node readLine() throws IOException {
+        while (true) {
+            for (int i = pos; i < chunk.length; i++) {
+                if (chunk[i] == '\n') {
+                    partial.write(chunk, pos, i - pos);
+                    pos = i + 1;
+                    byte[] line = partial.toByteArray();
+                    partial.reset();
+                    return Repository.JSON.readValue(line, Node.class);
+                }
+            }
+            partial.write(chunk, pos, chunk.length - pos);
+            if (!chunkIds.hasNext()) {
+                if (partial.size() > 0) {
+                    throw new io.lifeboat.crypto.CorruptDataException("the file list ends in the middle of an entry");
+                }
+                return null;
+            }
+            chunk = repository.readChunk(ChunkId.parse(chunkIds.next()));
+            pos = 0;
+        }
+    }
+}

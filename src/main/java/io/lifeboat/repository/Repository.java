@@ -1,0 +1,230 @@
+package io.lifeboat.repository;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lifeboat.compress.Compression;
+import io.lifeboat.crypto.CorruptDataException;
+import io.lifeboat.crypto.KeyFile;
+import io.lifeboat.crypto.MasterKey;
+import io.lifeboat.storage.BlobStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * An opened repository: its store, master key and parameters, and the operations on sealed
+ * objects and chunks that backup, restore and verify are built from.
+ */
+public final class Repository {
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private static final HexFormat HEX = HexFormat.of();
+    private static final byte[] CONFIG_AAD = "config".getBytes(StandardCharsets.US_ASCII);
+
+    private final BlobStore store;
+    private final MasterKey key;
+    private final RepositoryConfig config;
+    private final String keyName;
+    private final FastCdc chunker;
+    private volatile ChunkIndex index;
+
+    private Repository(BlobStore store, MasterKey key, String keyName, RepositoryConfig config) {
+        this.store = store;
+        this.key = key;
+        this.keyName = keyName;
+        this.config = config;
+        this.chunker = new FastCdc(key.id("fastcdc gear".getBytes(StandardCharsets.US_ASCII), 0, 12),
+                config.chunkMin(), config.chunkAvg(), config.chunkMax());
+    }
+
+    /** Creates a repository in an empty location, opened by the passphrase. */
+    public static Repository init(BlobStore store, byte[] passphrase, Compression.Setting compression) throws IOException {
+        if (store.exists("config")) {
+            throw new RepositoryException("a repository already exists at " + store.location());
+        }
+        if (passphrase.length == 0) {
+            throw new RepositoryException("the passphrase is empty");
+        }
+        MasterKey key = MasterKey.generate();
+        byte[] id = new byte[16];
+        new java.security.SecureRandom().nextBytes(id);
+        RepositoryConfig config = new RepositoryConfig(RepositoryConfig.VERSION, HEX.formatHex(id), FastCdc.DEFAULT_MIN,
+                FastCdc.DEFAULT_AVG, FastCdc.DEFAULT_MAX, RepositoryConfig.DEFAULT_PACK_SIZE, compression.toString());
+        String keyName = Keys.store(store, KeyFile.create(key, passphrase, Keys.host(), Keys.user()));
+        store.put("config", key.seal(JSON.writeValueAsBytes(config), CONFIG_AAD));
+        return new Repository(store, key, keyName, config);
+    }
+
+    /** Opens with any key the passphrase unlocks; refuses with a clear reason otherwise. */
+    public static Repository open(BlobStore store, byte[] passphrase) throws IOException {
+        if (!store.exists("config")) {
+            throw new RepositoryException("no repository at " + store.location() + " (run 'lifeboat init' first)");
+        }
+        Keys.Unlocked unlocked = Keys.unlock(store, passphrase);
+        byte[] sealed = store.get("config");
+        RepositoryConfig config;
+        try {
+            config = JSON.readValue(unlocked.key().open(sealed, CONFIG_AAD), RepositoryConfig.class);
+        } catch (CorruptDataException e) {
+            throw new RepositoryException("the repository config at " + store.location() + " is damaged: " + e.getMessage());
+        }
+        if (config.version() != RepositoryConfig.VERSION) {
+            throw new RepositoryException("repository format version " + config.version() + " is not supported");
+        }
+        return new Repository(store, unlocked.key(), unlocked.name(), config);
+    }
+
+    public BlobStore store() {
+        return store;
+    }
+
+    public MasterKey key() {
+        return key;
+    }
+
+    public RepositoryConfig config() {
+        return config;
+    }
+
+    /** The key object this session was opened with. */
+    public String keyName() {
+        return keyName;
+    }
+
+    FastCdc chunker() {
+        return chunker;
+    }
+
+    public ChunkId chunkId(byte[] data) {
+        return new ChunkId(key.id(data, 0, data.length));
+    }
+
+    /** The chunk index, loaded from every index object on first use. */
+    public ChunkIndex index() {
+        ChunkIndex loaded = index;
+        if (loaded == null) {
+            synchronized (this) {
+                if (index == null) {
+                    index = loadIndex();
+                }
+                loaded = index;
+            }
+        }
+        return loaded;
+    }
+
+    private ChunkIndex loadIndex() {
+        ChunkIndex fresh = new ChunkIndex();
+        try {
+            for (String name : store.list("index/")) {
+                for (IndexFile.Pack pack : IndexFile.decode(loadObject(name))) {
+                    for (PackEntry e : pack.entries()) {
+                        fresh.add(e.id(), pack.name(), e.offset(), e.length(), e.rawLength());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot read the index of " + store.location() + ": " + e.getMessage(), e);
+        }
+        return fresh;
+    }
+
+    void saveIndex(List<IndexFile.Pack> packs) throws IOException {
+        saveObject("index", IndexFile.encode(packs));
+    }
+
+    /** Seals plaintext as an object of the kind and stores it under kind/hash-of-stored-bytes. */
+    public String saveObject(String kind, byte[] plaintext) throws IOException {
+        byte[] sealed = key.seal(plaintext, kind.getBytes(StandardCharsets.US_ASCII));
+        String name = kind + "/" + sha256(sealed);
+        store.put(name, sealed);
+        return name;
+    }
+
+    /** Loads and opens an object, checking that its bytes still hash to its name. */
+    public byte[] loadObject(String name) throws IOException {
+        byte[] sealed = store.get(name);
+        int slash = name.indexOf('/');
+        if (!name.substring(slash + 1).equals(sha256(sealed))) {
+            throw new CorruptDataException(name + " does not match its hash");
+        }
+        try {
+            return key.open(sealed, name.substring(0, slash).getBytes(StandardCharsets.US_ASCII));
+        } catch (CorruptDataException e) {
+            throw new CorruptDataException(name + ": " + e.getMessage());
+        }
+    }
+
+    /** A chunk's plaintext, checked against its id; never returns altered data. */
+    public byte[] readChunk(ChunkId id) throws IOException {
+        ChunkIndex.Location at = index().get(id);
+        if (at == null) {
+            throw new CorruptDataException("chunk " + id.hex() + " is not in the index");
+        }
+        byte[] sealed = store.getRange(packPath(at.pack()), at.offset(), at.length());
+        return openChunk(id, sealed, at.rawLength());
+    }
+
+    /** Decrypts, decompresses and re-hashes one sealed chunk. */
+    public byte[] openChunk(ChunkId id, byte[] sealed, int rawLength) {
+        byte[] plain;
+        try {
+            plain = Compression.decode(key.open(sealed, id.raw()), rawLength);
+        } catch (CorruptDataException | IllegalStateException | IllegalArgumentException e) {
+            throw new CorruptDataException("chunk " + id.hex() + " is damaged: " + e.getMessage());
+        }
+        if (!Arrays.equals(key.id(plain, 0, plain.length), id.raw())) {
+            throw new CorruptDataException("chunk " + id.hex() + " does not match its id");
+        }
+        return plain;
+    }
+
+    public static String packPath(String pack) {
+        return "data/" + pack.substring(0, 2) + "/" + pack;
+    }
+
+    /** Every snapshot, oldest first; a damaged one is reported, not skipped. */
+    public List<Snapshot> snapshots() throws IOException {
+        List<Snapshot> all = new ArrayList<>();
+        for (String name : store.list("snapshots/")) {
+            Snapshot s = JSON.readValue(loadObject(name), Snapshot.class);
+            all.add(s.withId(name.substring("snapshots/".length())));
+        }
+        all.sort(java.util.Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id));
+        return all;
+    }
+
+    /** The snapshot named by a full id, a unique prefix of one, or "latest". */
+    public Snapshot snapshot(String ref) throws IOException {
+        List<Snapshot> all = snapshots();
+        if (all.isEmpty()) {
+            throw new RepositoryException("the repository has no snapshots");
+        }
+        if ("latest".equals(ref)) {
+            return all.get(all.size() - 1);
+        }
+        List<Snapshot> match = all.stream().filter(s -> s.id().startsWith(ref)).toList();
+        if (match.isEmpty() || ref.isEmpty()) {
+            throw new RepositoryException("no snapshot with id " + ref);
+        }
+        if (match.size() > 1) {
+            throw new RepositoryException("snapshot id " + ref + " is ambiguous: give more characters");
+        }
+        return match.get(0);
+    }
+
+    public static String sha256(byte[] data) {
+        try {
+            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

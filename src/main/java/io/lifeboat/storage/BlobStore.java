@@ -1,0 +1,48 @@
+package io.lifeboat.storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where the repository keeps its objects. Names are relative, slash-separated ("data/ab/ab12…").
+ * Every write is atomic: a reader sees the whole object or none of it, never a torn one, so a crash
+ * at any point leaves only complete objects behind (DESIGN decision 6).
+ */
+public interface BlobStore extends Closeable {
+
+    /** Stores small bytes under the name, atomically and durably. */
+    void put(String name, byte[] data) throws IOException;
+
+    /** Moves or uploads a finished local file under the name, atomically and durably; the file is consumed. */
+    void putFile(String name, Path file) throws IOException;
+
+    byte[] get(String name) throws IOException;
+
+    /** Reads length bytes at offset, for one blob inside a pack. */
+    byte[] getRange(String name, long offset, int length) throws IOException;
+
+    /** Streams the whole object, for reading packs end to end without holding them in memory. */
+    InputStream open(String name) throws IOException;
+
+    boolean exists(String name) throws IOException;
+
+    long size(String name) throws IOException;
+
+    /** Every object whose name starts with the prefix, in no particular order. */
+    List<String> list(String prefix) throws IOException;
+
+    void delete(String name) throws IOException;
+
+    /** A local directory for temporary files that putFile will take (packs are assembled there). */
+    Path scratchDirectory() throws IOException;
+
+    /** Where this store is, for messages. */
+    String location();
+
+    @Override
+    default void close() throws IOException {
+    }
+}

@@ -1,0 +1,167 @@
+package io.lifeboat.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A repository in a local directory or on an NFS mount. Writes go to a temporary file in the
+ * target's own directory, are fsynced, renamed into place and the directory is fsynced, so the
+ * object appears whole or not at all, and survives a power cut once put returns.
+ */
+public final class LocalBlobStore implements BlobStore {
+    private static final String TEMP_MARK = ".tmp-";
+    private final Path root;
+
+    public LocalBlobStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public void put(String name, byte[] data) throws IOException {
+        Path target = resolve(name);
+        Files.createDirectories(target.getParent());
+        Path temp = target.resolveSibling(target.getFileName() + TEMP_MARK + UUID.randomUUID());
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(data);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        moveIntoPlace(temp, target);
+    }
+
+    @Override
+    public void putFile(String name, Path file) throws IOException {
+        Path target = resolve(name);
+        Files.createDirectories(target.getParent());
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        moveIntoPlace(file, target);
+    }
+
+    private void moveIntoPlace(Path temp, Path target) throws IOException {
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.deleteIfExists(temp);
+            throw new IOException("cannot rename atomically into " + target.getParent() + ": " + e.getMessage(), e);
+        }
+        syncDirectory(target.getParent());
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some file systems (and NFS clients) refuse fsync on a directory; the rename is still atomic.
+        }
+    }
+
+    @Override
+    public byte[] get(String name) throws IOException {
+        return Files.readAllBytes(resolve(name));
+    }
+
+    @Override
+    public byte[] getRange(String name, long offset, int length) throws IOException {
+        try (FileChannel ch = FileChannel.open(resolve(name), StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(length);
+            long pos = offset;
+            while (buf.hasRemaining()) {
+                int n = ch.read(buf, pos);
+                if (n < 0) {
+                    throw new IOException(name + " is shorter than expected: wanted " + length
+                            + " bytes at offset " + offset);
+                }
+                pos += n;
+            }
+            return buf.array();
+        }
+    }
+
+    @Override
+    public InputStream open(String name) throws IOException {
+        return Files.newInputStream(resolve(name));
+    }
+
+    @Override
+    public boolean exists(String name) {
+        return Files.isRegularFile(resolve(name));
+    }
+
+    @Override
+    public long size(String name) throws IOException {
+        return Files.size(resolve(name));
+    }
+
+    @Override
+    public List<String> list(String prefix) throws IOException {
+        Path start = resolve(prefix);
+        Path dir = Files.isDirectory(start) ? start : start.getParent();
+        List<String> names = new ArrayList<>();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return names;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.filter(Files::isRegularFile).forEach(p -> {
+                String name = root.relativize(p).toString();
+                if (name.startsWith(prefix) && !name.contains(TEMP_MARK)) {
+                    names.add(name);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return names;
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        try {
+            Files.delete(resolve(name));
+        } catch (NoSuchFileException e) {
+            // already gone: deletion is idempotent
+        }
+    }
+
+    @Override
+    public Path scratchDirectory() throws IOException {
+        Path tmp = root.resolve("tmp");
+        Files.createDirectories(tmp);
+        return tmp;
+    }
+
+    @Override
+    public String location() {
+        return root.toString();
+    }
+
+    private Path resolve(String name) {
+        Path p = root.resolve(name).normalize();
+        if (!p.startsWith(root)) {
+            throw new IllegalArgumentException("object name escapes the repository: " + name);
+        }
+        return p;
+    }
+}

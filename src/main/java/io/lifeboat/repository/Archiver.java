@@ -44,6 +44,7 @@ public final class Archiver {
     private final Map<String, String> firstLinkByInode = new HashMap<>();
     private final BlockingQueue<Pending> pending = new ArrayBlockingQueue<>(1024);
     private volatile Throwable collectorFailure;
+    private ChunkStream chunkStream;
     private Iterator<Node> previous = java.util.Collections.emptyIterator();
     private Node previousNode;
     private long files;
@@ -69,6 +70,7 @@ public final class Archiver {
         try (RepositoryLock lock = RepositoryLock.shared(repository.store(), "backup");
              ChunkWriter chunks = new ChunkWriter(repository, options.compression())) {
             NodeStreamWriter nodes = new NodeStreamWriter(chunks, repository.chunker());
+            chunkStream = new ChunkStream(repository.chunker());
             Thread collector = new Thread(() -> collect(nodes), "node-collector");
             collector.setUncaughtExceptionHandler((t, e) -> collectorFailure = e);
             collector.start();
@@ -206,7 +208,7 @@ public final class Archiver {
         }
         List<Future<ChunkId>> futures = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            ChunkStream stream = new ChunkStream(in, repository.chunker());
+            ChunkStream stream = chunkStream.reset(in);
             for (byte[] chunk = stream.next(); chunk != null; chunk = stream.next()) {
                 progress.bytes.addAndGet(chunk.length);
                 futures.add(chunks.write(chunk));

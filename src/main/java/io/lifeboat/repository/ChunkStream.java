@@ -4,19 +4,30 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 
-/** Splits an input stream into content-defined chunks, holding at most two maximum chunks in memory. */
+/**
+ * Splits input streams into content-defined chunks, holding at most two maximum chunks in memory.
+ * One instance serves file after file, so its buffer is allocated once per backup, not per file.
+ */
 final class ChunkStream {
-    private final InputStream in;
     private final FastCdc cdc;
     private final byte[] buf;
+    private InputStream in;
     private int start;
     private int end;
     private boolean eof;
 
-    ChunkStream(InputStream in, FastCdc cdc) {
-        this.in = in;
+    ChunkStream(FastCdc cdc) {
         this.cdc = cdc;
         this.buf = new byte[cdc.max() * 2];
+    }
+
+    /** Starts on a new stream. */
+    ChunkStream reset(InputStream input) {
+        this.in = input;
+        start = 0;
+        end = 0;
+        eof = false;
+        return this;
     }
 
     /** The next chunk, or null at the end of the stream. */

@@ -1,0 +1,92 @@
+package io.lifeboat.repository;
+
+import static io.lifeboat.TestSupport.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeboat.TestSupport;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A backed-up tree comes back byte for byte and with its metadata, whatever its shape. */
+class RoundTripTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void restoreEqualsSourceInBytesAndMetadata() throws Exception {
+        Path src = tmp.resolve("src");
+        TestSupport.writeRandom(src.resolve("media/clip.mp4"), 1, 23L << 20);
+        Files.write(src.resolve("media/small.bin"), TestSupport.random(2, 1000));
+        Files.createDirectories(src.resolve("app"));
+        Files.writeString(src.resolve("app/config.yaml"), "key: value\n".repeat(5000));
+        Files.createFile(src.resolve("app/empty-file"));
+        Files.createDirectories(src.resolve("empty/nested-empty"));
+        Files.writeString(Files.createDirectories(src.resolve("odd names")).resolve("café menü ファイル.txt"), "unicode\n");
+        Files.writeString(src.resolve("odd names/with space.conf"), "space\n");
+        Files.writeString(src.resolve("odd names/new\nline"), "newline\n");
+        Files.writeString(src.resolve("odd names/tab\tname"), "tab\n");
+        Files.writeString(src.resolve("odd names/-leading-dash"), "dash\n");
+        Files.createSymbolicLink(src.resolve("current.yaml"), Path.of("app/config.yaml"));
+        Files.createSymbolicLink(src.resolve("dangling"), Path.of("does-not-exist"));
+        Files.createLink(src.resolve("app/config-hardlink.yaml"), src.resolve("app/config.yaml"));
+        Path sparse = src.resolve("sparse.img");
+        try (RandomAccessFile f = new RandomAccessFile(sparse.toFile(), "rw")) {
+            f.write("start".getBytes());
+            f.seek(40L << 20);
+            f.write("end of sparse file\n".getBytes());
+        }
+        Files.setPosixFilePermissions(src.resolve("media/small.bin"), PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(src.resolve("app"), PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setLastModifiedTime(src.resolve("app/config.yaml"), FileTime.from(Instant.parse("2023-11-14T22:13:20.123456789Z")));
+        Files.setLastModifiedTime(src.resolve("empty"), FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
+        Files.setAttribute(src.resolve("odd names/tab\tname"), "unix:gid", 1234);
+
+        Path repo = tmp.resolve("repo");
+        String pw = TestSupport.passwordFile(tmp, "secret").toString();
+        assertEquals(0, cli("init", "--repo", repo.toString(), "--password-file", pw).exit());
+        TestSupport.Run backup = cli("backup", "--repo", repo.toString(), "--password-file", pw, src.toString());
+        assertEquals(0, backup.exit(), backup::toString);
+
+        Path target = tmp.resolve("restored");
+        TestSupport.Run restore = cli("restore", "--repo", repo.toString(), "--password-file", pw, "latest",
+                "--target", target.toString());
+        assertEquals(0, restore.exit(), restore::toString);
+
+        Path restored = target.resolve(src.toString().substring(1));
+        Map<String, String> expected = TestSupport.describe(src);
+        assertEquals(expected, TestSupport.describe(restored));
+        assertTrue(expected.get("app/config.yaml").contains("nlink=2"), "hard link kept as a link");
+        assertEquals(Files.getAttribute(restored.resolve("app/config.yaml"), "unix:ino"),
+                Files.getAttribute(restored.resolve("app/config-hardlink.yaml"), "unix:ino"));
+        assertTrue(TestSupport.allocatedBlocks(restored.resolve("sparse.img")) < 1024,
+                "sparse file restored sparse, not 40 MiB of written zeros");
+    }
+
+    @Test
+    void includeRestoresOnlyTheChosenSubtree() throws Exception {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src.resolve("logs"));
+        Files.writeString(src.resolve("logs/a.log"), "a\n");
+        Files.createDirectories(src.resolve("config"));
+        Files.writeString(src.resolve("config/c.yaml"), "c\n");
+        Path repo = tmp.resolve("repo");
+        String pw = TestSupport.passwordFile(tmp, "pw").toString();
+        cli("init", "--repo", repo.toString(), "--password-file", pw);
+        cli("backup", "--repo", repo.toString(), "--password-file", pw, src.toString());
+        Path target = tmp.resolve("t");
+        TestSupport.Run r = cli("restore", "--repo", repo.toString(), "--password-file", pw, "latest", "--target",
+                target.toString(), "--include", src.resolve("config").toString());
+        assertEquals(0, r.exit(), r::toString);
+        Path restored = target.resolve(src.toString().substring(1));
+        assertEquals("c\n", Files.readString(restored.resolve("config/c.yaml")));
+        assertTrue(Files.notExists(restored.resolve("logs")), "logs were not asked for");
+    }
+}

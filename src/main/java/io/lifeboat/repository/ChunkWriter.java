@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ChunkWriter implements AutoCloseable {
     /** Raw bytes allowed in flight between the reader and the packs. */
-    static final long IN_FLIGHT = 64L * 1024 * 1024;
+    static final long IN_FLIGHT = 24L * 1024 * 1024;
 
     private final Repository repository;
     private final Compression.Setting compression;

@@ -21,7 +21,7 @@ final class NodeStreamWriter {
     NodeStreamWriter(ChunkWriter chunks, FastCdc cdc) {
         this.chunks = chunks;
         this.cdc = cdc;
-        this.buf = new byte[cdc.max() * 2];
+        this.buf = new byte[64 * 1024];
     }
 
     void write(Node node) throws IOException, InterruptedException {

@@ -51,7 +51,7 @@ public final class Restorer {
     private final Options options;
     private final Progress progress;
     private final List<Snapshot.Problem> problems = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final BlockingQueue<Piece> pieces = new ArrayBlockingQueue<>(16);
+    private final BlockingQueue<Piece> pieces = new ArrayBlockingQueue<>(8);
     private final List<Node> dirs = new ArrayList<>();
     private final List<Node> hardlinks = new ArrayList<>();
     private final Set<String> restoredFiles = new java.util.HashSet<>();

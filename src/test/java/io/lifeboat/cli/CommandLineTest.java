@@ -1,0 +1,81 @@
+package io.lifeboat.cli;
+
+import static io.lifeboat.TestSupport.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeboat.TestSupport;
+import io.lifeboat.repository.Repository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command-line contract: --help everywhere, --json that parses, one-line reasons and non-zero exits. */
+class CommandLineTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("init", "backup", "snapshots", "restore", "verify", "key", "demo")) {
+            TestSupport.Run r = cli(command, "--help");
+            assertEquals(0, r.exit(), command);
+            assertTrue(r.out().startsWith("Usage: lifeboat " + command), r::toString);
+        }
+        for (String sub : List.of("add", "list", "remove", "passwd")) {
+            assertEquals(0, cli("key", sub, "--help").exit(), sub);
+        }
+    }
+
+    @Test
+    void badInputGetsOneLineAndANonZeroExit() throws Exception {
+        String pw = TestSupport.passwordFile(tmp, "pw").toString();
+        Path repo = tmp.resolve("repo");
+        assertFailsWith("no repository at", cli("snapshots", "--repo", repo.toString(), "--password-file", pw));
+        assertFailsWith("does not exist", cli("init", "--repo", repo.toString(), "--password-file",
+                tmp.resolve("missing").toString()));
+        assertFailsWith("unknown compression", cli("init", "--repo", repo.toString(), "--password-file", pw,
+                "--compression", "lz4"));
+        Files.writeString(tmp.resolve("empty-pw"), "\n");
+        assertFailsWith("is empty", cli("init", "--repo", repo.toString(), "--password-file",
+                tmp.resolve("empty-pw").toString()));
+        assertEquals(0, cli("init", "--repo", repo.toString(), "--password-file", pw).exit());
+        assertFailsWith("already exists", cli("init", "--repo", repo.toString(), "--password-file", pw));
+        assertFailsWith("no such file", cli("backup", "--repo", repo.toString(), "--password-file", pw,
+                tmp.resolve("nothing-here").toString()));
+        assertFailsWith("no snapshots", cli("restore", "--repo", repo.toString(), "--password-file", pw, "latest",
+                "--target", tmp.resolve("t").toString()));
+        assertFailsWith("unsupported repository location", cli("snapshots", "--repo", "ftp://host/x", "--password-file", pw));
+    }
+
+    @Test
+    void jsonOutputDescribesTheBackup() throws Exception {
+        String pw = TestSupport.passwordFile(tmp, "pw").toString();
+        Path repo = tmp.resolve("repo");
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.writeString(src.resolve("a.txt"), "hello\n");
+        Files.writeString(src.resolve("b.txt"), "world\n");
+        cli("init", "--repo", repo.toString(), "--password-file", pw);
+        TestSupport.Run backup = cli("backup", "--repo", repo.toString(), "--password-file", pw, "--json", "--tag",
+                "nightly", src.toString());
+        assertEquals(0, backup.exit(), backup::toString);
+        var snapshot = Repository.JSON.readTree(backup.out());
+        assertEquals("success", snapshot.get("status").asText());
+        assertEquals(2, snapshot.at("/summary/files").asLong());
+        assertEquals("nightly", snapshot.at("/tags/0").asText());
+        var list = Repository.JSON.readTree(cli("snapshots", "--repo", repo.toString(), "--password-file", pw,
+                "--json").out());
+        assertEquals(snapshot.get("id").asText(), list.get(0).get("id").asText());
+        var verify = Repository.JSON.readTree(cli("verify", "--repo", repo.toString(), "--password-file", pw,
+                "--json", "--read-data").out());
+        assertTrue(verify.get("errors").isEmpty());
+    }
+
+    private static void assertFailsWith(String reason, TestSupport.Run r) {
+        assertEquals(1, r.exit(), r::toString);
+        assertTrue(r.err().contains(reason), "expected '" + reason + "' in: " + r);
+        assertEquals(1, r.err().strip().lines().count(), "one line on stderr: " + r.err());
+    }
+}

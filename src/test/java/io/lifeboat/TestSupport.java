@@ -50,6 +50,8 @@ public final class TestSupport {
     public static ProcessBuilder process(List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--add-opens");
+        cmd.add("java.base/sun.nio.fs=ALL-UNNAMED");
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -16,6 +16,9 @@ final class SnapshotsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Repository r = repo.open();
         List<Snapshot> all = r.snapshots();
+        for (String damaged : r.damagedSnapshots()) {
+            System.err.println("warning: " + damaged + " is damaged and not listed (run verify)");
+        }
         if (repo.json) {
             Output.json(all.stream().map(s -> new Snapshot(s.id(), s.version(), s.time(), s.hostname(), s.username(),
                     s.paths(), s.tags(), s.parent(), s.status(), null, s.problems(), s.summary())).toList());

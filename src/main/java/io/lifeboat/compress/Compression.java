@@ -120,6 +120,9 @@ public enum Compression {
 
     /** Reverses Setting.encode; rawLength is the chunk's original size, known from the index. */
     public static byte[] decode(byte[] encoded, int rawLength) {
+        if (encoded.length == 0) {
+            throw new IllegalArgumentException("chunk has no compression code");
+        }
         Compression c = ofCode(encoded[0] & 0xff);
         int length = encoded.length - 1;
         switch (c) {

@@ -41,7 +41,7 @@ public final class Archiver {
     private final Options options;
     private final Progress progress;
     private final List<Snapshot.Problem> problems = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final Map<String, String> firstLinkByInode = new HashMap<>();
+    private final Map<String, Node> firstLinkByInode = new HashMap<>();
     private final BlockingQueue<Pending> pending = new ArrayBlockingQueue<>(1024);
     private volatile Throwable collectorFailure;
     private ChunkStream chunkStream;
@@ -144,20 +144,23 @@ public final class Archiver {
             problem(name, "cannot read attributes: " + reason(e));
             return;
         }
-        if (name.indexOf('\uFFFD') >= 0) {
-            problem(name, "the name is not valid UTF-8 and was not backed up");
+        String rawPath = base64(RawNames.nonUtf8Bytes(path));
+        if (rawPath == null && name.indexOf('\uFFFD') >= 0 && !RawNames.available()) {
+            problem(name, "the name may not be valid UTF-8 and was not backed up (run Java with "
+                    + "--add-opens java.base/sun.nio.fs=ALL-UNNAMED, as bin/lifeboat does)");
             return;
         }
         int mode = (Integer) a.get("mode");
         Node base = new Node(name, null, mode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
-                nanos(a.get("lastModifiedTime")), nanos(a.get("lastAccessTime")), nanos(a.get("ctime")),
-                (Long) a.get("size"), (Long) a.get("dev"), (Long) a.get("ino"), null, null, false);
+                nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")),
+                (Long) a.get("size"), (Long) a.get("dev"), (Long) a.get("ino"), null, null, false, rawPath, null);
         if (Boolean.TRUE.equals(a.get("isDirectory"))) {
             visitDirectory(path, base, chunks);
         } else if (Boolean.TRUE.equals(a.get("isSymbolicLink"))) {
             try {
                 links++;
-                emit(typed(base, Node.SYMLINK, Files.readSymbolicLink(path).toString()), List.of());
+                Path target = Files.readSymbolicLink(path);
+                emit(base.as(Node.SYMLINK, target.toString(), base64(RawNames.nonUtf8Bytes(target))), List.of());
             } catch (IOException e) {
                 problem(name, "cannot read link: " + reason(e));
             }
@@ -176,7 +179,7 @@ public final class Archiver {
             problem(base.path(), "cannot list directory: " + reason(e));
         }
         dirs++;
-        emit(typed(base.withContent(null, false), Node.DIR, null), List.of());
+        emit(base.as(Node.DIR, null, null), List.of());
         children.sort((x, y) -> x.getFileName().toString().compareTo(y.getFileName().toString()));
         for (Path child : children) {
             visit(child, chunks);
@@ -187,10 +190,10 @@ public final class Archiver {
         String name = base.path();
         if (nlink > 1) {
             String key = base.dev() + ":" + base.inode();
-            String first = firstLinkByInode.putIfAbsent(key, name);
+            Node first = firstLinkByInode.get(key);
             if (first != null) {
                 links++;
-                emit(typed(base, Node.HARDLINK, first), List.of());
+                emit(base.as(Node.HARDLINK, first.path(), first.rawPath()), List.of());
                 return;
             }
         }
@@ -200,10 +203,12 @@ public final class Archiver {
         Node cached = previousFor(name);
         if (cached != null && Node.FILE.equals(cached.type()) && !cached.changed() && cached.size() == base.size()
                 && cached.mtime() == base.mtime() && cached.ctime() == base.ctime() && cached.inode() == base.inode()
+                && cached.dev() == base.dev()
                 && allStored(cached.chunks())) {
             unchanged++;
+            rememberLink(base, nlink);
             progress.bytesSkipped.addAndGet(base.size());
-            emit(typed(base.withContent(cached.chunks(), false), Node.FILE, null), List.of());
+            emit(base.as(Node.FILE, null, null).withContent(cached.chunks(), false), List.of());
             return;
         }
         List<Future<ChunkId>> futures = new ArrayList<>();
@@ -217,12 +222,20 @@ public final class Archiver {
             problem(name, "cannot read file: " + reason(e));
             return;
         }
+        rememberLink(base, nlink);
         boolean changed = changedSince(file, base);
         if (changed) {
             changedWhileRead++;
             problem(name, "changed while it was read; the stored content may mix old and new data");
         }
-        emit(typed(base.withContent(null, changed), Node.FILE, null), futures);
+        emit(base.as(Node.FILE, null, null).withContent(null, changed), futures);
+    }
+
+    /** Later names of this inode become hard links to it; only once its content is safely read. */
+    private void rememberLink(Node file, int nlink) {
+        if (nlink > 1) {
+            firstLinkByInode.putIfAbsent(file.dev() + ":" + file.inode(), file);
+        }
     }
 
     private boolean changedSince(Path file, Node before) {
@@ -248,14 +261,22 @@ public final class Archiver {
         return true;
     }
 
-    /** The previous snapshot's node for this path, advancing through that stream in step with the walk. */
+    /**
+     * The previous snapshot's node for this path, advancing through that stream in step with the
+     * walk. If that stream cannot be read (damage), files are simply read again.
+     */
     private Node previousFor(String path) {
         while (true) {
             if (previousNode == null) {
-                if (!previous.hasNext()) {
+                try {
+                    if (!previous.hasNext()) {
+                        return null;
+                    }
+                    previousNode = previous.next();
+                } catch (RuntimeException unreadable) {
+                    previous = java.util.Collections.emptyIterator();
                     return null;
                 }
-                previousNode = previous.next();
             }
             int c = PathOrder.INSTANCE.compare(previousNode.path(), path);
             if (c == 0) {
@@ -315,9 +336,8 @@ public final class Archiver {
         progress.problems.incrementAndGet();
     }
 
-    private static Node typed(Node n, String type, String target) {
-        return new Node(n.path(), type, n.mode(), n.uid(), n.gid(), n.mtime(), n.atime(), n.ctime(),
-                Node.FILE.equals(type) ? n.size() : 0, n.dev(), n.inode(), n.chunks(), target, n.changed());
+    private static String base64(byte[] raw) {
+        return raw == null ? null : java.util.Base64.getEncoder().encodeToString(raw);
     }
 
     private static long nanos(Object time) {

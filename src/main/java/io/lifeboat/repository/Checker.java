@@ -168,8 +168,8 @@ public final class Checker {
             Snapshot s;
             try {
                 s = Repository.JSON.readValue(repository.loadObject(name), Snapshot.class);
-            } catch (CorruptDataException e) {
-                errors.add(new Finding(name, e.getMessage(), id, null));
+            } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException e) {
+                errors.add(new Finding(name, "snapshot cannot be read: " + e.getMessage(), id, null));
                 continue;
             }
             for (String nodeChunk : s.nodes()) {
@@ -185,7 +185,7 @@ public final class Checker {
                         }
                     }
                 }
-            } catch (CorruptDataException e) {
+            } catch (CorruptDataException | java.io.UncheckedIOException e) {
                 errors.add(new Finding(name, "file list cannot be read: " + e.getMessage(), id, null));
             }
         }

@@ -32,9 +32,12 @@ public final class FastCdc {
         this.avg = avg;
         this.max = max;
         int bits = Integer.numberOfTrailingZeros(avg);
-        // Normalization level 2: two bits stricter before the average, two looser after it.
-        this.strictMask = topBits(bits + 2);
-        this.looseMask = topBits(bits - 2);
+        // Normalization level 1: one bit stricter before the average, one looser after it. Level 2
+        // narrows sizes further but makes boundaries depend more on where a chunk started, so after
+        // an insertion they take longer to fall back in step: simulated over 80 keys, inserting 1 MiB
+        // into 100 MiB stored 3.0 MiB on average at level 1 and 3.6 MiB at level 2 (bench/ChunkerShift.java).
+        this.strictMask = topBits(bits + 1);
+        this.looseMask = topBits(bits - 1);
         fillGear(seed);
     }
 

@@ -62,8 +62,8 @@ final class IndexFile {
                 }
                 packs.add(new Pack(name, entries));
             }
-        } catch (IOException e) {
-            throw new io.lifeboat.crypto.CorruptDataException("index is malformed: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            throw new io.lifeboat.crypto.CorruptDataException("index is malformed: " + e);
         }
         return packs;
     }

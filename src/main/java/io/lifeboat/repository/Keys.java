@@ -8,12 +8,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /** The key objects under keys/: each a passphrase-sealed copy of the one master key. */
 public final class Keys {
-    record Unlocked(String name, MasterKey key) {
-    }
-
     /** A key object and its name, for listing. */
     public record Entry(String name, KeyFile key) {
         public String id() {
@@ -31,17 +29,33 @@ public final class Keys {
         return name;
     }
 
-    static Unlocked unlock(BlobStore store, byte[] passphrase) throws IOException {
+    /**
+     * Opens with the first key that the passphrase unlocks and that opener accepts (it throws
+     * {@link CorruptDataException} for a key that does not fit the repository, such as one left by
+     * an interrupted init).
+     */
+    static <T> T unlock(BlobStore store, byte[] passphrase, BiFunction<String, MasterKey, T> opener) throws IOException {
         List<Entry> all = list(store);
         if (all.isEmpty()) {
             throw new RepositoryException("the repository at " + store.location() + " has no keys");
         }
+        CorruptDataException misfit = null;
         for (Entry e : all) {
+            MasterKey key;
             try {
-                return new Unlocked(e.name(), e.key().unlock(passphrase));
+                key = e.key().unlock(passphrase);
             } catch (CorruptDataException wrong) {
-                // not this key; try the next one
+                continue;
             }
+            try {
+                return opener.apply(e.name(), key);
+            } catch (CorruptDataException notThisRepository) {
+                misfit = notThisRepository;
+            }
+        }
+        if (misfit != null) {
+            throw new RepositoryException("the passphrase opens a key, but the repository config at " + store.location()
+                    + " does not open with it: " + misfit.getMessage());
         }
         throw new RepositoryException("wrong password: none of the " + all.size()
                 + " keys of " + store.location() + " opens with it");
@@ -52,7 +66,7 @@ public final class Keys {
         for (String name : store.list("keys/")) {
             all.add(new Entry(name, Repository.JSON.readValue(store.get(name), KeyFile.class)));
         }
-        all.sort(java.util.Comparator.comparing(e -> e.key().created()));
+        all.sort(java.util.Comparator.comparing(e -> java.time.Instant.parse(e.key().created())));
         return all;
     }
 

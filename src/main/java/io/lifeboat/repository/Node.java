@@ -6,12 +6,17 @@ import java.util.List;
 
 /**
  * One entry of a snapshot's node stream. Times are nanoseconds since the epoch. dev, inode and
- * ctime serve the next backup's unchanged-file check and hard-link detection.
+ * ctime serve the next backup's unchanged-file check and hard-link detection. Access times are
+ * not kept (as in Kopia): reading a file for backup changes it, so keeping it would make every
+ * file list differ from the last and defeat its deduplication. A path or link
+ * target whose bytes are not valid UTF-8 also comes as base64 of its exact bytes (rawPath,
+ * rawTarget); path and target then hold a readable approximation.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
-public record Node(String path, String type, int mode, int uid, int gid, long mtime, long atime, long ctime,
-                   long size, long dev, long inode, List<String> chunks, String target, boolean changed) {
+public record Node(String path, String type, int mode, int uid, int gid, long mtime, long ctime,
+                   long size, long dev, long inode, List<String> chunks, String target, boolean changed,
+                   String rawPath, String rawTarget) {
     public static final String FILE = "file";
     public static final String DIR = "dir";
     public static final String SYMLINK = "symlink";
@@ -19,7 +24,13 @@ public record Node(String path, String type, int mode, int uid, int gid, long mt
     public static final String HARDLINK = "hardlink";
 
     Node withContent(List<String> newChunks, boolean changedWhileRead) {
-        return new Node(path, type, mode, uid, gid, mtime, atime, ctime, size, dev, inode, newChunks, target,
-                changedWhileRead);
+        return new Node(path, type, mode, uid, gid, mtime, ctime, size, dev, inode, newChunks, target,
+                changedWhileRead, rawPath, rawTarget);
+    }
+
+    /** The same entry as another type, pointing at target (raw bytes base64 when not UTF-8). */
+    Node as(String newType, String newTarget, String newRawTarget) {
+        return new Node(path, newType, mode, uid, gid, mtime, ctime, FILE.equals(newType) ? size : 0, dev,
+                inode, chunks, newTarget, changed, rawPath, newRawTarget);
     }
 }

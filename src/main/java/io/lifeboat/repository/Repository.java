@@ -34,6 +34,7 @@ public final class Repository {
     private final String keyName;
     private final FastCdc chunker;
     private volatile ChunkIndex index;
+    private volatile List<String> damagedSnapshots = List.of();
 
     private Repository(BlobStore store, MasterKey key, String keyName, RepositoryConfig config) {
         this.store = store;
@@ -67,18 +68,28 @@ public final class Repository {
         if (!store.exists("config")) {
             throw new RepositoryException("no repository at " + store.location() + " (run 'lifeboat init' first)");
         }
-        Keys.Unlocked unlocked = Keys.unlock(store, passphrase);
         byte[] sealed = store.get("config");
-        RepositoryConfig config;
-        try {
-            config = JSON.readValue(unlocked.key().open(sealed, CONFIG_AAD), RepositoryConfig.class);
-        } catch (CorruptDataException e) {
-            throw new RepositoryException("the repository config at " + store.location() + " is damaged: " + e.getMessage());
-        }
+        return Keys.unlock(store, passphrase, (keyName, key) -> {
+            RepositoryConfig config;
+            try {
+                config = JSON.readValue(key.open(sealed, CONFIG_AAD), RepositoryConfig.class);
+            } catch (IOException e) {
+                throw new CorruptDataException("config is not valid JSON: " + e.getMessage());
+            }
+            checkSupported(config, store);
+            return new Repository(store, key, keyName, config);
+        });
+    }
+
+    private static void checkSupported(RepositoryConfig config, BlobStore store) {
         if (config.version() != RepositoryConfig.VERSION) {
-            throw new RepositoryException("repository format version " + config.version() + " is not supported");
+            throw new RepositoryException("repository format version " + config.version() + " at " + store.location()
+                    + " is not supported (this Lifeboat reads version " + RepositoryConfig.VERSION + ")");
         }
-        return new Repository(store, unlocked.key(), unlocked.name(), config);
+        if (config.packSize() < 1 << 20 || config.packSize() > 1L << 30 || config.chunkMax() > 64 << 20) {
+            throw new RepositoryException("repository config at " + store.location()
+                    + " has pack or chunk sizes out of range (pack 1 MiB-1 GiB, chunk at most 64 MiB)");
+        }
     }
 
     public BlobStore store() {
@@ -120,11 +131,21 @@ public final class Repository {
         return loaded;
     }
 
+    /**
+     * A damaged index object is left out (its chunks look absent: a backup stores them again and a
+     * restore reports the files that need them); verify reports the object itself.
+     */
     private ChunkIndex loadIndex() {
         ChunkIndex fresh = new ChunkIndex();
         try {
             for (String name : store.list("index/")) {
-                for (IndexFile.Pack pack : IndexFile.decode(loadObject(name))) {
+                List<IndexFile.Pack> packs;
+                try {
+                    packs = IndexFile.decode(loadObject(name));
+                } catch (CorruptDataException e) {
+                    continue;
+                }
+                for (IndexFile.Pack pack : packs) {
                     for (PackEntry e : pack.entries()) {
                         fresh.add(e.id(), pack.name(), e.offset(), e.length(), e.rawLength());
                     }
@@ -190,15 +211,31 @@ public final class Repository {
         return "data/" + pack.substring(0, 2) + "/" + pack;
     }
 
-    /** Every snapshot, oldest first; a damaged one is reported, not skipped. */
+    /**
+     * Every readable snapshot, oldest first. A damaged snapshot object is left out so that it
+     * cannot block backups or the restore of other snapshots; {@link #damagedSnapshots()} and
+     * verify name it.
+     */
     public List<Snapshot> snapshots() throws IOException {
         List<Snapshot> all = new ArrayList<>();
+        List<String> damaged = new ArrayList<>();
         for (String name : store.list("snapshots/")) {
-            Snapshot s = JSON.readValue(loadObject(name), Snapshot.class);
-            all.add(s.withId(name.substring("snapshots/".length())));
+            try {
+                Snapshot s = JSON.readValue(loadObject(name), Snapshot.class);
+                all.add(s.withId(name.substring("snapshots/".length())));
+            } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException e) {
+                damaged.add(name);
+            }
         }
-        all.sort(java.util.Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id));
+        damagedSnapshots = List.copyOf(damaged);
+        all.sort(java.util.Comparator.comparing((Snapshot s) -> java.time.Instant.parse(s.time()))
+                .thenComparing(Snapshot::id));
         return all;
+    }
+
+    /** Snapshot objects the last {@link #snapshots()} call could not read. */
+    public List<String> damagedSnapshots() {
+        return damagedSnapshots;
     }
 
     /** The snapshot named by a full id, a unique prefix of one, or "latest". */

@@ -83,7 +83,7 @@ public final class Restorer {
         }
         for (int i = dirs.size() - 1; i >= 0; i--) {
             Node dir = dirs.get(i);
-            applyMetadata(destination(target, dir.path()), dir);
+            applyMetadata(destination(target, dir.path(), dir.rawPath()), dir);
         }
         return new Result(files, dirs.size(), links, bytes, List.copyOf(problems));
     }
@@ -95,7 +95,7 @@ public final class Restorer {
             if (!included(node.path())) {
                 continue;
             }
-            Path dest = destination(target, node.path());
+            Path dest = destination(target, node.path(), node.rawPath());
             switch (node.type()) {
                 case Node.DIR -> {
                     Files.createDirectories(dest);
@@ -125,9 +125,19 @@ public final class Restorer {
         return false;
     }
 
-    private static Path destination(Path target, String stored) {
-        String relative = stored.replaceFirst("^/+", "");
-        Path dest = relative.isEmpty() ? target : target.resolve(relative).normalize();
+    /** Where a stored path goes below the target; exact bytes when the name is not UTF-8. */
+    private static Path destination(Path target, String stored, String rawBase64) {
+        Path dest;
+        if (rawBase64 != null) {
+            byte[] prefix = target.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] raw = java.util.Base64.getDecoder().decode(rawBase64);
+            byte[] all = Arrays.copyOf(prefix, prefix.length + raw.length);
+            System.arraycopy(raw, 0, all, prefix.length, raw.length);
+            dest = RawNames.path(all).normalize();
+        } else {
+            String relative = stored.replaceFirst("^/+", "");
+            dest = relative.isEmpty() ? target : target.resolve(relative).normalize();
+        }
         if (!dest.startsWith(target)) {
             throw new CorruptDataException("stored path " + stored + " would escape the target directory");
         }
@@ -163,7 +173,7 @@ public final class Restorer {
                     if (p.data() != null) {
                         open.write(p.data().get());
                     }
-                    if (p.node().chunks() == null || p.index() == p.node().chunks().size() - 1) {
+                    if (p.data() == null || p.index() == p.node().chunks().size() - 1) {
                         finish(open);
                         open = null;
                     }
@@ -207,7 +217,8 @@ public final class Restorer {
     private void restoreSymlink(Node node, Path dest) throws IOException {
         Files.createDirectories(dest.getParent());
         Files.deleteIfExists(dest);
-        Files.createSymbolicLink(dest, Path.of(node.target()));
+        Files.createSymbolicLink(dest, node.rawTarget() != null
+                ? RawNames.path(java.util.Base64.getDecoder().decode(node.rawTarget())) : Path.of(node.target()));
         applyMetadata(dest, node);
         links++;
     }
@@ -221,10 +232,10 @@ public final class Restorer {
             problem(link.path(), "not restored: the file it links to (" + link.target() + ") was not restored");
             return;
         }
-        Path dest = destination(target, link.path());
+        Path dest = destination(target, link.path(), link.rawPath());
         Files.createDirectories(dest.getParent());
         Files.deleteIfExists(dest);
-        Files.createLink(dest, destination(target, link.target()));
+        Files.createLink(dest, destination(target, link.target(), link.rawTarget()));
         links++;
     }
 
@@ -239,7 +250,7 @@ public final class Restorer {
                 Files.setPosixFilePermissions(dest, permissions(node.mode()));
             }
             Files.getFileAttributeView(dest, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(time(node.mtime()), time(node.atime()), null);
+                    .setTimes(time(node.mtime()), null, null);
         } catch (IOException | UnsupportedOperationException e) {
             problem(node.path(), "restored, but its owner, mode or times could not be set: " + e.getMessage());
         }

@@ -34,6 +34,9 @@ class RoundTripTest {
         Files.writeString(src.resolve("odd names/new\nline"), "newline\n");
         Files.writeString(src.resolve("odd names/tab\tname"), "tab\n");
         Files.writeString(src.resolve("odd names/-leading-dash"), "dash\n");
+        Path notUtf8 = RawNames.path(bytes(src + "/odd names/latin1-caf\u00e9-", (byte) 0xe9, (byte) 0xff));
+        Files.writeString(notUtf8, "a name that is not UTF-8\n");
+        Files.createSymbolicLink(src.resolve("odd names/link-to-latin1"), RawNames.path(bytes("latin1-caf\u00e9-", (byte) 0xe9, (byte) 0xff)));
         Files.createSymbolicLink(src.resolve("current.yaml"), Path.of("app/config.yaml"));
         Files.createSymbolicLink(src.resolve("dangling"), Path.of("does-not-exist"));
         Files.createLink(src.resolve("app/config-hardlink.yaml"), src.resolve("app/config.yaml"));
@@ -68,6 +71,19 @@ class RoundTripTest {
                 Files.getAttribute(restored.resolve("app/config-hardlink.yaml"), "unix:ino"));
         assertTrue(TestSupport.allocatedBlocks(restored.resolve("sparse.img")) < 1024,
                 "sparse file restored sparse, not 40 MiB of written zeros");
+        Path restoredRaw = RawNames.path(bytes(restored + "/odd names/latin1-caf\u00e9-", (byte) 0xe9, (byte) 0xff));
+        assertEquals("a name that is not UTF-8\n", Files.readString(restoredRaw), "name bytes kept exactly");
+        assertEquals(RawNames.bytes(Files.readSymbolicLink(src.resolve("odd names/link-to-latin1"))).length,
+                RawNames.bytes(Files.readSymbolicLink(restored.resolve("odd names/link-to-latin1"))).length);
+        assertTrue(Files.isRegularFile(restored.resolve("odd names/link-to-latin1")), "link target resolves");
+    }
+
+    /** UTF-8 of the text followed by raw bytes that are not UTF-8. */
+    private static byte[] bytes(String text, byte... raw) {
+        byte[] head = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + raw.length);
+        System.arraycopy(raw, 0, all, head.length, raw.length);
+        return all;
     }
 
     @Test

@@ -1,0 +1,108 @@
+package io.lifeboat.repository;
+
+import static io.lifeboat.TestSupport.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeboat.TestSupport;
+import io.lifeboat.crypto.KeyFile;
+import io.lifeboat.crypto.MasterKey;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Damage to one object is reported by verify and does not stop the rest of the repository working. */
+class DamageTest {
+    @TempDir
+    Path tmp;
+
+    private Path repo;
+    private String pw;
+    private Path src;
+
+    @BeforeEach
+    void twoSnapshots() throws Exception {
+        src = tmp.resolve("src");
+        TestSupport.writeRandom(src.resolve("clip.mp4"), 1, 3 << 20);
+        Files.writeString(src.resolve("a.txt"), "first\n");
+        repo = tmp.resolve("repo");
+        pw = TestSupport.passwordFile(tmp, "pw").toString();
+        assertEquals(0, cli("init", "--repo", repo.toString(), "--password-file", pw).exit());
+        assertEquals(0, cli("backup", "--repo", repo.toString(), "--password-file", pw, src.toString()).exit());
+        Files.writeString(src.resolve("a.txt"), "second\n");
+        assertEquals(0, cli("backup", "--repo", repo.toString(), "--password-file", pw, src.toString()).exit());
+    }
+
+    @Test
+    void aDamagedSnapshotIsReportedAndBlocksNothingElse() throws Exception {
+        Path newest = newestSnapshotObject();
+        Files.write(newest, "garbage".getBytes(StandardCharsets.UTF_8));
+        TestSupport.Run verify = cli("verify", "--repo", repo.toString(), "--password-file", pw);
+        assertEquals(1, verify.exit(), verify::toString);
+        assertTrue(verify.out().contains(newest.getFileName().toString()), verify::toString);
+        TestSupport.Run list = cli("snapshots", "--repo", repo.toString(), "--password-file", pw);
+        assertTrue(list.out().contains("1 snapshots") && list.err().contains("is damaged"), list::toString);
+        assertEquals(0, cli("backup", "--repo", repo.toString(), "--password-file", pw, src.toString()).exit(),
+                "backups go on");
+        Path target = tmp.resolve("t");
+        assertEquals(0, cli("restore", "--repo", repo.toString(), "--password-file", pw, "latest", "--target",
+                target.toString()).exit());
+        assertEquals("second\n", Files.readString(target.resolve(src.toString().substring(1)).resolve("a.txt")));
+    }
+
+    @Test
+    void aMissingPackIsTracedToTheFilesThatNeedIt() throws Exception {
+        try (Stream<Path> packs = Files.walk(repo.resolve("data"))) {
+            for (Path p : packs.filter(Files::isRegularFile).toList()) {
+                Files.delete(p);
+            }
+        }
+        TestSupport.Run verify = cli("verify", "--repo", repo.toString(), "--password-file", pw);
+        assertEquals(1, verify.exit(), verify::toString);
+        assertTrue(verify.out().contains("pack is missing"), verify::toString);
+        assertTrue(verify.out().contains("file list cannot be read") || verify.out().contains(src + "/clip.mp4"),
+                verify::toString);
+    }
+
+    @Test
+    void aDamagedIndexIsReportedAndItsChunksAreStoredAgain() throws Exception {
+        try (Stream<Path> indexes = Files.list(repo.resolve("index"))) {
+            for (Path p : indexes.toList()) {
+                Files.write(p, "garbage".getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        TestSupport.Run verify = cli("verify", "--repo", repo.toString(), "--password-file", pw);
+        assertEquals(1, verify.exit(), verify::toString);
+        assertTrue(verify.out().contains("does not match its hash"), verify::toString);
+        TestSupport.Run backup = cli("backup", "--repo", repo.toString(), "--password-file", pw, src.toString());
+        assertEquals(0, backup.exit(), backup::toString);
+        Path target = tmp.resolve("t");
+        assertEquals(0, cli("restore", "--repo", repo.toString(), "--password-file", pw, "latest", "--target",
+                target.toString()).exit(), "the new snapshot restores from the data stored again");
+        assertEquals(TestSupport.sha256(src.resolve("clip.mp4")),
+                TestSupport.sha256(target.resolve(src.toString().substring(1)).resolve("clip.mp4")));
+    }
+
+    @Test
+    void aKeyLeftByAnInterruptedInitDoesNotLockTheRepositoryOut() throws Exception {
+        KeyFile orphan = KeyFile.create(MasterKey.generate(), "pw".getBytes(StandardCharsets.UTF_8), "h", "u");
+        KeyFile older = new KeyFile(orphan.version(), "2000-01-01T00:00:00Z", orphan.host(), orphan.user(),
+                orphan.kdf(), orphan.memoryKiB(), orphan.iterations(), orphan.parallelism(), orphan.salt(),
+                orphan.data());
+        byte[] json = Repository.JSON.writeValueAsBytes(older);
+        Files.write(repo.resolve("keys").resolve(Repository.sha256(json)), json);
+        TestSupport.Run list = cli("snapshots", "--repo", repo.toString(), "--password-file", pw);
+        assertEquals(0, list.exit(), list::toString);
+        assertTrue(list.out().contains("2 snapshots"), list::toString);
+    }
+
+    private Path newestSnapshotObject() throws Exception {
+        String id = Repository.JSON.readTree(cli("snapshots", "--repo", repo.toString(), "--password-file", pw,
+                "--json").out()).get(1).get("id").asText();
+        return repo.resolve("snapshots").resolve(id);
+    }
+}

@@ -19,6 +19,8 @@ public final class MasterKey {
     public static final int NONCE = 12;
     public static final int TAG = 16;
     public static final int OVERHEAD = NONCE + TAG;
+    private static final int SLICE = 4096;
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -84,7 +86,16 @@ public final class MasterKey {
             if (aad != null) {
                 cipher.updateAAD(aad);
             }
-            cipher.doFinal(plaintext, 0, plaintext.length, out, NONCE);
+            // Many small calls rather than one big one: HotSpot switches to its AES-GCM intrinsic
+            // only once the calling code is hot, and a 1 MiB call counts once (measured: 60 MiB/s
+            // for the first GiB as one call per chunk, ~3 GiB/s within the first 200 MiB this way).
+            int in = 0;
+            int o = NONCE;
+            while (plaintext.length - in > SLICE) {
+                o += cipher.update(plaintext, in, SLICE, out, o);
+                in += SLICE;
+            }
+            cipher.doFinal(plaintext, in, plaintext.length - in, out, o);
             return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("encryption failed: " + e.getMessage(), e);
@@ -114,6 +125,28 @@ public final class MasterKey {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Makes HotSpot compile the AES-GCM paths before the first real chunk, on a background thread
+     * while the passphrase is being stretched. Decryption buffers until its tag is checked, so only
+     * many small calls get its caller hot; without this a 1 GiB restore ran at ~70 MiB/s.
+     */
+    public static void warmUp() {
+        if (!WARMED.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            MasterKey key = generate();
+            byte[] small = new byte[64];
+            byte[] aad = {1};
+            for (int i = 0; i < 4000; i++) {
+                key.open(key.seal(small, aad), aad);
+            }
+        }, "crypto-warm-up");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
     }
 
     /** Wipes the key material this object holds; the JCE key specs keep their own copies. */

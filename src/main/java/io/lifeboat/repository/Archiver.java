@@ -36,6 +36,9 @@ public final class Archiver {
     }
 
     private static final Pending END = new Pending(null, null);
+    /** Named, not "unix:*": that would also look up owner and group names, a passwd lookup per file. */
+    private static final String ATTRIBUTES = "unix:mode,ino,dev,nlink,uid,gid,size,lastModifiedTime,ctime,"
+            + "isDirectory,isSymbolicLink,isRegularFile";
 
     private final Repository repository;
     private final Options options;
@@ -139,7 +142,7 @@ public final class Archiver {
         String name = path.toString();
         Map<String, Object> a;
         try {
-            a = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
+            a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             problem(name, "cannot read attributes: " + reason(e));
             return;
@@ -160,6 +163,11 @@ public final class Archiver {
             try {
                 links++;
                 Path target = Files.readSymbolicLink(path);
+                if (target.toString().indexOf('\uFFFD') >= 0 && !RawNames.available()) {
+                    problem(name, "the link target may not be valid UTF-8 and was not backed up (run Java with "
+                            + "--add-opens java.base/sun.nio.fs=ALL-UNNAMED, as bin/lifeboat does)");
+                    return;
+                }
                 emit(base.as(Node.SYMLINK, target.toString(), base64(RawNames.nonUtf8Bytes(target))), List.of());
             } catch (IOException e) {
                 problem(name, "cannot read link: " + reason(e));

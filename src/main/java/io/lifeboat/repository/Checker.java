@@ -172,10 +172,14 @@ public final class Checker {
                 errors.add(new Finding(name, "snapshot cannot be read: " + e.getMessage(), id, null));
                 continue;
             }
-            for (String nodeChunk : s.nodes()) {
-                checkChunk(index, ChunkId.parse(nodeChunk), id, "(its file list)");
+            if (s.nodes() == null) {
+                errors.add(new Finding(name, "snapshot has no file list", id, null));
+                continue;
             }
             try {
+                for (String nodeChunk : s.nodes()) {
+                    checkChunk(index, ChunkId.parse(nodeChunk), id, "(its file list)");
+                }
                 NodeStreamReader nodes = new NodeStreamReader(repository, s.nodes());
                 while (nodes.hasNext()) {
                     Node n = nodes.next();
@@ -185,8 +189,8 @@ public final class Checker {
                         }
                     }
                 }
-            } catch (CorruptDataException | java.io.UncheckedIOException e) {
-                errors.add(new Finding(name, "file list cannot be read: " + e.getMessage(), id, null));
+            } catch (CorruptDataException | java.io.UncheckedIOException | IllegalArgumentException e) {
+                errors.add(new Finding(name, "file list cannot be read: " + e, id, null));
             }
         }
         return names.size();

@@ -55,7 +55,8 @@ final class ChunkStream {
             start = 0;
         }
         while (end < buf.length) {
-            int n = in.read(buf, end, buf.length - end);
+            // At most 1 MiB a call: the JDK reads through a per-thread direct buffer as large as the request.
+            int n = in.read(buf, end, Math.min(buf.length - end, 1 << 20));
             if (n < 0) {
                 eof = true;
                 return;

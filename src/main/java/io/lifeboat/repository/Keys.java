@@ -44,7 +44,7 @@ public final class Keys {
             MasterKey key;
             try {
                 key = e.key().unlock(passphrase);
-            } catch (CorruptDataException wrong) {
+            } catch (CorruptDataException | IllegalArgumentException wrongOrMalformed) {
                 continue;
             }
             try {
@@ -61,10 +61,17 @@ public final class Keys {
                 + " keys of " + store.location() + " opens with it");
     }
 
+    /** The readable key objects, oldest first; a malformed one is left out so it cannot lock others out. */
     public static List<Entry> list(BlobStore store) throws IOException {
         List<Entry> all = new ArrayList<>();
         for (String name : store.list("keys/")) {
-            all.add(new Entry(name, Repository.JSON.readValue(store.get(name), KeyFile.class)));
+            try {
+                KeyFile key = Repository.JSON.readValue(store.get(name), KeyFile.class);
+                java.time.Instant.parse(key.created());
+                all.add(new Entry(name, key));
+            } catch (com.fasterxml.jackson.core.JacksonException | RuntimeException malformed) {
+                // not a usable key: skip it
+            }
         }
         all.sort(java.util.Comparator.comparing(e -> java.time.Instant.parse(e.key().created())));
         return all;

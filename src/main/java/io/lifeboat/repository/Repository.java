@@ -68,6 +68,7 @@ public final class Repository {
         if (!store.exists("config")) {
             throw new RepositoryException("no repository at " + store.location() + " (run 'lifeboat init' first)");
         }
+        MasterKey.warmUp();
         byte[] sealed = store.get("config");
         return Keys.unlock(store, passphrase, (keyName, key) -> {
             RepositoryConfig config;
@@ -222,8 +223,13 @@ public final class Repository {
         for (String name : store.list("snapshots/")) {
             try {
                 Snapshot s = JSON.readValue(loadObject(name), Snapshot.class);
+                if (s.nodes() == null || s.time() == null) {
+                    throw new CorruptDataException(name + " has no time or no file list");
+                }
+                java.time.Instant.parse(s.time());
                 all.add(s.withId(name.substring("snapshots/".length())));
-            } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException e) {
+            } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException
+                     | java.time.format.DateTimeParseException e) {
                 damaged.add(name);
             }
         }

@@ -2,7 +2,7 @@ package io.lifeboat.repository;
 
 import io.lifeboat.crypto.CorruptDataException;
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.file.StandardOpenOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -284,7 +284,6 @@ public final class Restorer {
         final Node node;
         final Path dest;
         final Path temp;
-        final RandomAccessFile file;
         final FileChannel channel;
         long position;
         boolean failed;
@@ -293,8 +292,7 @@ public final class Restorer {
             this.node = node;
             this.dest = dest;
             this.temp = dest.resolveSibling("." + dest.getFileName() + ".lifeboat-" + UUID.randomUUID());
-            this.file = new RandomAccessFile(temp.toFile(), "rw");
-            this.channel = file.getChannel();
+            this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
 
         void write(byte[] data) throws IOException {
@@ -311,15 +309,18 @@ public final class Restorer {
             position += data.length;
         }
 
+        /** Ends the file at its full length; a trailing hole needs one written byte to make the size. */
         void close() throws IOException {
-            file.setLength(position);
-            file.close();
+            if (channel.size() < position) {
+                channel.write(ByteBuffer.wrap(new byte[1]), position - 1);
+            }
+            channel.close();
         }
 
         void abandon() {
             failed = true;
             try {
-                file.close();
+                channel.close();
                 Files.deleteIfExists(temp);
             } catch (IOException e) {
                 // the temporary name is hidden and harmless; nothing else to do

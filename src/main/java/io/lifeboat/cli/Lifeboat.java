@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "lifeboat", mixinStandardHelpOptions = true, version = "lifeboat 0.1.0",
         description = "Encrypted, deduplicated backup and recovery.",
         subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, RestoreCommand.class,
-                VerifyCommand.class, KeyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                VerifyCommand.class, KeyCommand.class, ServeCommand.class, TokenCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Lifeboat {
     /** Exit code of a backup that finished but could not read everything (as restic does). */
     static final int EXIT_PARTIAL = 3;
@@ -37,7 +38,7 @@ public final class Lifeboat {
             e = u.getCause();
         }
         if (e instanceof RepositoryException || e instanceof IllegalArgumentException
-                || e instanceof CorruptDataException) {
+                || e instanceof CorruptDataException || e instanceof io.lifeboat.config.ConfigException) {
             return e.getMessage();
         }
         if (e instanceof AccessDeniedException a) {

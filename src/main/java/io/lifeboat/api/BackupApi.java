@@ -1,0 +1,119 @@
+package io.lifeboat.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lifeboat.catalog.Catalog;
+import io.lifeboat.service.FileBackups;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Exchange;
+
+/** The backup endpoints of SPEC R9, with exactly its shapes. */
+public final class BackupApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> TYPES = Set.of("database", "file", "config");
+
+    private final Catalog catalog;
+    private final FileBackups fileBackups;
+
+    public BackupApi(Catalog catalog, FileBackups fileBackups) {
+        this.catalog = catalog;
+        this.fileBackups = fileBackups;
+    }
+
+    /** GET /api/v1/backup/status?type=…&timeRange=… */
+    public void status(Exchange exchange) throws Exception {
+        String type = exchange.getMessage().getHeader("type", String.class);
+        if (type != null && !TYPES.contains(type)) {
+            throw new ApiException(400, "bad_request", "parameter 'type' must be database, file or config");
+        }
+        Instant since = since(exchange.getMessage().getHeader("timeRange", String.class));
+        List<Catalog.Run> runs = catalog.runs(type, since);
+        List<Map<String, Object>> backups = runs.stream().map(r -> {
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("id", r.id());
+            b.put("type", r.type());
+            b.put("status", "partial".equals(r.status()) ? "success" : r.status());
+            b.put("size", r.sizeBytes() == null ? 0 : r.sizeBytes());
+            b.put("createdAt", r.startedAt().toString());
+            b.put("retention", r.retention());
+            return b;
+        }).toList();
+        long finished = runs.stream().filter(r -> !"in_progress".equals(r.status())).count();
+        long succeeded = runs.stream().filter(r -> "success".equals(r.status()) || "partial".equals(r.status())).count();
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("totalBackups", runs.size());
+        summary.put("successRate", finished == 0 ? 1.0 : (double) succeeded / finished);
+        summary.put("totalSize", runs.stream().mapToLong(r -> r.sizeBytes() == null ? 0 : r.sizeBytes()).sum());
+        summary.put("lastBackup", runs.isEmpty() ? null : runs.get(0).startedAt().toString());
+        reply(exchange, 200, Map.of("backups", backups, "summary", summary));
+    }
+
+    /** POST /api/v1/backup/trigger {type, scope?, source?} */
+    public void trigger(Exchange exchange) throws Exception {
+        String body = exchange.getMessage().getBody(String.class);
+        JsonNode request;
+        try {
+            request = JSON.readTree(body == null ? "" : body);
+        } catch (Exception e) {
+            throw new ApiException(400, "bad_request", "the body is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (request == null || !request.isObject()) {
+            throw new ApiException(400, "bad_request", "the body must be a JSON object like {\"type\": \"file\"}");
+        }
+        JsonNode type = request.get("type");
+        if (type == null || !type.isTextual() || !TYPES.contains(type.asText())) {
+            throw new ApiException(400, "bad_request", "field 'type' must be database, file or config");
+        }
+        JsonNode scope = request.get("scope");
+        if (scope != null && !(scope.isTextual() && Set.of("full", "incremental").contains(scope.asText()))) {
+            throw new ApiException(400, "bad_request", "field 'scope' must be full or incremental");
+        }
+        JsonNode source = request.get("source");
+        if (source != null && !source.isTextual()) {
+            throw new ApiException(400, "bad_request", "field 'source' must be a source name");
+        }
+        if (!"file".equals(type.asText())) {
+            throw new ApiException(409, "not_available", "type '" + type.asText() + "' backups are not configured yet");
+        }
+        String name = source == null ? null : source.asText();
+        if (name != null && !fileBackups.sources().contains(name)) {
+            throw new ApiException(400, "bad_request", "field 'source': no file source named '" + name
+                    + "'; configured: " + fileBackups.sources());
+        }
+        String backupId = fileBackups.start(name);
+        reply(exchange, 202, Map.of("backupId", backupId, "status", "started"));
+    }
+
+    /** Turns a failure into the JSON error the client sees. */
+    public void error(Exchange exchange) throws Exception {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (e instanceof ApiException a) {
+            reply(exchange, a.status(), Map.of("error", a.error(), "message", a.getMessage()));
+        } else {
+            reply(exchange, 500, Map.of("error", "internal", "message", String.valueOf(e == null ? "" : e.getMessage())));
+        }
+    }
+
+    private static Instant since(String timeRange) {
+        if (timeRange == null || timeRange.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.now().minus(Duration.parse("P" + (timeRange.matches("\\d+[dD]") ? timeRange
+                    : "T" + timeRange).toUpperCase()));
+        } catch (RuntimeException e) {
+            throw new ApiException(400, "bad_request", "parameter 'timeRange' must be like 24h, 30m or 7d");
+        }
+    }
+
+    private static void reply(Exchange exchange, int status, Object body) throws Exception {
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody(JSON.writeValueAsString(body));
+    }
+}

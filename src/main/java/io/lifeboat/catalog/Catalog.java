@@ -1,0 +1,169 @@
+package io.lifeboat.catalog;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.lifeboat.security.ApiTokens;
+import io.lifeboat.security.Role;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The JDBC index of backup runs and API tokens: embedded H2 by default, PostgreSQL when
+ * configured; the schema is migrated by Flyway on open. It indexes the repository, which stays
+ * the truth ({@code lifeboat catalog rebuild}).
+ */
+public final class Catalog implements AutoCloseable {
+    /** One backup run, as the API and metrics report it. */
+    public record Run(String id, String source, String type, String status, Instant startedAt, Instant finishedAt,
+                      Long sizeBytes, Long storedBytes, Long durationMs, String snapshotId, String error,
+                      String retention) {
+    }
+
+    /** A token's record; the token itself is never stored. */
+    public record Token(String id, String name, Role role, Instant createdAt, Instant revokedAt) {
+    }
+
+    private final HikariDataSource pool;
+
+    private Catalog(HikariDataSource pool) {
+        this.pool = pool;
+    }
+
+    public static Catalog open(String url, String user, String password) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(url);
+        c.setUsername(user);
+        c.setPassword(password);
+        c.setMaximumPoolSize(4);
+        c.setPoolName("catalog");
+        HikariDataSource pool = new HikariDataSource(c);
+        try {
+            Flyway.configure().dataSource(pool).load().migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return new Catalog(pool);
+    }
+
+    public String startRun(String source, String type, String retention) {
+        String id = UUID.randomUUID().toString();
+        update("INSERT INTO backup_run (id, source, type, status, started_at, retention) VALUES (?, ?, ?, 'in_progress', ?, ?)",
+                id, source, type, Timestamp.from(Instant.now()), retention);
+        return id;
+    }
+
+    public void finishRun(String id, String status, Long size, Long stored, Long durationMs, String snapshotId,
+                          String error) {
+        update("UPDATE backup_run SET status = ?, finished_at = ?, size_bytes = ?, stored_bytes = ?, duration_ms = ?,"
+                + " snapshot_id = ?, error = ? WHERE id = ?", status, Timestamp.from(Instant.now()), size, stored,
+                durationMs, snapshotId, error == null ? null : error.substring(0, Math.min(2000, error.length())), id);
+    }
+
+    /** Adds a finished run found in the repository, unless its snapshot is already indexed. */
+    public boolean addFinishedRun(Run r) {
+        if (!query("SELECT id FROM backup_run WHERE snapshot_id = ?", rs -> rs.getString(1), r.snapshotId()).isEmpty()) {
+            return false;
+        }
+        update("INSERT INTO backup_run (id, source, type, status, started_at, finished_at, size_bytes, stored_bytes,"
+                + " duration_ms, snapshot_id, error, retention) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                r.id(), r.source(), r.type(), r.status(), Timestamp.from(r.startedAt()),
+                r.finishedAt() == null ? null : Timestamp.from(r.finishedAt()), r.sizeBytes(), r.storedBytes(),
+                r.durationMs(), r.snapshotId(), r.error(), r.retention());
+        return true;
+    }
+
+    /** Runs, newest first, optionally of one type and since a time. */
+    public List<Run> runs(String type, Instant since) {
+        return query("SELECT id, source, type, status, started_at, finished_at, size_bytes, stored_bytes, duration_ms,"
+                + " snapshot_id, error, retention FROM backup_run WHERE (? IS NULL OR type = ?)"
+                + " AND started_at >= ? ORDER BY started_at DESC", rs -> new Run(rs.getString(1), rs.getString(2),
+                rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(),
+                rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(), (Long) rs.getObject(7, Long.class),
+                rs.getObject(8, Long.class), rs.getObject(9, Long.class), rs.getString(10), rs.getString(11),
+                rs.getString(12)), type, type, Timestamp.from(since == null ? Instant.EPOCH : since));
+    }
+
+    /** Removes every run, for a rebuild from the repository. */
+    public void clearRuns() {
+        update("DELETE FROM backup_run");
+    }
+
+    /** Creates a token and returns it; it cannot be shown again. */
+    public String createToken(String name, Role role) {
+        String token = ApiTokens.generate();
+        update("INSERT INTO api_token (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                UUID.randomUUID().toString(), name, role.name(), ApiTokens.hash(token), Timestamp.from(Instant.now()));
+        return token;
+    }
+
+    /** The role of a live token, if the token is known and not revoked. */
+    public Optional<Role> roleOf(String token) {
+        return query("SELECT role FROM api_token WHERE token_hash = ? AND revoked_at IS NULL",
+                rs -> Role.valueOf(rs.getString(1)), ApiTokens.hash(token)).stream().findFirst();
+    }
+
+    public List<Token> tokens() {
+        return query("SELECT id, name, role, created_at, revoked_at FROM api_token ORDER BY created_at", rs -> new Token(
+                rs.getString(1), rs.getString(2), Role.valueOf(rs.getString(3)), rs.getTimestamp(4).toInstant(),
+                rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant()));
+    }
+
+    /** Revokes the live tokens with this id or name; returns how many. */
+    public int revokeToken(String idOrName) {
+        return update("UPDATE api_token SET revoked_at = ? WHERE (id = ? OR name = ?) AND revoked_at IS NULL",
+                Timestamp.from(Instant.now()), idOrName, idOrName);
+    }
+
+    @FunctionalInterface
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private int update(String sql, Object... args) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = bind(c.prepareStatement(sql), args)) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("catalog update failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = bind(c.prepareStatement(sql), args);
+             ResultSet rs = ps.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(mapper.map(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("catalog query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static PreparedStatement bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] == null) {
+                ps.setNull(i + 1, Types.VARCHAR);
+            } else {
+                ps.setObject(i + 1, args[i]);
+            }
+        }
+        return ps;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

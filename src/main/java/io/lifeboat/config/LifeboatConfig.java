@@ -1,0 +1,43 @@
+package io.lifeboat.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * config/lifeboat.yaml: what is backed up, when, for how long, and where. Names and defaults are
+ * the SPEC's (R1, R2, R4, R5). Database and S3 entries may be present; they take effect with the
+ * issues that bring those sources and stores.
+ */
+public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSource> files,
+                             List<Map<String, Object>> databases, DropFolder dropFolder, Map<String, Object> storage) {
+
+    /**
+     * The repository every flow writes to, and where its passphrase comes from. With create, a
+     * missing repository is made on first use (and a random passphrase file, if none is there).
+     */
+    public record Repository(String path, String passwordFile, String passwordEnv, String compression, Boolean create) {
+        public boolean createIfMissing() {
+            return Boolean.TRUE.equals(create);
+        }
+    }
+
+    /** The catalog database: embedded H2 by default, PostgreSQL for several nodes. */
+    public record Catalog(String url, String user, String passwordEnv) {
+    }
+
+    /** One file source of SPEC R2.1. */
+    @JsonIgnoreProperties(value = {"type"})
+    public record FileSource(String name, String path, String schedule, String retention, Boolean enabled) {
+        public boolean active() {
+            return enabled == null || enabled;
+        }
+    }
+
+    /** A folder where a file or folder put by hand is backed up, then moved to done/ or failed/. */
+    public record DropFolder(String inbox, Boolean enabled, Integer settleSeconds) {
+        public boolean active() {
+            return enabled == null || enabled;
+        }
+    }
+}

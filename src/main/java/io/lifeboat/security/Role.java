@@ -1,0 +1,30 @@
+package io.lifeboat.security;
+
+import java.util.Locale;
+
+/** The roles of SPEC R10. */
+public enum Role {
+    ADMIN, SYSTEM, AUDITOR, USER;
+
+    public static Role parse(String text) {
+        try {
+            return valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("unknown role '" + text + "': use Admin, System, Auditor or User");
+        }
+    }
+
+    /** Who may read backup status and events: everyone but User. */
+    public boolean mayRead() {
+        return this != USER;
+    }
+
+    /** Who may start backups: the automated System role and Admin. */
+    public boolean mayTrigger() {
+        return this == ADMIN || this == SYSTEM;
+    }
+
+    public String display() {
+        return name().charAt(0) + name().substring(1).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,53 @@
+package io.lifeboat.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad configuration stops start-up with the file, the source and the field named. */
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theShippedConfigurationLoads() {
+        LifeboatConfig c = ConfigLoader.load(Path.of("config"));
+        assertEquals(5, c.files().size());
+        assertEquals("0 3 * * *", c.files().get(0).schedule());
+        assertEquals("90d", c.files().get(1).retention());
+    }
+
+    @Test
+    void eachKindOfMistakeIsNamed() throws Exception {
+        assertProblem("files:\n  - { name: app, path: " + dir + ", schedule: '0 2 * *', retention: 30d }\n",
+                "files[app].schedule", "4 fields");
+        assertProblem("files:\n  - { name: media, path: /no/such/media, schedule: '0 4 * * *', retention: 90d }\n",
+                "files[media].path", "does not exist");
+        assertProblem("files:\n  - { name: a, path: " + dir + ", schedule: '0 4 * * *', retention: 9 days }\n",
+                "files[a].retention", "not a retention");
+        assertProblem("files:\n  - { name: a, path: " + dir + ", schedule: '0 4 * * *', retention: 1d }\n"
+                + "  - { name: a, path: " + dir + ", schedule: '0 5 * * *', retention: 1d }\n", "files[a].name", "duplicate");
+        assertProblem("storage:\n  floppy: { path: /a }\n", "storage.floppy", "unknown storage");
+        assertProblem("files:\n  - { name: a, path: " + dir + ", schedul: '0 4 * * *' }\n", "unknown field 'schedul'", "");
+        assertProblem("repository: { compression: lz4 }\n", "repository.compression", "unknown compression");
+    }
+
+    @Test
+    void aDisabledSourceMayPointAtAPathThatDoesNotExistYet() throws Exception {
+        Files.writeString(dir.resolve("lifeboat.yaml"),
+                "files:\n  - { name: app, path: /app-not-here, schedule: '0 3 * * *', retention: 30d, enabled: false }\n");
+        assertEquals(1, ConfigLoader.load(dir).files().size());
+    }
+
+    private void assertProblem(String yaml, String where, String what) throws Exception {
+        Files.writeString(dir.resolve("lifeboat.yaml"), yaml);
+        String message = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir)).getMessage();
+        assertTrue(message.contains(dir.resolve("lifeboat.yaml").toString()), message);
+        assertTrue(message.contains(where) && message.contains(what), message);
+    }
+}

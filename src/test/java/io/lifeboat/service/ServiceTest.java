@@ -1,0 +1,154 @@
+package io.lifeboat.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeboat.catalog.Catalog;
+import io.lifeboat.security.Role;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.BeanInject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The service as it runs: the real routes/ and LifeboatConfiguration, with a test configuration
+ * (a 2-second schedule, an in-memory catalog) and a real repository.
+ */
+@CamelMainTest(configurationClasses = LifeboatConfiguration.class, properties = {
+    "lifeboat.config-dir=src/test/resources/service-test",
+    "camel.server.port=8089",
+    "camel.management.port=9879",
+    "camel.main.routes-reload-enabled=false"})
+class ServiceTest {
+    private static final Path WORK = Path.of("target/service-test");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    static {
+        try {
+            if (Files.exists(WORK)) {
+                try (var walk = Files.walk(WORK)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+            Files.createDirectories(WORK.resolve("source"));
+            Files.writeString(WORK.resolve("source/counts.csv"), "camera,entries\ncam-001,42\n");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @BeanInject
+    CamelContext context;
+
+    @Test
+    void aScheduledBackupRunsAndLandsInTheCatalog() {
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("file-backup-quick").whenCompleted(1).create();
+        assertTrue(done.matches(30, TimeUnit.SECONDS), "the Quartz schedule fired");
+        Catalog catalog = context.getRegistry().lookupByNameAndType("catalog", Catalog.class);
+        Catalog.Run run = catalog.runs("file", null).stream().filter(r -> r.source().equals("quick")
+                && r.status().equals("success")).findFirst().orElseThrow();
+        assertTrue(run.snapshotId() != null && run.sizeBytes() > 0, run.toString());
+    }
+
+    @Test
+    void everyRoleGetsExactlyItsRights() throws Exception {
+        Catalog catalog = context.getRegistry().lookupByNameAndType("catalog", Catalog.class);
+        Map<Role, String> tokens = new java.util.EnumMap<>(Role.class);
+        for (Role r : Role.values()) {
+            tokens.put(r, catalog.createToken("test-" + r, r));
+        }
+        assertEquals(401, get(null).statusCode());
+        assertEquals(401, get("lb_not-a-token").statusCode());
+        assertEquals(401, post(null, "{\"type\":\"file\"}").statusCode());
+        assertEquals(401, post("lb_not-a-token", "{\"type\":\"file\"}").statusCode());
+        Map<Role, Integer> read = Map.of(Role.ADMIN, 200, Role.SYSTEM, 200, Role.AUDITOR, 200, Role.USER, 403);
+        Map<Role, Integer> trigger = Map.of(Role.ADMIN, 202, Role.SYSTEM, 202, Role.AUDITOR, 403, Role.USER, 403);
+        for (Role r : Role.values()) {
+            HttpResponse<String> status = get(tokens.get(r));
+            assertEquals(read.get(r), status.statusCode(), r + " status: " + status.body());
+            HttpResponse<String> started = post(tokens.get(r), "{\"type\":\"file\",\"source\":\"quick\"}");
+            assertEquals(trigger.get(r), started.statusCode(), r + " trigger: " + started.body());
+            if (started.statusCode() == 202) {
+                assertTrue(started.body().contains("\"backupId\"") && started.body().contains("\"status\":\"started\""));
+            } else {
+                assertTrue(started.body().contains("\"error\":\"forbidden\""), started.body());
+            }
+        }
+        HttpResponse<String> status = get(tokens.get(Role.AUDITOR));
+        assertTrue(status.body().contains("\"summary\"") && status.body().contains("\"successRate\""), status.body());
+    }
+
+    @Test
+    void malformedRequestsAreRefusedNamingTheField() throws Exception {
+        Catalog catalog = context.getRegistry().lookupByNameAndType("catalog", Catalog.class);
+        String admin = catalog.createToken("malformed", Role.ADMIN);
+        assertBadRequest(post(admin, "{\"type\":\"tape\"}"), "'type'");
+        assertBadRequest(post(admin, "{}"), "'type'");
+        assertBadRequest(post(admin, "not json"), "not JSON");
+        assertBadRequest(post(admin, "[1,2]"), "JSON object");
+        assertBadRequest(post(admin, "{\"type\":\"file\",\"scope\":\"weekly\"}"), "'scope'");
+        assertBadRequest(post(admin, "{\"type\":\"file\",\"source\":\"nope\"}"), "'source'");
+        HttpResponse<String> badQuery = HTTP.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:8089/api/v1/backup/status?type=tape")).header("Authorization", "Bearer " + admin)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertBadRequest(badQuery, "'type'");
+    }
+
+    @Test
+    void backupMetricsAppearOnTheMetricsEndpoint() throws Exception {
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("file-backup-quick").whenCompleted(1).create();
+        assertTrue(done.matches(30, TimeUnit.SECONDS));
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9879/observe/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String name : new String[] {"backup_duration_seconds_count", "backup_size", "backup_status",
+            "backup_runs_total", "backup_last_success_timestamp_seconds"}) {
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith(name) && l.contains("source=\"quick\"")
+                    && l.contains("type=\"file\"")), name + " missing");
+        }
+    }
+
+    @Test
+    void aDroppedFileIsBackedUpAndThenMovedToDone() throws Exception {
+        Path inbox = WORK.resolve("inbox");
+        Files.writeString(inbox.resolve("export.csv"), "user export\n");
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!Files.exists(inbox.resolve("done/export.csv")) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(Files.exists(inbox.resolve("done/export.csv")), "moved to done/");
+        Catalog catalog = context.getRegistry().lookupByNameAndType("catalog", Catalog.class);
+        assertTrue(catalog.runs("file", null).stream().anyMatch(r -> r.source().equals("drop-folder")
+                && r.status().equals("success")), "its backup committed before the move");
+    }
+
+    private static void assertBadRequest(HttpResponse<String> r, String mention) {
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"error\":\"bad_request\"") && r.body().contains(mention), r.body());
+    }
+
+    private static HttpResponse<String> get(String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:8089/api/v1/backup/status"));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:8089/api/v1/backup/trigger"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

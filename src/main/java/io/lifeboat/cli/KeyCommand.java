@@ -16,6 +16,16 @@ import picocli.CommandLine.Parameters;
         subcommands = {KeyCommand.Add.class, KeyCommand.ListKeys.class, KeyCommand.Remove.class, KeyCommand.Passwd.class})
 final class KeyCommand {
 
+    /** Prints what a key change did: {field: id} as JSON, or the sentence and the short id. */
+    static int report(RepositoryOptions repo, String field, String id, String sentence) throws Exception {
+        if (repo.json) {
+            Output.json(Map.of(field, id));
+        } else {
+            System.out.println(sentence + id.substring(0, 8));
+        }
+        return 0;
+    }
+
     /** The second passphrase of add and passwd. */
     static final class NewPassphrase {
         @Option(names = "--new-password-file", paramLabel = "FILE",
@@ -37,13 +47,7 @@ final class KeyCommand {
         @Override
         public Integer call() throws Exception {
             Repository r = repo.open();
-            String id = Keys.add(r, next.read());
-            if (repo.json) {
-                Output.json(Map.of("added", id));
-            } else {
-                System.out.println("added key " + id.substring(0, 8));
-            }
-            return 0;
+            return report(repo, "added", Keys.add(r, next.read()), "added key ");
         }
     }
 
@@ -80,13 +84,7 @@ final class KeyCommand {
 
         @Override
         public Integer call() throws Exception {
-            String removed = Keys.remove(repo.open(), id);
-            if (repo.json) {
-                Output.json(Map.of("removed", removed));
-            } else {
-                System.out.println("removed key " + removed.substring(0, 8));
-            }
-            return 0;
+            return report(repo, "removed", Keys.remove(repo.open(), id), "removed key ");
         }
     }
 

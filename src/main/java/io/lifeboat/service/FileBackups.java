@@ -21,6 +21,8 @@ import java.util.function.Supplier;
  * Every run is in the catalog from its start ("in_progress") to its end, and in the metrics.
  */
 public final class FileBackups implements AutoCloseable {
+    /** How long what is dropped into the inbox is kept (the SPEC's shortest file retention). */
+    public static final String DROP_FOLDER_RETENTION = "30d";
     private final LifeboatConfig config;
     private final RepositoryAccess repository;
     private final Catalog catalog;
@@ -47,14 +49,14 @@ public final class FileBackups implements AutoCloseable {
     /** Backs up one configured source now; returns the run's outcome. */
     public Map<String, Object> run(String sourceName) {
         LifeboatConfig.FileSource s = source(sourceName);
-        return backup(catalog.startRun(s.name(), "file", s.retention()), s.name(), Path.of(s.path()), s.retention(),
+        return backup(catalog.startRun(s.name(), "file", s.retention()), s.name(), Path.of(s.path()),
                 List.of("source:" + s.name()));
     }
 
     /** Backs up a path dropped into the inbox; throws when the backup did not commit. */
     public Map<String, Object> runDropped(String path) {
-        String run = catalog.startRun("drop-folder", "file", "30d");
-        Map<String, Object> outcome = backup(run, "drop-folder", Path.of(path), "30d", List.of("drop-folder"));
+        String run = catalog.startRun("drop-folder", "file", DROP_FOLDER_RETENTION);
+        Map<String, Object> outcome = backup(run, "drop-folder", Path.of(path), List.of("drop-folder"));
         if ("failed".equals(outcome.get("status"))) {
             throw new IllegalStateException(String.valueOf(outcome.get("error")));
         }
@@ -69,15 +71,18 @@ public final class FileBackups implements AutoCloseable {
             LifeboatConfig.FileSource s = source(name);
             String run = catalog.startRun(s.name(), "file", s.retention());
             first = first == null ? run : first;
-            triggered.submit(() -> backup(run, s.name(), Path.of(s.path()), s.retention(), List.of("source:" + s.name())));
+            triggered.submit(() -> backup(run, s.name(), Path.of(s.path()), List.of("source:" + s.name())));
         }
         return first == null ? UUID.randomUUID().toString() : first;
     }
 
-    private Map<String, Object> backup(String run, String source, Path path, String retention, List<String> tags) {
+    /** One run: the snapshot is tagged with the run id, so the catalog can be rebuilt from the repository. */
+    private Map<String, Object> backup(String run, String source, Path path, List<String> tags) {
         long started = System.nanoTime();
         try {
-            Snapshot s = new Archiver(repository.open(), new Archiver.Options(List.of(path), tags,
+            List<String> allTags = new java.util.ArrayList<>(tags);
+            allTags.add("run:" + run);
+            Snapshot s = new Archiver(repository.open(), new Archiver.Options(List.of(path), allTags,
                     Compression.parse(config.repository().compression())), new Progress()).run();
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             String error = s.problems().isEmpty() ? null : s.problems().size() + " entries not backed up, first: "

@@ -19,13 +19,17 @@ class CommandLineTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("init", "backup", "snapshots", "restore", "verify", "key", "demo")) {
+        for (String command : List.of("init", "backup", "snapshots", "restore", "verify", "key", "serve", "token",
+                "demo")) {
             TestSupport.Run r = cli(command, "--help");
             assertEquals(0, r.exit(), command);
             assertTrue(r.out().startsWith("Usage: lifeboat " + command), r::toString);
         }
         for (String sub : List.of("add", "list", "remove", "passwd")) {
             assertEquals(0, cli("key", sub, "--help").exit(), sub);
+        }
+        for (String sub : List.of("create", "list", "revoke")) {
+            assertEquals(0, cli("token", sub, "--help").exit(), sub);
         }
     }
 
@@ -48,6 +52,34 @@ class CommandLineTest {
         assertFailsWith("no snapshots", cli("restore", "--repo", repo.toString(), "--password-file", pw, "latest",
                 "--target", tmp.resolve("t").toString()));
         assertFailsWith("unsupported repository location", cli("snapshots", "--repo", "ftp://host/x", "--password-file", pw));
+    }
+
+    @Test
+    void serveRefusesAnInvalidScheduleNamingFileSourceAndField() throws Exception {
+        Path config = Files.createDirectories(tmp.resolve("config"));
+        Files.writeString(config.resolve("lifeboat.yaml"), "files:\n  - { name: media, path: " + tmp
+                + ", schedule: '0 4 * * 9', retention: 90d }\n");
+        TestSupport.Run r = cli("serve", "--config", config.toString());
+        assertEquals(1, r.exit(), r::toString);
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("lifeboat serve: " + config.resolve("lifeboat.yaml"))
+                && l.contains("files[media].schedule") && l.contains("day of week '9'")), r::toString);
+    }
+
+    @Test
+    void tokensAreCreatedListedAndRevoked() throws Exception {
+        Path config = Files.createDirectories(tmp.resolve("config"));
+        Files.writeString(config.resolve("lifeboat.yaml"), "catalog: { url: 'jdbc:h2:file:" + tmp.resolve("catalog")
+                + "' }\n");
+        TestSupport.Run created = cli("token", "create", "--config", config.toString(), "--role", "auditor",
+                "--name", "compliance");
+        assertEquals(0, created.exit(), created::toString);
+        assertTrue(created.out().startsWith("lb_"), created::toString);
+        assertFailsWith("unknown role", cli("token", "create", "--config", config.toString(), "--role", "root"));
+        TestSupport.Run list = cli("token", "list", "--config", config.toString());
+        assertTrue(list.out().contains("Auditor") && list.out().contains("compliance")
+                && !list.out().contains(created.out().trim()), "listed without its value: " + list);
+        assertEquals(0, cli("token", "revoke", "--config", config.toString(), "compliance").exit());
+        assertFailsWith("no live token", cli("token", "revoke", "--config", config.toString(), "compliance"));
     }
 
     @Test

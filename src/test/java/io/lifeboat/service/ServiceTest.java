@@ -60,6 +60,29 @@ class ServiceTest {
     }
 
     @Test
+    void catalogRebuildReproducesTheRunsFromTheRepository() throws Exception {
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("file-backup-quick").whenCompleted(2).create();
+        assertTrue(done.matches(30, TimeUnit.SECONDS));
+        Catalog catalog = context.getRegistry().lookupByNameAndType("catalog", Catalog.class);
+        var config = context.getRegistry().lookupByNameAndType("lifeboatConfig", io.lifeboat.config.LifeboatConfig.class);
+        var repository = new RepositoryAccess(config.repository()).open();
+        java.util.Set<String> committed = repository.snapshots().stream().map(io.lifeboat.repository.Snapshot::id)
+                .collect(java.util.stream.Collectors.toSet());
+        java.util.function.Function<Catalog.Run, String> key = r -> String.join("|", r.id(), r.source(), r.type(),
+                r.status(), String.valueOf(r.sizeBytes()), String.valueOf(r.storedBytes()), r.snapshotId(),
+                String.valueOf(r.retention()));
+        java.util.Set<String> before = catalog.runs(null, null).stream()
+                .filter(r -> r.snapshotId() != null && committed.contains(r.snapshotId())).map(key)
+                .collect(java.util.stream.Collectors.toSet());
+        assertTrue(before.size() >= 2, before.toString());
+        CatalogRebuild.run(repository, catalog, config);
+        java.util.Set<String> after = catalog.runs(null, null).stream().map(key)
+                .collect(java.util.stream.Collectors.toSet());
+        assertTrue(after.containsAll(before), "rebuilt: " + after + "\nbefore: " + before);
+        assertTrue(after.size() >= committed.size(), "one run per snapshot");
+    }
+
+    @Test
     void everyRoleGetsExactlyItsRights() throws Exception {
         Catalog catalog = context.getRegistry().lookupByNameAndType("catalog", Catalog.class);
         Map<Role, String> tokens = new java.util.EnumMap<>(Role.class);
@@ -128,6 +151,36 @@ class ServiceTest {
         Catalog catalog = context.getRegistry().lookupByNameAndType("catalog", Catalog.class);
         assertTrue(catalog.runs("file", null).stream().anyMatch(r -> r.source().equals("drop-folder")
                 && r.status().equals("success")), "its backup committed before the move");
+    }
+
+    @Test
+    void aDroppedFileGoesToFailedWithAReasonWhenTheRepositoryIsUnusable() throws Exception {
+        Path config = WORK.resolve("repository/config");
+        byte[] original = Files.readAllBytes(awaitRepository(config));
+        Path inbox = WORK.resolve("inbox");
+        try {
+            Files.write(config, "damaged".getBytes());
+            Files.writeString(inbox.resolve("invoice.pdf"), "not really a pdf\n");
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!Files.exists(inbox.resolve("failed/invoice.pdf")) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+            }
+        } finally {
+            Files.write(config, original);
+        }
+        assertTrue(Files.exists(inbox.resolve("failed/invoice.pdf")), "moved to failed/");
+        assertTrue(Files.notExists(inbox.resolve("done/invoice.pdf")), "not to done/");
+        String reason = Files.readString(inbox.resolve("failed/invoice.pdf.reason"));
+        assertTrue(reason.contains("config"), reason);
+    }
+
+    /** The repository's config object, once the first scheduled backup has created the repository. */
+    private Path awaitRepository(Path config) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!Files.exists(config) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        return config;
     }
 
     private static void assertBadRequest(HttpResponse<String> r, String mention) {

@@ -1,0 +1,56 @@
+package io.lifeboat.service;
+
+import io.lifeboat.catalog.Catalog;
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.Snapshot;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Recreates the catalog's runs from the repository alone (DESIGN decision 1): one finished run per
+ * snapshot, with the run id and source the service tagged it with ("run:ID", "source:NAME").
+ * Runs that never committed a snapshot (failed ones) are not in the repository and so are gone
+ * after a rebuild.
+ */
+public final class CatalogRebuild {
+    private CatalogRebuild() {
+    }
+
+    /** Replaces every run with those the repository holds; returns how many. */
+    public static int run(Repository repository, Catalog catalog, LifeboatConfig config) throws IOException {
+        List<Snapshot> snapshots = repository.snapshots();
+        catalog.clearRuns();
+        for (Snapshot s : snapshots) {
+            String source = source(s);
+            String retention = "drop-folder".equals(source) ? FileBackups.DROP_FOLDER_RETENTION
+                    : config.files().stream().filter(f -> f.name().equals(source))
+                    .map(LifeboatConfig.FileSource::retention).findFirst().orElse(null);
+            Instant finished = Instant.parse(s.time());
+            catalog.addFinishedRun(new Catalog.Run(tag(s, "run:", s.id().substring(0, 32)), source, "file", s.status(),
+                    finished.minusMillis(s.summary().durationMs()), finished, s.summary().bytes(),
+                    s.summary().storedBytes(), s.summary().durationMs(), s.id(),
+                    s.problems().isEmpty() ? null : s.problems().size() + " entries not backed up", retention));
+        }
+        return snapshots.size();
+    }
+
+    private static String source(Snapshot s) {
+        if (s.tags() != null && s.tags().contains("drop-folder")) {
+            return "drop-folder";
+        }
+        return tag(s, "source:", String.join(",", s.paths()));
+    }
+
+    private static String tag(Snapshot s, String prefix, String otherwise) {
+        if (s.tags() != null) {
+            for (String tag : s.tags()) {
+                if (tag.startsWith(prefix)) {
+                    return tag.substring(prefix.length());
+                }
+            }
+        }
+        return otherwise;
+    }
+}

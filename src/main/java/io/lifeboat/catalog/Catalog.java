@@ -85,13 +85,15 @@ public final class Catalog implements AutoCloseable {
 
     /** Runs, newest first, optionally of one type and since a time. */
     public List<Run> runs(String type, Instant since) {
+        Timestamp from = Timestamp.from(since == null ? Instant.EPOCH : since);
+        Object[] args = type == null ? new Object[] {from} : new Object[] {from, type};
         return query("SELECT id, source, type, status, started_at, finished_at, size_bytes, stored_bytes, duration_ms,"
-                + " snapshot_id, error, retention FROM backup_run WHERE (? IS NULL OR type = ?)"
-                + " AND started_at >= ? ORDER BY started_at DESC", rs -> new Run(rs.getString(1), rs.getString(2),
+                + " snapshot_id, error, retention FROM backup_run WHERE started_at >= ?"
+                + (type == null ? "" : " AND type = ?") + " ORDER BY started_at DESC", rs -> new Run(rs.getString(1), rs.getString(2),
                 rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(),
-                rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(), (Long) rs.getObject(7, Long.class),
+                rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(), rs.getObject(7, Long.class),
                 rs.getObject(8, Long.class), rs.getObject(9, Long.class), rs.getString(10), rs.getString(11),
-                rs.getString(12)), type, type, Timestamp.from(since == null ? Instant.EPOCH : since));
+                rs.getString(12)), args);
     }
 
     /** Removes every run, for a rebuild from the repository. */
@@ -154,7 +156,8 @@ public final class Catalog implements AutoCloseable {
     private static PreparedStatement bind(PreparedStatement ps, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             if (args[i] == null) {
-                ps.setNull(i + 1, Types.VARCHAR);
+                // untyped, so each database takes the column's type (PostgreSQL refuses a varchar null for bigint)
+                ps.setNull(i + 1, Types.NULL);
             } else {
                 ps.setObject(i + 1, args[i]);
             }

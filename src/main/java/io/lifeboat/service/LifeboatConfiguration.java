@@ -51,6 +51,11 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         context.getPropertiesComponent().addInitialProperty("lifeboat.inbox", config.dropFolder().inbox());
         context.getPropertiesComponent().addInitialProperty("lifeboat.inbox-settle-ms",
                 String.valueOf(config.dropFolder().settleSeconds() * 1000L));
+        if (Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("lifeboat.routes-reload")
+                .orElse("true"))) {
+            context.addService(new ValidatingRouteReload(context.getPropertiesComponent()
+                    .resolveProperty("lifeboat.routes-directory").orElse("routes"), "*.camel.yaml"));
+        }
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
     "lifeboat.config-dir=src/test/resources/service-test",
     "camel.server.port=8089",
     "camel.management.port=9879",
-    "camel.main.routes-reload-enabled=false"})
+    "camel.main.routes-include-pattern=file:target/service-test/routes/*.camel.yaml",
+    "lifeboat.routes-directory=target/service-test/routes"})
 class ServiceTest {
     private static final Path WORK = Path.of("target/service-test");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -40,6 +41,12 @@ class ServiceTest {
                 }
             }
             Files.createDirectories(WORK.resolve("source"));
+            Files.createDirectories(WORK.resolve("routes"));
+            try (var routes = Files.list(Path.of("routes"))) {
+                for (Path r : routes.toList()) {
+                    Files.copy(r, WORK.resolve("routes").resolve(r.getFileName()));
+                }
+            }
             Files.writeString(WORK.resolve("source/counts.csv"), "camera,entries\ncam-001,42\n");
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -181,6 +188,41 @@ class ServiceTest {
             Thread.sleep(200);
         }
         return config;
+    }
+
+    @Test
+    void editingARouteFileChangesTheRunningFlowAndABrokenEditIsRefused() throws Exception {
+        Path file = WORK.resolve("routes/hello.camel.yaml");
+        String route = "- route:\n    id: hello\n    from:\n      uri: platform-http:/api/v1/hello\n"
+                + "      steps:\n        - setBody: { constant: %s }\n";
+        try {
+            Files.writeString(file, route.formatted("first"));
+            assertEquals("first", awaitHello("first"));
+            Files.writeString(file, route.formatted("second"));
+            assertEquals("second", awaitHello("second"));
+            Files.writeString(file, route.formatted("third").replace("setBody", "setBodyy"));
+            Thread.sleep(6000);
+            assertEquals("second", hello(), "the broken edit was refused; the running route stayed");
+            assertTrue(context.getRoute("file-backup-quick") != null, "templated routes survive reloads");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static String awaitHello(String expected) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        String body = hello();
+        while (!expected.equals(body) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(250);
+            body = hello();
+        }
+        return body;
+    }
+
+    private static String hello() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8089/api/v1/hello"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 ? r.body() : "HTTP " + r.statusCode();
     }
 
     private static void assertBadRequest(HttpResponse<String> r, String mention) {

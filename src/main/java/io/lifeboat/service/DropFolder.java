@@ -3,19 +3,80 @@ package io.lifeboat.service;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Writes why a dropped file failed, beside where the file component moves it (failed/NAME.reason). */
+/**
+ * The parts of the drop folder the file component does not do: whole folders (backed up as one
+ * snapshot once nothing in them has changed for the settle time, then moved to done/ or failed/)
+ * and the .reason file beside whatever failed.
+ */
 public final class DropFolder {
+    private static final Logger LOG = LoggerFactory.getLogger(DropFolder.class);
     private final Path inbox;
+    private final Duration settle;
+    private final FileBackups backups;
 
-    public DropFolder(Path inbox) {
+    public DropFolder(Path inbox, Duration settle, FileBackups backups) {
         this.inbox = inbox;
+        this.settle = settle;
+        this.backups = backups;
     }
 
+    /** Called by the file route when a dropped file's backup failed. */
     public void recordFailure(Exchange exchange) throws IOException {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String name = exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class);
+        writeReason(exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class), e);
+    }
+
+    /** Backs up every folder in the inbox that has settled; called on a timer by the drop-folder route. */
+    public void backUpSettledFolders() throws IOException {
+        List<Path> folders;
+        try (Stream<Path> entries = Files.list(inbox)) {
+            folders = entries.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().equals("done")
+                    && !p.getFileName().toString().equals("failed") && !p.getFileName().toString().startsWith("."))
+                    .toList();
+        }
+        for (Path folder : folders) {
+            if (settled(folder)) {
+                String name = folder.getFileName().toString();
+                try {
+                    backups.runDropped(folder.toAbsolutePath().toString());
+                    moveTo("done", folder);
+                    LOG.info("drop folder: folder {} backed up and moved to done/", name);
+                } catch (RuntimeException e) {
+                    moveTo("failed", folder);
+                    writeReason(name, e);
+                    LOG.error("drop folder: backup of folder {} failed: {}", name, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** True when nothing in the folder changed for the settle time (it is no longer being copied in). */
+    private boolean settled(Path folder) throws IOException {
+        long newest;
+        try (Stream<Path> walk = Files.walk(folder)) {
+            newest = walk.mapToLong(p -> p.toFile().lastModified()).max().orElse(0);
+        }
+        return System.currentTimeMillis() - newest >= settle.toMillis();
+    }
+
+    private void moveTo(String where, Path folder) throws IOException {
+        Path target = inbox.resolve(where).resolve(folder.getFileName());
+        Files.createDirectories(target.getParent());
+        if (Files.exists(target)) {
+            target = target.resolveSibling(folder.getFileName() + "-" + System.currentTimeMillis());
+        }
+        Files.move(folder, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void writeReason(String name, Exception e) throws IOException {
         Path reason = inbox.resolve("failed").resolve(name + ".reason");
         Files.createDirectories(reason.getParent());
         Files.writeString(reason, (e == null || e.getMessage() == null ? String.valueOf(e) : e.getMessage()) + "\n");

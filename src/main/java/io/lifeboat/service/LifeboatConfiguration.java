@@ -45,7 +45,8 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         context.getRegistry().bind("lifeboatConfig", config);
         context.getRegistry().bind("catalog", catalog);
         context.getRegistry().bind("fileBackups", files);
-        context.getRegistry().bind("dropFolder", new DropFolder(Path.of(config.dropFolder().inbox())));
+        context.getRegistry().bind("dropFolder", new DropFolder(Path.of(config.dropFolder().inbox()),
+                java.time.Duration.ofSeconds(config.dropFolder().settleSeconds()), files));
         context.getRegistry().bind("authorizer", new Authorizer(catalog));
         context.getRegistry().bind("backupApi", new BackupApi(catalog, files));
         context.getPropertiesComponent().addInitialProperty("lifeboat.inbox", config.dropFolder().inbox());

@@ -161,6 +161,25 @@ class ServiceTest {
     }
 
     @Test
+    void aDroppedFolderIsBackedUpWholeOnceItHasSettled() throws Exception {
+        Path inbox = WORK.resolve("inbox");
+        Path staging = Files.createDirectories(WORK.resolve("staging/incident-42"));
+        Files.writeString(staging.resolve("clip.txt"), "clip\n");
+        Files.createDirectories(staging.resolve("frames"));
+        Files.writeString(staging.resolve("frames/frame-1.txt"), "frame\n");
+        Files.move(staging, inbox.resolve("incident-42"));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!Files.exists(inbox.resolve("done/incident-42")) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(Files.exists(inbox.resolve("done/incident-42/frames/frame-1.txt")), "the folder moved to done/ whole");
+        var config = context.getRegistry().lookupByNameAndType("lifeboatConfig", io.lifeboat.config.LifeboatConfig.class);
+        var snapshots = new RepositoryAccess(config.repository()).open().snapshots();
+        assertTrue(snapshots.stream().anyMatch(s -> s.paths().get(0).endsWith("inbox/incident-42")
+                && s.summary().files() == 2), "one snapshot of the folder with both files");
+    }
+
+    @Test
     void aDroppedFileGoesToFailedWithAReasonWhenTheRepositoryIsUnusable() throws Exception {
         Path config = WORK.resolve("repository/config");
         byte[] original = Files.readAllBytes(awaitRepository(config));

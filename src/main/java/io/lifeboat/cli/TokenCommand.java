@@ -1,10 +1,7 @@
 package io.lifeboat.cli;
 
 import io.lifeboat.catalog.Catalog;
-import io.lifeboat.config.ConfigLoader;
-import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.security.Role;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -17,26 +14,10 @@ import picocli.CommandLine.Parameters;
         subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
 final class TokenCommand {
 
-    /** Where the catalog is: the service's configuration directory. */
-    static final class Where {
-        @Option(names = "--config", paramLabel = "DIR", defaultValue = "config",
-                description = "configuration directory; default ${DEFAULT-VALUE}")
-        Path config;
-
-        @Option(names = "--json", description = "print machine-readable JSON")
-        boolean json;
-
-        Catalog open() {
-            LifeboatConfig c = ConfigLoader.load(config);
-            return Catalog.open(c.catalog().url(), c.catalog().user(),
-                    c.catalog().passwordEnv() == null ? null : System.getenv(c.catalog().passwordEnv()));
-        }
-    }
-
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a token and print it once.")
     static final class Create implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        Where where;
+        ServiceOptions where;
         @Option(names = "--role", required = true, description = "Admin, System, Auditor or User")
         String role;
         @Option(names = "--name", description = "what the token is for; default: the role")
@@ -45,7 +26,7 @@ final class TokenCommand {
         @Override
         public Integer call() throws Exception {
             Role r = Role.parse(role);
-            try (Catalog catalog = where.open()) {
+            try (Catalog catalog = ServiceOptions.openCatalog(where.load())) {
                 String token = catalog.createToken(name == null ? r.display() : name, r);
                 if (where.json) {
                     Output.json(Map.of("token", token, "role", r.display()));
@@ -61,11 +42,11 @@ final class TokenCommand {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens (never their values).")
     static final class ListTokens implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        Where where;
+        ServiceOptions where;
 
         @Override
         public Integer call() throws Exception {
-            try (Catalog catalog = where.open()) {
+            try (Catalog catalog = ServiceOptions.openCatalog(where.load())) {
                 List<Catalog.Token> tokens = catalog.tokens();
                 if (where.json) {
                     Output.json(tokens);
@@ -83,13 +64,13 @@ final class TokenCommand {
     @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke tokens by id or name.")
     static final class Revoke implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        Where where;
+        ServiceOptions where;
         @Parameters(paramLabel = "ID|NAME")
         String id;
 
         @Override
         public Integer call() throws Exception {
-            try (Catalog catalog = where.open()) {
+            try (Catalog catalog = ServiceOptions.openCatalog(where.load())) {
                 int n = catalog.revokeToken(id);
                 if (n == 0) {
                     throw new IllegalArgumentException("no live token with id or name '" + id + "'");

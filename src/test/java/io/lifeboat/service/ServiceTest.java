@@ -161,6 +161,32 @@ class ServiceTest {
     }
 
     @Test
+    void aFileStillBeingWrittenIsLeftUntilItIsComplete() throws Exception {
+        Path inbox = WORK.resolve("inbox");
+        Path growing = inbox.resolve("slow-export.csv");
+        StringBuilder written = new StringBuilder();
+        try (var out = Files.newBufferedWriter(growing)) {
+            for (int i = 0; i < 12; i++) {
+                String line = "row " + i + "\n";
+                out.write(line);
+                out.flush();
+                written.append(line);
+                Thread.sleep(400);
+                assertTrue(Files.notExists(inbox.resolve("done/slow-export.csv")), "taken while still being written");
+            }
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!Files.exists(inbox.resolve("done/slow-export.csv")) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        assertEquals(written.toString(), Files.readString(inbox.resolve("done/slow-export.csv")));
+        var config = context.getRegistry().lookupByNameAndType("lifeboatConfig", io.lifeboat.config.LifeboatConfig.class);
+        var snapshot = new RepositoryAccess(config.repository()).open().snapshots().stream()
+                .filter(s -> s.paths().get(0).endsWith("slow-export.csv")).findFirst().orElseThrow();
+        assertEquals(written.length(), snapshot.summary().bytes(), "the whole file was backed up");
+    }
+
+    @Test
     void aDroppedFolderIsBackedUpWholeOnceItHasSettled() throws Exception {
         Path inbox = WORK.resolve("inbox");
         Path staging = Files.createDirectories(WORK.resolve("staging/incident-42"));

@@ -1,0 +1,109 @@
+package io.lifeboat.source.postgres;
+
+import io.lifeboat.repository.ContentReader;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryException;
+import io.lifeboat.repository.Snapshot;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Point-in-time recovery into a fresh data directory: the newest full backup that finished before
+ * the target is unpacked, and PostgreSQL is told to replay archived WAL — fetched from the
+ * repository by restore_command — up to the target, then promote.
+ */
+public final class PgRestore {
+    /** Where recovery stops: a time, an LSN, a named restore point, or the end of the archived WAL. */
+    public record Target(String kind, String value) {
+        public static Target latest() {
+            return new Target("latest", null);
+        }
+
+        String settings() {
+            return switch (kind) {
+                case "time" -> "recovery_target_time = " + quote(value) + "\n";
+                case "lsn" -> "recovery_target_lsn = " + quote(value) + "\n";
+                case "name" -> "recovery_target_name = " + quote(value) + "\n";
+                default -> "";
+            };
+        }
+    }
+
+    private PgRestore() {
+    }
+
+    /** The full backup to start from: the newest one that finished before a time target. */
+    public static Snapshot baseFor(Repository repository, String source, Target target) throws IOException {
+        Instant before = "time".equals(target.kind()) ? parseTime(target.value()) : Instant.MAX;
+        Snapshot chosen = null;
+        for (Snapshot s : repository.snapshots()) {
+            if (s.tags() != null && s.tags().contains("db:" + source) && s.tags().contains(PgBaseBackup.TAG_FULL)
+                    && !Instant.parse(s.time()).isAfter(before)) {
+                chosen = s;
+            }
+        }
+        if (chosen == null) {
+            throw new RepositoryException("no full backup of " + source + " finished before "
+                    + ("time".equals(target.kind()) ? target.value() : "now"));
+        }
+        return chosen;
+    }
+
+    /** Unpacks the base backup into dataDir (which must be empty or absent) and sets up recovery. */
+    public static Snapshot prepare(Repository repository, String source, Path dataDir, Target target,
+                                   String restoreCommand) throws IOException, InterruptedException {
+        Snapshot base = baseFor(repository, source, target);
+        if (Files.exists(dataDir)) {
+            try (Stream<Path> entries = Files.list(dataDir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException("target directory " + dataDir + " is not empty");
+                }
+            }
+        }
+        Files.createDirectories(dataDir);
+        Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+        Process tar = new ProcessBuilder("tar", "-x", "-f", "-", "-C", dataDir.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessOutput errors = new ProcessOutput(tar.getErrorStream(), "tar");
+        try (InputStream in = ContentReader.ofSnapshot(repository, base); OutputStream out = tar.getOutputStream()) {
+            in.transferTo(out);
+        }
+        if (tar.waitFor() != 0) {
+            throw new IOException("unpacking the base backup failed: " + errors.tail());
+        }
+        Files.writeString(dataDir.resolve("recovery.signal"), "");
+        Files.writeString(dataDir.resolve("postgresql.auto.conf"), "\n# written by lifeboat db restore\n"
+                + "restore_command = " + quote(restoreCommand) + "\n" + target.settings()
+                + ("latest".equals(target.kind()) ? "" : "recovery_target_action = 'promote'\n"),
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return base;
+    }
+
+    static Instant parseTime(String text) {
+        try {
+            return java.time.OffsetDateTime.parse(text.trim().replace(' ', 'T')).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("--to-time '" + text + "' is not a time with a zone, like "
+                    + "2026-11-25 14:03:00+00");
+        }
+    }
+
+    /** A postgresql.conf string literal. */
+    static String quote(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    /** The restore_command that fetches WAL from this repository through the lifeboat command line. */
+    public static String restoreCommand(List<String> lifeboat, String repo, Path passwordFile, String source) {
+        return String.join(" ", lifeboat) + " db wal-fetch --repo " + repo + " --password-file " + passwordFile
+                + " --source " + source + " %f %p";
+    }
+}

@@ -1,0 +1,182 @@
+package io.lifeboat.source.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Full backup plus continuous WAL archiving of a throwaway cluster, then point-in-time restores:
+ * the restored cluster holds exactly the transactions committed at or before the target. Lifeboat
+ * runs as the postgres user throughout, as PostgreSQL's archive_command and restore_command do.
+ */
+class PointInTimeRecoveryTest {
+    private Path work;
+    private List<String> lifeboat;
+    private final List<ThrowawayCluster> clusters = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        work = Files.createTempDirectory("lifeboat-pitr");
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        lifeboat = commandForPostgresUser(work.resolve("lib"));
+        Files.writeString(work.resolve("pw"), "pitr passphrase\n");
+        chownToPostgres(work);
+        ThrowawayCluster.asPostgres(cmd("init", "--repo", work.resolve("repo").toString(), "--password-file",
+                work.resolve("pw").toString(), "--compression", "zstd"));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (ThrowawayCluster c : clusters) {
+            c.close();
+        }
+        try (Stream<Path> walk = Files.walk(work)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
+    }
+
+    @Test
+    void restoreToATimeHoldsExactlyTheRowsCommittedByThen() throws Exception {
+        ThrowawayCluster primary = cluster(ThrowawayCluster.create(work.resolve("primary"), "wal_level = replica\n"
+                + "archive_mode = on\narchive_command = '" + String.join(" ", cmd("db", "wal-push", "--repo",
+                work.resolve("repo").toString(), "--password-file", work.resolve("pw").toString(), "--source",
+                "beCamera", "%p")) + "'\n"));
+        primary.start();
+        Instant t1;
+        try (Connection db = primary.connect()) {
+            db.createStatement().execute("CREATE TABLE counts (id serial PRIMARY KEY, phase text NOT NULL)");
+            db.createStatement().execute("INSERT INTO counts (phase) SELECT 't0' FROM generate_series(1, 100)");
+            ThrowawayCluster.asPostgres(cmd("db", "backup", "--repo", work.resolve("repo").toString(),
+                    "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--port",
+                    String.valueOf(primary.port)));
+            db.createStatement().execute("INSERT INTO counts (phase) SELECT 't1' FROM generate_series(1, 10)");
+            Thread.sleep(1100);
+            t1 = Instant.now();
+            Thread.sleep(1100);
+            db.createStatement().execute("INSERT INTO counts (phase) SELECT 't2' FROM generate_series(1, 5)");
+            awaitArchived(db, primary);
+        }
+
+        assertEquals(List.of("t0:100", "t1:10"), restoreAndCount("--to-time", t1.toString(), "r1"));
+        assertEquals(List.of("t0:100", "t1:10", "t2:5"), restoreAndCount("--to-latest", null, "r2"));
+    }
+
+    /** Restores into a new data directory, starts it, waits for promotion, counts rows per phase. */
+    private List<String> restoreAndCount(String targetOption, String targetValue, String name) throws Exception {
+        List<String> args = new ArrayList<>(List.of("db", "restore", "--repo", work.resolve("repo").toString(),
+                "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--target",
+                work.resolve(name).toString(), "--lifeboat-command", String.join(" ", lifeboat), targetOption));
+        if (targetValue != null) {
+            args.add(targetValue);
+        }
+        ThrowawayCluster.asPostgres(cmd(args.toArray(String[]::new)));
+        ThrowawayCluster restored = cluster(ThrowawayCluster.existing(work.resolve(name)));
+        restored.configure("archive_mode = off\n");
+        restored.start();
+        try (Connection db = restored.connect()) {
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (inRecovery(db) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+            }
+            assertFalse(inRecovery(db), "promoted after recovery: " + restored.log());
+            List<String> counts = new ArrayList<>();
+            try (ResultSet rs = db.createStatement().executeQuery(
+                    "SELECT phase, count(*) FROM counts GROUP BY phase ORDER BY phase")) {
+                while (rs.next()) {
+                    counts.add(rs.getString(1) + ":" + rs.getLong(2));
+                }
+            }
+            return counts;
+        }
+    }
+
+    private static boolean inRecovery(Connection db) throws Exception {
+        try (ResultSet rs = db.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    /** Switches to a new WAL file and waits until the archiver has stored the one just closed. */
+    private static void awaitArchived(Connection db, ThrowawayCluster cluster) throws Exception {
+        String closed;
+        try (ResultSet rs = db.createStatement().executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
+            rs.next();
+            closed = rs.getString(1);
+        }
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            try (ResultSet rs = db.createStatement().executeQuery(
+                    "SELECT last_archived_wal, last_failed_wal FROM pg_stat_archiver")) {
+                rs.next();
+                String last = rs.getString(1);
+                if (last != null && last.compareTo(closed) >= 0) {
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        String log = cluster.log();
+        throw new AssertionError("WAL file " + closed + " was not archived in time: "
+                + log.substring(Math.max(0, log.length() - 3000)));
+    }
+
+    private ThrowawayCluster cluster(ThrowawayCluster c) {
+        clusters.add(c);
+        return c;
+    }
+
+    private String[] cmd(String... args) {
+        List<String> all = new ArrayList<>(lifeboat);
+        all.addAll(List.of(args));
+        return all.toArray(String[]::new);
+    }
+
+    /** java with this test's class path copied where the postgres user can read it. */
+    private static List<String> commandForPostgresUser(Path lib) throws Exception {
+        Files.createDirectories(lib);
+        List<String> entries = new ArrayList<>();
+        int n = 0;
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path source = Path.of(entry);
+            Path copy = lib.resolve((n++) + "-" + source.getFileName());
+            if (Files.isDirectory(source)) {
+                try (Stream<Path> walk = Files.walk(source)) {
+                    for (Path p : walk.toList()) {
+                        Path to = copy.resolve(source.relativize(p).toString());
+                        if (Files.isDirectory(p)) {
+                            Files.createDirectories(to);
+                        } else {
+                            Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                }
+            } else if (Files.exists(source)) {
+                Files.copy(source, copy);
+            }
+            entries.add(copy.toString());
+        }
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "-cp", String.join(":", entries),
+                "io.lifeboat.cli.Lifeboat");
+    }
+
+    private static void chownToPostgres(Path dir) throws Exception {
+        Process p = new ProcessBuilder("chown", "-R", "postgres:postgres", dir.toString()).inheritIO().start();
+        assertEquals(0, p.waitFor());
+    }
+}

@@ -1,0 +1,85 @@
+package io.lifeboat.source.postgres;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A PostgreSQL cluster of a test's own, from the installed server binaries, run as the postgres
+ * user (the server refuses root) on a free port, stopped by close().
+ */
+final class ThrowawayCluster implements AutoCloseable {
+    final Path dataDir;
+    final int port;
+    private final Path log;
+
+    private ThrowawayCluster(Path dataDir, int port) {
+        this.dataDir = dataDir;
+        this.port = port;
+        this.log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    }
+
+    /** initdb into dataDir (whose parent the postgres user owns) with the given extra settings. */
+    static ThrowawayCluster create(Path dataDir, String settings) throws Exception {
+        ThrowawayCluster c = new ThrowawayCluster(dataDir, freePort());
+        asPostgres(PgTools.bin("initdb").toString(), "-D", dataDir.toString(), "-A", "trust", "-U", "postgres");
+        c.configure(settings);
+        return c;
+    }
+
+    /** A cluster on a data directory that already exists (a restored one). */
+    static ThrowawayCluster existing(Path dataDir) throws IOException {
+        return new ThrowawayCluster(dataDir, freePort());
+    }
+
+    /** Appends settings; the port and socket directory are always this cluster's own. */
+    void configure(String settings) throws IOException {
+        Files.writeString(dataDir.resolve("postgresql.auto.conf"), "\nport = " + port
+                + "\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '" + dataDir.getParent() + "'\n"
+                + settings + "\n", java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.CREATE);
+    }
+
+    void start() throws Exception {
+        asPostgres(PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString(), "-l", log.toString(), "-w", "-t", "120",
+                "start");
+    }
+
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", null);
+    }
+
+    String log() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (Files.exists(dataDir.resolve("postmaster.pid"))) {
+            asPostgres(PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString(), "-m", "immediate", "-w", "stop");
+        }
+    }
+
+    static String asPostgres(String... command) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -2,6 +2,8 @@ package io.lifeboat.api;
 
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.security.Role;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 
@@ -15,6 +17,9 @@ public final class Authorizer {
 
     /** Passes when the caller's role has the permission ("read" or "trigger"); 401 or 403 otherwise. */
     public void require(Exchange exchange, String permission) {
+        if (query(exchange).keySet().stream().anyMatch(k -> k.equalsIgnoreCase("authorization"))) {
+            throw new ApiException(400, "bad_request", "send the token in the Authorization header, never in the URL");
+        }
         String header = exchange.getMessage().getHeader("Authorization", String.class);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
             throw new ApiException(401, "unauthorized", "send 'Authorization: Bearer TOKEN' (bin/lifeboat token create)");
@@ -31,6 +36,24 @@ public final class Authorizer {
         if (!allowed) {
             throw new ApiException(403, "forbidden", "role " + role.get().display() + " may not " + permission);
         }
-        exchange.setProperty("lifeboat.role", role.get());
+    }
+
+    /**
+     * The request's query parameters, from the query string itself: platform-http also copies them
+     * into the message headers, where a parameter could pose as a request header.
+     */
+    static Map<String, String> query(Exchange exchange) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        String raw = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.put(name, value);
+        }
+        return out;
     }
 }

@@ -14,7 +14,11 @@ import org.apache.camel.Exchange;
 
 /** The backup endpoints of SPEC R9, with exactly its shapes. */
 public final class BackupApi {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BackupApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final Set<String> TRIGGER_FIELDS = Set.of("type", "scope", "source");
     private static final Set<String> TYPES = Set.of("database", "file", "config");
 
     private final Catalog catalog;
@@ -27,11 +31,17 @@ public final class BackupApi {
 
     /** GET /api/v1/backup/status?type=…&timeRange=… */
     public void status(Exchange exchange) throws Exception {
-        String type = exchange.getMessage().getHeader("type", String.class);
+        Map<String, String> query = Authorizer.query(exchange);
+        for (String name : query.keySet()) {
+            if (!name.equals("type") && !name.equals("timeRange")) {
+                throw new ApiException(400, "bad_request", "unknown parameter '" + clip(name) + "'; use type and timeRange");
+            }
+        }
+        String type = query.get("type");
         if (type != null && !TYPES.contains(type)) {
             throw new ApiException(400, "bad_request", "parameter 'type' must be database, file or config");
         }
-        Instant since = since(exchange.getMessage().getHeader("timeRange", String.class));
+        Instant since = since(query.get("timeRange"));
         List<Catalog.Run> runs = catalog.runs(type, since);
         List<Map<String, Object>> backups = runs.stream().map(r -> {
             Map<String, Object> b = new LinkedHashMap<>();
@@ -47,14 +57,19 @@ public final class BackupApi {
         long succeeded = runs.stream().filter(r -> "success".equals(r.status()) || "partial".equals(r.status())).count();
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("totalBackups", runs.size());
-        summary.put("successRate", finished == 0 ? 1.0 : (double) succeeded / finished);
+        summary.put("successRate", finished == 0 ? null : (double) succeeded / finished);
         summary.put("totalSize", runs.stream().mapToLong(r -> r.sizeBytes() == null ? 0 : r.sizeBytes()).sum());
-        summary.put("lastBackup", runs.isEmpty() ? null : runs.get(0).startedAt().toString());
+        summary.put("lastBackup", runs.stream().filter(r -> "success".equals(r.status()) || "partial".equals(r.status()))
+                .map(r -> r.startedAt().toString()).findFirst().orElse(null));
         reply(exchange, 200, Map.of("backups", backups, "summary", summary));
     }
 
     /** POST /api/v1/backup/trigger {type, scope?, source?} */
     public void trigger(Exchange exchange) throws Exception {
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new ApiException(415, "unsupported_media_type", "header 'Content-Type' must be application/json");
+        }
         String body = exchange.getMessage().getBody(String.class);
         JsonNode request;
         try {
@@ -64,6 +79,12 @@ public final class BackupApi {
         }
         if (request == null || !request.isObject()) {
             throw new ApiException(400, "bad_request", "the body must be a JSON object like {\"type\": \"file\"}");
+        }
+        for (java.util.Iterator<String> names = request.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!TRIGGER_FIELDS.contains(name)) {
+                throw new ApiException(400, "bad_request", "unknown field '" + clip(name) + "'; fields are type, scope, source");
+            }
         }
         JsonNode type = request.get("type");
         if (type == null || !type.isTextual() || !TYPES.contains(type.asText())) {
@@ -82,10 +103,15 @@ public final class BackupApi {
         }
         String name = source == null ? null : source.asText();
         if (name != null && !fileBackups.sources().contains(name)) {
-            throw new ApiException(400, "bad_request", "field 'source': no file source named '" + name
+            throw new ApiException(400, "bad_request", "field 'source': no file source named '" + clip(name)
                     + "'; configured: " + fileBackups.sources());
         }
-        String backupId = fileBackups.start(name);
+        String backupId;
+        try {
+            backupId = fileBackups.start(name);
+        } catch (IllegalStateException busy) {
+            throw new ApiException(409, "conflict", busy.getMessage());
+        }
         reply(exchange, 202, Map.of("backupId", backupId, "status", "started"));
     }
 
@@ -95,13 +121,17 @@ public final class BackupApi {
         if (e instanceof ApiException a) {
             reply(exchange, a.status(), Map.of("error", a.error(), "message", a.getMessage()));
         } else {
-            reply(exchange, 500, Map.of("error", "internal", "message", String.valueOf(e == null ? "" : e.getMessage())));
+            LOG.error("API request failed", e);
+            reply(exchange, 500, Map.of("error", "internal", "message", "the request failed; see the service log"));
         }
     }
 
     private static Instant since(String timeRange) {
         if (timeRange == null || timeRange.isBlank()) {
             return null;
+        }
+        if (!timeRange.matches("\\d+[smhdSMHD]")) {
+            throw new ApiException(400, "bad_request", "parameter 'timeRange' must be like 24h, 30m or 7d");
         }
         try {
             return Instant.now().minus(Duration.parse("P" + (timeRange.matches("\\d+[dD]") ? timeRange
@@ -111,7 +141,14 @@ public final class BackupApi {
         }
     }
 
+    /** Keeps what a client sent out of an answer: it could hold 200 KiB or header injections. */
+    private static String clip(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+
+    /** The response carries only its status, content type and body: request headers are not echoed. */
     private static void reply(Exchange exchange, int status, Object body) throws Exception {
+        exchange.getMessage().getHeaders().clear();
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         exchange.getMessage().setBody(JSON.writeValueAsString(body));

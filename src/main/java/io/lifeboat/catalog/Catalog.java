@@ -96,6 +96,12 @@ public final class Catalog implements AutoCloseable {
                 rs.getString(12)), args);
     }
 
+    /** At start-up: runs still in_progress were cut short by a stop; record them as failed. */
+    public int failUnfinishedRuns(String reason) {
+        return update("UPDATE backup_run SET status = 'failed', finished_at = ?, error = ? WHERE status = 'in_progress'",
+                Timestamp.from(Instant.now()), reason);
+    }
+
     /** Removes every run, for a rebuild from the repository. */
     public void clearRuns() {
         update("DELETE FROM backup_run");

@@ -115,6 +115,12 @@ public final class ConfigLoader {
                 problems.add(where + ".path: " + s.path() + " does not exist (create it or set enabled: false)");
             }
         }
+        if (c.dropFolder().settleSeconds() < 0) {
+            problems.add("dropFolder.settleSeconds: must be 0 or more (got " + c.dropFolder().settleSeconds() + ")");
+        }
+        if (c.catalog().passwordEnv() != null && System.getenv(c.catalog().passwordEnv()) == null) {
+            problems.add("catalog.passwordEnv: environment variable " + c.catalog().passwordEnv() + " is not set");
+        }
         if (c.storage() != null) {
             for (String kind : c.storage().keySet()) {
                 if (!Set.of("s3", "glacier", "nfs", "tape").contains(kind)) {

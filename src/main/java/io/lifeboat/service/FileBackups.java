@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -27,6 +26,7 @@ public final class FileBackups implements AutoCloseable {
     private final RepositoryAccess repository;
     private final Catalog catalog;
     private final Supplier<BackupMetrics> metrics;
+    private final java.util.Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService triggered = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "triggered-backups");
         t.setDaemon(true);
@@ -46,11 +46,18 @@ public final class FileBackups implements AutoCloseable {
                 .toList();
     }
 
-    /** Backs up one configured source now; returns the run's outcome. */
+    /** Backs up one configured source now, unless it is running already; returns the run's outcome. */
     public Map<String, Object> run(String sourceName) {
         LifeboatConfig.FileSource s = source(sourceName);
-        return backup(catalog.startRun(s.name(), "file", s.retention()), s.name(), Path.of(s.path()),
-                List.of("source:" + s.name()));
+        if (!running.add(s.name())) {
+            return Map.of("status", "skipped", "reason", "a backup of " + s.name() + " is running");
+        }
+        try {
+            return backup(catalog.startRun(s.name(), "file", s.retention()), s.name(), Path.of(s.path()),
+                    List.of("source:" + s.name()));
+        } finally {
+            running.remove(s.name());
+        }
     }
 
     /** Backs up a path dropped into the inbox; throws when the backup did not commit. */
@@ -63,41 +70,63 @@ public final class FileBackups implements AutoCloseable {
         return outcome;
     }
 
-    /** Starts backups of one source, or of all, in the background; returns the first run's id. */
+    /**
+     * Starts backups of one source, or of all, in the background; returns the first run's id.
+     * IllegalStateException when there is nothing to start or a requested source is running.
+     */
     public String start(String sourceName) {
         List<String> names = sourceName == null ? sources() : List.of(source(sourceName).name());
+        if (names.isEmpty()) {
+            throw new IllegalStateException("no file source is enabled");
+        }
         String first = null;
         for (String name : names) {
             LifeboatConfig.FileSource s = source(name);
+            if (!running.add(s.name())) {
+                if (sourceName != null) {
+                    throw new IllegalStateException("a backup of " + s.name() + " is running");
+                }
+                continue;
+            }
             String run = catalog.startRun(s.name(), "file", s.retention());
             first = first == null ? run : first;
-            triggered.submit(() -> backup(run, s.name(), Path.of(s.path()), List.of("source:" + s.name())));
+            triggered.submit(() -> {
+                try {
+                    backup(run, s.name(), Path.of(s.path()), List.of("source:" + s.name()));
+                } finally {
+                    running.remove(s.name());
+                }
+            });
         }
-        return first == null ? UUID.randomUUID().toString() : first;
+        if (first == null) {
+            throw new IllegalStateException("every file source is being backed up already");
+        }
+        return first;
     }
 
     /** One run: the snapshot is tagged with the run id, so the catalog can be rebuilt from the repository. */
     private Map<String, Object> backup(String run, String source, Path path, List<String> tags) {
         long started = System.nanoTime();
+        List<String> allTags = new java.util.ArrayList<>(tags);
+        allTags.add("run:" + run);
+        Snapshot s;
         try {
-            List<String> allTags = new java.util.ArrayList<>(tags);
-            allTags.add("run:" + run);
-            Snapshot s = new Archiver(repository.open(), new Archiver.Options(List.of(path), allTags,
+            s = new Archiver(repository.open(), new Archiver.Options(List.of(path), allTags,
                     Compression.parse(config.repository().compression())), new Progress()).run();
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            String error = s.problems().isEmpty() ? null : s.problems().size() + " entries not backed up, first: "
-                    + s.problems().get(0).path() + ": " + s.problems().get(0).message();
-            catalog.finishRun(run, s.status(), s.summary().bytes(), s.summary().storedBytes(), took.toMillis(), s.id(),
-                    error);
-            metrics.get().record(source, "file", s.status(), s.summary().bytes(), took);
-            return Map.of("runId", run, "status", s.status(), "snapshot", s.id());
         } catch (Exception e) {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-            catalog.finishRun(run, "failed", null, null, took.toMillis(), null, reason);
             metrics.get().record(source, "file", "failed", 0, took);
+            catalog.finishRun(run, "failed", null, null, took.toMillis(), null, reason);
             return Map.of("runId", run, "status", "failed", "error", reason);
         }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        String error = s.problems().isEmpty() ? null : s.problems().size() + " entries not backed up, first: "
+                + s.problems().get(0).path() + ": " + s.problems().get(0).message();
+        metrics.get().record(source, "file", s.status(), s.summary().bytes(), took);
+        catalog.finishRun(run, s.status(), s.summary().bytes(), s.summary().storedBytes(), took.toMillis(), s.id(),
+                error);
+        return Map.of("runId", run, "status", s.status(), "snapshot", s.id());
     }
 
     private LifeboatConfig.FileSource source(String name) {

@@ -31,8 +31,11 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         Files.createDirectories(Path.of(config.dropFolder().inbox()));
         Catalog catalog = Catalog.open(config.catalog().url(), config.catalog().user(),
                 config.catalog().passwordEnv() == null ? null : System.getenv(config.catalog().passwordEnv()));
+        RepositoryAccess repository = new RepositoryAccess(config.repository());
+        repository.createIfMissing();
+        catalog.failUnfinishedRuns("interrupted: the service stopped while it ran");
         BackupMetrics[] metrics = new BackupMetrics[1];
-        FileBackups files = new FileBackups(config, new RepositoryAccess(config.repository()), catalog, () -> {
+        FileBackups files = new FileBackups(config, repository, catalog, () -> {
             synchronized (metrics) {
                 if (metrics[0] == null) {
                     metrics[0] = new BackupMetrics(meterRegistry(context));
@@ -50,6 +53,8 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         context.getRegistry().bind("authorizer", new Authorizer(catalog));
         context.getRegistry().bind("backupApi", new BackupApi(catalog, files));
         context.getPropertiesComponent().addInitialProperty("lifeboat.inbox", config.dropFolder().inbox());
+        context.getPropertiesComponent().addInitialProperty("lifeboat.inbox-enabled",
+                String.valueOf(config.dropFolder().active()));
         context.getPropertiesComponent().addInitialProperty("lifeboat.inbox-settle-ms",
                 String.valueOf(config.dropFolder().settleSeconds() * 1000L));
         if (Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("lifeboat.routes-reload")

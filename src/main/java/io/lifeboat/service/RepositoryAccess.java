@@ -14,9 +14,10 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * Opens the configured repository for each run (so a repository that was unreachable comes back
- * by itself). With repository.create it makes a missing repository, and a random passphrase file
- * (mode 600) if none is there; otherwise the repository must exist (lifeboat init).
+ * Opens the configured repository for each run, so one that was unreachable comes back by itself.
+ * A run never creates a repository: a vanished one (a dropped NFS mount) must fail the run, not be
+ * silently replaced by an empty local one. With repository.create, {@link #createIfMissing} makes
+ * it once, at start-up, before any route runs.
  */
 public final class RepositoryAccess {
     private final LifeboatConfig.Repository config;
@@ -26,11 +27,15 @@ public final class RepositoryAccess {
     }
 
     public Repository open() throws IOException {
+        return Repository.open(BlobStores.open(config.path()), passphrase(false));
+    }
+
+    /** At start-up: makes the repository (and a random passphrase file) when configured to and absent. */
+    public void createIfMissing() throws IOException {
         BlobStore store = BlobStores.open(config.path());
         if (config.createIfMissing() && !store.exists("config")) {
-            return Repository.init(store, passphrase(true), Compression.parse(config.compression()));
+            Repository.init(store, passphrase(true), Compression.parse(config.compression()));
         }
-        return Repository.open(store, passphrase(false));
     }
 
     private byte[] passphrase(boolean create) throws IOException {
@@ -45,9 +50,12 @@ public final class RepositoryAccess {
         if (create && !Files.exists(file)) {
             byte[] random = new byte[24];
             new SecureRandom().nextBytes(random);
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n");
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path temp = Files.createTempFile(dir, ".passphrase", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(temp, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n");
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         if (!Files.exists(file)) {
             throw new IOException("repository passphrase file " + file + " does not exist");

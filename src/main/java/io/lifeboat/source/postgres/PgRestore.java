@@ -29,7 +29,7 @@ public final class PgRestore {
 
         String settings() {
             return switch (kind) {
-                case "time" -> "recovery_target_time = " + quote(value) + "\n";
+                case "time" -> "recovery_target_time = " + quote(POSTGRES_TIME.format(parseTime(value))) + "\n";
                 case "lsn" -> "recovery_target_lsn = " + quote(value) + "\n";
                 case "name" -> "recovery_target_name = " + quote(value) + "\n";
                 default -> "";
@@ -87,9 +87,15 @@ public final class PgRestore {
         return base;
     }
 
+    /** PostgreSQL keeps microseconds; it refuses a time written with more digits. */
+    private static final java.time.format.DateTimeFormatter POSTGRES_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(java.time.ZoneOffset.UTC);
+
+    /** A time with its zone: ISO 8601 ("2026-11-25T14:03:00Z") or PostgreSQL's form ("2026-11-25 14:03:00+00"). */
     static Instant parseTime(String text) {
+        String iso = text.trim().replace(' ', 'T').replaceFirst("([+-]\\d\\d)$", "$1:00");
         try {
-            return java.time.OffsetDateTime.parse(text.trim().replace(' ', 'T')).toInstant();
+            return java.time.OffsetDateTime.parse(iso).toInstant();
         } catch (java.time.format.DateTimeParseException e) {
             throw new IllegalArgumentException("--to-time '" + text + "' is not a time with a zone, like "
                     + "2026-11-25 14:03:00+00");

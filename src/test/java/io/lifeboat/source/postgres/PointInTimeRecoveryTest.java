@@ -57,6 +57,7 @@ class PointInTimeRecoveryTest {
                 "beCamera", "%p")) + "'\n"));
         primary.start();
         Instant t1;
+        Instant beforeDrop;
         try (Connection db = primary.connect()) {
             db.createStatement().execute("CREATE TABLE counts (id serial PRIMARY KEY, phase text NOT NULL)");
             db.createStatement().execute("INSERT INTO counts (phase) SELECT 't0' FROM generate_series(1, 100)");
@@ -68,11 +69,29 @@ class PointInTimeRecoveryTest {
             t1 = Instant.now();
             Thread.sleep(1100);
             db.createStatement().execute("INSERT INTO counts (phase) SELECT 't2' FROM generate_series(1, 5)");
+            Thread.sleep(1100);
+            beforeDrop = Instant.now();
+            Thread.sleep(1100);
+            db.createStatement().execute("DROP TABLE counts");
             awaitArchived(db, primary);
         }
 
         assertEquals(List.of("t0:100", "t1:10"), restoreAndCount("--to-time", t1.toString(), "r1"));
-        assertEquals(List.of("t0:100", "t1:10", "t2:5"), restoreAndCount("--to-latest", null, "r2"));
+        assertEquals(List.of("t0:100", "t1:10", "t2:5"), restoreAndCount("--to-time", beforeDrop.toString(), "r2"),
+                "the dropped table comes back from the time before the drop");
+        assertEquals(List.of("no table"), restoreAndCount("--to-latest", null, "r3"), "latest replays the drop too");
+    }
+
+    @Test
+    void aFailedBaseBackupIsReportedAndLeavesNoSnapshot() throws Exception {
+        Process p = new ProcessBuilder(cmd("db", "backup", "--repo", work.resolve("repo").toString(), "--password-file",
+                work.resolve("pw").toString(), "--source", "beAuth", "--port", "1")).start();
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertEquals(1, p.waitFor(), err);
+        assertTrue(err.contains("pg_basebackup of beAuth failed") && err.lines().count() <= 3, err);
+        String list = ThrowawayCluster.asPostgres(cmd("db", "list", "--repo", work.resolve("repo").toString(),
+                "--password-file", work.resolve("pw").toString(), "--source", "beAuth"));
+        assertTrue(list.contains("no WAL archived") && !list.contains("full "), list);
     }
 
     /** Restores into a new data directory, starts it, waits for promotion, counts rows per phase. */
@@ -94,6 +113,12 @@ class PointInTimeRecoveryTest {
             }
             assertFalse(inRecovery(db), "promoted after recovery: " + restored.log());
             List<String> counts = new ArrayList<>();
+            try (ResultSet rs = db.createStatement().executeQuery("SELECT to_regclass('counts') IS NOT NULL")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return List.of("no table");
+                }
+            }
             try (ResultSet rs = db.createStatement().executeQuery(
                     "SELECT phase, count(*) FROM counts GROUP BY phase ORDER BY phase")) {
                 while (rs.next()) {
@@ -130,9 +155,8 @@ class PointInTimeRecoveryTest {
             }
             Thread.sleep(200);
         }
-        String log = cluster.log();
-        throw new AssertionError("WAL file " + closed + " was not archived in time: "
-                + log.substring(Math.max(0, log.length() - 3000)));
+        throw new AssertionError("WAL file " + closed + " was not archived in time: " + String.join("\n",
+                cluster.log().lines().filter(l -> !l.startsWith("20") && !l.startsWith("\t")).limit(20).toList()));
     }
 
     private ThrowawayCluster cluster(ThrowawayCluster c) {
@@ -146,7 +170,7 @@ class PointInTimeRecoveryTest {
         return all.toArray(String[]::new);
     }
 
-    /** java with this test's class path copied where the postgres user can read it. */
+    /** A launcher for this test's class path, copied where the postgres user can read it. */
     private static List<String> commandForPostgresUser(Path lib) throws Exception {
         Files.createDirectories(lib);
         List<String> entries = new ArrayList<>();
@@ -170,9 +194,12 @@ class PointInTimeRecoveryTest {
             }
             entries.add(copy.toString());
         }
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "-cp", String.join(":", entries),
-                "io.lifeboat.cli.Lifeboat");
+        Path script = lib.resolve("lifeboat");
+        Files.writeString(script, "#!/bin/sh\nexec " + Path.of(System.getProperty("java.home"), "bin", "java")
+                + " -Xmx256m --add-opens java.base/sun.nio.fs=ALL-UNNAMED -cp '" + String.join(":", entries)
+                + "' io.lifeboat.cli.Lifeboat \"$@\"\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return List.of(script.toString());
     }
 
     private static void chownToPostgres(Path dir) throws Exception {

@@ -47,8 +47,13 @@ final class ThrowawayCluster implements AutoCloseable {
     }
 
     void start() throws Exception {
-        asPostgres(PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString(), "-l", log.toString(), "-w", "-t", "120",
-                "start");
+        try {
+            asPostgres(PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString(), "-l", log.toString(), "-w", "-t",
+                    "120", "start");
+        } catch (IllegalStateException e) {
+            String l = log();
+            throw new IllegalStateException(e.getMessage() + "\nserver log:\n" + l.substring(Math.max(0, l.length() - 2000)));
+        }
     }
 
     Connection connect() throws SQLException {

@@ -42,6 +42,12 @@ public final class LogArchive {
         return s;
     }
 
+    /** Stores the stream's chunks without naming a segment: what put would record, for comparing. */
+    public Segment chunksOf(InputStream in, Compression.Setting compression) throws IOException, InterruptedException {
+        StreamArchiver.Content content = StreamArchiver.store(repository, in, compression);
+        return new Segment(null, content.size(), Instant.now().toString(), content.chunks());
+    }
+
     /** The segment, or null when the archive does not have it. */
     public Segment get(String segment) throws IOException {
         String name = objectName(checked(segment));
@@ -74,7 +80,7 @@ public final class LogArchive {
     }
 
     private static String checked(String segment) {
-        if (!segment.matches("[0-9A-Za-z._-]+")) {
+        if (!segment.matches("[0-9A-Za-z][0-9A-Za-z._-]*")) {
             throw new IllegalArgumentException("'" + segment + "' is not a log segment name");
         }
         return segment;

@@ -28,7 +28,8 @@ public final class CatalogRebuild {
                     : config.files().stream().filter(f -> f.name().equals(source))
                     .map(LifeboatConfig.FileSource::retention).findFirst().orElse(null);
             Instant finished = Instant.parse(s.time());
-            catalog.addFinishedRun(new Catalog.Run(tag(s, "run:", s.id().substring(0, 32)), source, "file", s.status(),
+            String type = tag(s, "db:", null) == null ? "file" : "database";
+            catalog.addFinishedRun(new Catalog.Run(tag(s, "run:", s.id().substring(0, 32)), source, type, s.status(),
                     finished.minusMillis(s.summary().durationMs()), finished, s.summary().bytes(),
                     s.summary().storedBytes(), s.summary().durationMs(), s.id(),
                     s.problems().isEmpty() ? null : s.problems().size() + " entries not backed up", retention));
@@ -40,7 +41,7 @@ public final class CatalogRebuild {
         if (s.tags() != null && s.tags().contains("drop-folder")) {
             return "drop-folder";
         }
-        return tag(s, "source:", String.join(",", s.paths()));
+        return tag(s, "source:", tag(s, "db:", String.join(",", s.paths())));
     }
 
     private static String tag(Snapshot s, String prefix, String otherwise) {

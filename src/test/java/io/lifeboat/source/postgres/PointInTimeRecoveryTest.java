@@ -83,6 +83,22 @@ class PointInTimeRecoveryTest {
     }
 
     @Test
+    void aRetriedPushOfTheSameWalIsAcceptedAndOtherContentUnderItsNameIsRefused() throws Exception {
+        Path segment = work.resolve("000000010000000000000009");
+        Files.write(segment, io.lifeboat.TestSupport.random(9, 1 << 20));
+        chownToPostgres(work);
+        String[] push = cmd("db", "wal-push", "--repo", work.resolve("repo").toString(), "--password-file",
+                work.resolve("pw").toString(), "--source", "beCamera", segment.toString());
+        ThrowawayCluster.asPostgres(push);
+        ThrowawayCluster.asPostgres(push);
+        Files.write(segment, io.lifeboat.TestSupport.random(10, 1 << 20));
+        Process p = new ProcessBuilder(push).start();
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertEquals(1, p.waitFor(), err);
+        assertTrue(err.contains("archived already with other content"), err);
+    }
+
+    @Test
     void aFailedBaseBackupIsReportedAndLeavesNoSnapshot() throws Exception {
         Process p = new ProcessBuilder(cmd("db", "backup", "--repo", work.resolve("repo").toString(), "--password-file",
                 work.resolve("pw").toString(), "--source", "beAuth", "--port", "1")).start();

@@ -47,6 +47,9 @@ public final class Checker {
     }
 
     public Report run() throws IOException {
+        if (readData) {
+            io.lifeboat.crypto.MasterKey.warmUpDecryption();
+        }
         Map<String, List<PackEntry>> packs = loadIndexes();
         checkPacks(packs);
         int snapshots = checkSnapshots();

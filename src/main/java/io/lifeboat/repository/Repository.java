@@ -68,7 +68,6 @@ public final class Repository {
         if (!store.exists("config")) {
             throw new RepositoryException("no repository at " + store.location() + " (run 'lifeboat init' first)");
         }
-        MasterKey.warmUp();
         byte[] sealed = store.get("config");
         return Keys.unlock(store, passphrase, (keyName, key) -> {
             RepositoryConfig config;

@@ -66,6 +66,7 @@ public final class Restorer {
     }
 
     public Result run(Snapshot snapshot) throws IOException, InterruptedException {
+        io.lifeboat.crypto.MasterKey.warmUpDecryption();
         Path target = options.target().toAbsolutePath().normalize();
         Files.createDirectories(target);
         Thread writer = new Thread(this::writeAll, "restore-writer");

@@ -61,7 +61,10 @@ public final class BackupApi {
         summary.put("totalSize", runs.stream().mapToLong(r -> r.sizeBytes() == null ? 0 : r.sizeBytes()).sum());
         summary.put("lastBackup", runs.stream().filter(r -> "success".equals(r.status()) || "partial".equals(r.status()))
                 .map(r -> r.startedAt().toString()).findFirst().orElse(null));
-        reply(exchange, 200, Map.of("backups", backups, "summary", summary));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("backups", backups);
+        answer.put("summary", summary);
+        reply(exchange, 200, answer);
     }
 
     /** POST /api/v1/backup/trigger {type, scope?, source?} */

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(ValidatingRouteReload.class);
+    private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
 
     public ValidatingRouteReload(String directory, String pattern) {
         super(directory, false);
@@ -34,6 +35,7 @@ public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
             if (problem == null) {
                 valid.add(resource);
             } else {
+                refused.incrementAndGet();
                 LOG.error("route file {} was not reloaded, its previous routes keep running: {}",
                         resource.getLocation(), problem);
             }
@@ -41,6 +43,11 @@ public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
         if (!valid.isEmpty()) {
             super.onRouteReload(valid, false);
         }
+    }
+
+    /** How many edited files were refused so far (for monitoring and tests). */
+    public int refusedReloads() {
+        return refused.get();
     }
 
     /** Why the file cannot become routes, or null: it is parsed into route definitions, not started. */

@@ -190,7 +190,7 @@ class ServiceTest {
                 out.write(line);
                 out.flush();
                 written.append(line);
-                Thread.sleep(400);
+                Thread.sleep(500);
                 assertTrue(Files.notExists(inbox.resolve("done/slow-export.csv")), "taken while still being written");
             }
         }
@@ -264,9 +264,15 @@ class ServiceTest {
             assertEquals("first", awaitHello("first"));
             Files.writeString(file, route.formatted("second"));
             assertEquals("second", awaitHello("second"));
+            ValidatingRouteReload reload = context.hasService(ValidatingRouteReload.class);
+            int refusedBefore = reload.refusedReloads();
             Files.writeString(file, route.formatted("third").replace("setBody", "setBodyy"));
-            Thread.sleep(6000);
-            assertEquals("second", hello(), "the broken edit was refused; the running route stayed");
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (reload.refusedReloads() == refusedBefore && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(reload.refusedReloads() > refusedBefore, "the broken edit was seen and refused");
+            assertEquals("second", hello(), "the running route stayed");
             assertTrue(context.getRoute("file-backup-quick") != null, "templated routes survive reloads");
         } finally {
             Files.deleteIfExists(file);

@@ -35,7 +35,8 @@ final class DbCommand {
     }
 
     @Command(name = "backup", mixinStandardHelpOptions = true,
-            description = "Full physical backup with pg_basebackup, streamed into the repository.")
+            description = "Physical backup with pg_basebackup, streamed into the repository; --incremental leaves "
+                    + "the WAL to the archive and stores only changed data.")
     static final class Backup implements Callable<Integer> {
         @Mixin
         RepositoryOptions repo;
@@ -51,17 +52,24 @@ final class DbCommand {
         String passwordEnv;
         @Option(names = "--compression", paramLabel = "METHOD[:LEVEL]", description = "default: the repository's")
         String compression;
+        @Option(names = "--incremental", description = "no WAL in the backup (needs WAL archiving to this repository)")
+        boolean incremental;
 
         @Override
         public Integer call() throws Exception {
             Repository r = repo.open();
+            if (incremental && new LogArchive(r, source.name).list().isEmpty()) {
+                throw new IllegalArgumentException("an incremental backup of " + source.name + " needs its WAL archived "
+                        + "to this repository (archive_command ... db wal-push), and none is");
+            }
             Snapshot s = PgBaseBackup.run(r, new PgSource(source.name, host, port, user, passwordEnv),
-                    Compression.parse(compression != null ? compression : r.config().compression()));
+                    Compression.parse(compression != null ? compression : r.config().compression()), incremental);
             if (repo.json) {
                 Output.json(s);
             } else {
-                System.out.printf("full backup of %s saved as snapshot %s: %s, %s newly stored%n", source.name,
-                        s.shortId(), Output.bytes(s.summary().bytes()), Output.bytes(s.summary().storedBytes()));
+                System.out.printf("%s backup of %s saved as snapshot %s: %s, %s newly stored%n",
+                        incremental ? "incremental" : "full", source.name, s.shortId(), Output.bytes(s.summary().bytes()),
+                        Output.bytes(s.summary().storedBytes()));
             }
             return 0;
         }
@@ -78,7 +86,8 @@ final class DbCommand {
         public Integer call() throws Exception {
             Repository r = repo.open();
             List<Snapshot> fulls = r.snapshots().stream().filter(s -> s.tags() != null
-                    && s.tags().contains("db:" + source.name) && s.tags().contains(PgBaseBackup.TAG_FULL)).toList();
+                    && s.tags().contains("db:" + source.name) && (s.tags().contains(PgBaseBackup.TAG_FULL)
+                    || s.tags().contains(PgBaseBackup.TAG_INCREMENTAL))).toList();
             List<String> wal = new LogArchive(r, source.name).list();
             if (repo.json) {
                 Map<String, Object> out = new LinkedHashMap<>();
@@ -89,7 +98,8 @@ final class DbCommand {
                 return 0;
             }
             for (Snapshot s : fulls) {
-                System.out.printf("full  %s  %s  %s%n", s.shortId(), s.time(), Output.bytes(s.summary().bytes()));
+                System.out.printf("%-11s  %s  %s  %s%n", s.tags().contains(PgBaseBackup.TAG_FULL) ? "full" : "incremental",
+                        s.shortId(), s.time(), Output.bytes(s.summary().bytes()));
             }
             System.out.println(wal.isEmpty() ? "no WAL archived" : "WAL " + wal.get(0) + " .. " + wal.get(wal.size() - 1)
                     + " (" + wal.size() + " files)");

@@ -40,18 +40,22 @@ public final class PgRestore {
     private PgRestore() {
     }
 
-    /** The full backup to start from: the newest one that finished before a time target. */
+    /**
+     * The backup to start from: the newest full or incremental one that finished before a time
+     * target. An incremental one needs the archived WAL from its start, which recovery fetches.
+     */
     public static Snapshot baseFor(Repository repository, String source, Target target) throws IOException {
         Instant before = "time".equals(target.kind()) ? parseTime(target.value()) : Instant.MAX;
         Snapshot chosen = null;
         for (Snapshot s : repository.snapshots()) {
-            if (s.tags() != null && s.tags().contains("db:" + source) && s.tags().contains(PgBaseBackup.TAG_FULL)
+            if (s.tags() != null && s.tags().contains("db:" + source)
+                    && (s.tags().contains(PgBaseBackup.TAG_FULL) || s.tags().contains(PgBaseBackup.TAG_INCREMENTAL))
                     && !Instant.parse(s.time()).isAfter(before)) {
                 chosen = s;
             }
         }
         if (chosen == null) {
-            throw new RepositoryException("no full backup of " + source + " finished before "
+            throw new RepositoryException("no backup of " + source + " finished before "
                     + ("time".equals(target.kind()) ? target.value() : "now"));
         }
         return chosen;

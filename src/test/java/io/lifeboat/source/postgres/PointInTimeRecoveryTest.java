@@ -83,6 +83,61 @@ class PointInTimeRecoveryTest {
     }
 
     @Test
+    void anIncrementalBackupStoresLittleAndRestoresWithTheArchivedWal() throws Exception {
+        ThrowawayCluster primary = cluster(ThrowawayCluster.create(work.resolve("primary"), "wal_level = replica\n"
+                + "archive_mode = on\narchive_command = '" + String.join(" ", cmd("db", "wal-push", "--repo",
+                work.resolve("repo").toString(), "--password-file", work.resolve("pw").toString(), "--source",
+                "beCamera", "%p")) + "'\n"));
+        primary.start();
+        long full;
+        long incremental;
+        try (Connection db = primary.connect()) {
+            db.createStatement().execute("CREATE TABLE frames AS SELECT g AS id, md5(g::text) || md5((g * 7)::text)"
+                    + " AS digest FROM generate_series(1, 1200000) g");
+            // a settled table, as most of a production database is: hint bits set, tuples frozen
+            db.createStatement().execute("VACUUM FREEZE frames");
+            db.createStatement().execute("CHECKPOINT");
+            full = storedBytes(ThrowawayCluster.asPostgres(cmd("db", "backup", "--repo", work.resolve("repo").toString(),
+                    "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--port",
+                    String.valueOf(primary.port), "--json")));
+            db.createStatement().execute("UPDATE frames SET digest = 'changed' WHERE id % 150000 = 0");
+            awaitArchived(db, primary);
+            incremental = storedBytes(ThrowawayCluster.asPostgres(cmd("db", "backup", "--repo",
+                    work.resolve("repo").toString(), "--password-file", work.resolve("pw").toString(), "--source",
+                    "beCamera", "--port", String.valueOf(primary.port), "--incremental", "--json")));
+            db.createStatement().execute("INSERT INTO frames VALUES (0, 'after the incremental')");
+            awaitArchived(db, primary);
+        }
+        System.out.printf("full stored %d bytes, incremental after 8 updated rows stored %d (%.1f %%)%n", full,
+                incremental, 100.0 * incremental / full);
+        assertTrue(incremental < full / 4, "incremental stored " + incremental + " of a full's " + full);
+        ThrowawayCluster.asPostgres(cmd("db", "restore", "--repo", work.resolve("repo").toString(), "--password-file",
+                work.resolve("pw").toString(), "--source", "beCamera", "--target", work.resolve("r").toString(),
+                "--lifeboat-command", String.join(" ", lifeboat), "--to-latest"));
+        ThrowawayCluster restored = cluster(ThrowawayCluster.existing(work.resolve("r")));
+        restored.configure("archive_mode = off\n");
+        restored.start();
+        try (Connection db = restored.connect()) {
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (inRecovery(db) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+            }
+            try (ResultSet rs = db.createStatement().executeQuery(
+                    "SELECT count(*), count(*) FILTER (WHERE digest = 'changed'), count(*) FILTER (WHERE id = 0)"
+                    + " FROM frames")) {
+                rs.next();
+                assertEquals(1200001, rs.getLong(1));
+                assertEquals(8, rs.getLong(2));
+                assertEquals(1, rs.getLong(3), "the row committed after the incremental came from the WAL archive");
+            }
+        }
+    }
+
+    private static long storedBytes(String json) throws Exception {
+        return io.lifeboat.repository.Repository.JSON.readTree(json).at("/summary/storedBytes").asLong();
+    }
+
+    @Test
     void aRetriedPushOfTheSameWalIsAcceptedAndOtherContentUnderItsNameIsRefused() throws Exception {
         Path segment = work.resolve("000000010000000000000009");
         Files.write(segment, io.lifeboat.TestSupport.random(9, 1 << 20));

@@ -23,10 +23,12 @@ public final class BackupApi {
 
     private final Catalog catalog;
     private final FileBackups fileBackups;
+    private final io.lifeboat.service.DatabaseBackups databaseBackups;
 
-    public BackupApi(Catalog catalog, FileBackups fileBackups) {
+    public BackupApi(Catalog catalog, FileBackups fileBackups, io.lifeboat.service.DatabaseBackups databaseBackups) {
         this.catalog = catalog;
         this.fileBackups = fileBackups;
+        this.databaseBackups = databaseBackups;
     }
 
     /** GET /api/v1/backup/status?type=…&timeRange=… */
@@ -101,10 +103,25 @@ public final class BackupApi {
         if (source != null && !source.isTextual()) {
             throw new ApiException(400, "bad_request", "field 'source' must be a source name");
         }
+        String name = source == null ? null : source.asText();
+        if ("database".equals(type.asText())) {
+            List<String> databases = databaseBackups.sources();
+            if (name == null && databases.size() != 1 || name != null && !databases.contains(name)) {
+                throw new ApiException(400, "bad_request", "field 'source' must name one enabled database; configured: "
+                        + databases);
+            }
+            String database = name == null ? databases.get(0) : name;
+            try {
+                String backupId = databaseBackups.start(database, scope == null ? "full" : scope.asText());
+                reply(exchange, 202, Map.of("backupId", backupId, "status", "started"));
+            } catch (IllegalStateException busy) {
+                throw new ApiException(409, "conflict", busy.getMessage());
+            }
+            return;
+        }
         if (!"file".equals(type.asText())) {
             throw new ApiException(409, "not_available", "type '" + type.asText() + "' backups are not configured yet");
         }
-        String name = source == null ? null : source.asText();
         if (name != null && !fileBackups.sources().contains(name)) {
             throw new ApiException(400, "bad_request", "field 'source': no file source named '" + clip(name)
                     + "'; configured: " + fileBackups.sources());

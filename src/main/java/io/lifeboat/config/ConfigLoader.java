@@ -115,6 +115,38 @@ public final class ConfigLoader {
                 problems.add(where + ".path: " + s.path() + " does not exist (create it or set enabled: false)");
             }
         }
+        Set<String> databaseNames = new HashSet<>();
+        for (int i = 0; i < c.databases().size(); i++) {
+            LifeboatConfig.Database d = c.databases().get(i);
+            String where = "databases[" + (d.name() == null ? i : d.name()) + "]";
+            if (d.name() == null || !d.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+                problems.add(where + ".name: must be letters, digits, '.', '_' or '-' (got " + d.name() + ")");
+            } else if (!databaseNames.add(d.name())) {
+                problems.add(where + ".name: duplicate database name '" + d.name() + "'");
+            }
+            if (!Set.of("postgresql", "mysql", "mariadb").contains(String.valueOf(d.type()))) {
+                problems.add(where + ".type: must be postgresql, mysql or mariadb (got " + d.type() + ")");
+            } else if (d.active() && !"postgresql".equals(d.type())) {
+                problems.add(where + ".type: " + d.type() + " backups are not available yet; set enabled: false");
+            }
+            for (String kind : List.of("full", "incremental", "log")) {
+                LifeboatConfig.Schedule s = kind.equals("full") ? d.full() : kind.equals("incremental") ? d.incremental()
+                        : d.log();
+                if (s == null) {
+                    continue;
+                }
+                try {
+                    UnixCron.toQuartz(s.schedule());
+                } catch (IllegalArgumentException e) {
+                    problems.add(where + "." + kind + ".schedule: " + e.getMessage());
+                }
+                try {
+                    Retention.parse(s.retention());
+                } catch (IllegalArgumentException e) {
+                    problems.add(where + "." + kind + ".retention: " + e.getMessage());
+                }
+            }
+        }
         if (c.dropFolder().settleSeconds() < 0) {
             problems.add("dropFolder.settleSeconds: must be 0 or more (got " + c.dropFolder().settleSeconds() + ")");
         }

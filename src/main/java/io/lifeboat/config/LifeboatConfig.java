@@ -10,7 +10,7 @@ import java.util.Map;
  * issues that bring those sources and stores.
  */
 public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSource> files,
-                             List<Map<String, Object>> databases, DropFolder dropFolder, Map<String, Object> storage) {
+                             List<Database> databases, DropFolder dropFolder, Map<String, Object> storage) {
 
     /**
      * The repository every flow writes to, and where its passphrase comes from. With create, a
@@ -32,6 +32,18 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
         public boolean active() {
             return enabled == null || enabled;
         }
+    }
+
+    /** One database of SPEC R1 with its three schedules; the password comes from passwordEnv only. */
+    public record Database(String name, String type, String host, Integer port, String user, String passwordEnv,
+                           Boolean enabled, Schedule full, Schedule incremental, Schedule log) {
+        public boolean active() {
+            return enabled == null || enabled;
+        }
+    }
+
+    /** When a kind of backup runs and how long it is kept. */
+    public record Schedule(String schedule, String retention) {
     }
 
     /** A folder where a file or folder put by hand is backed up, then moved to done/ or failed/. */

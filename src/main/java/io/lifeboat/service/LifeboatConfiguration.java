@@ -35,14 +35,17 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         repository.createIfMissing();
         catalog.failUnfinishedRuns("interrupted: the service stopped while it ran");
         BackupMetrics[] metrics = new BackupMetrics[1];
-        FileBackups files = new FileBackups(config, repository, catalog, () -> {
+        java.util.function.Supplier<BackupMetrics> metricsOnce = () -> {
             synchronized (metrics) {
                 if (metrics[0] == null) {
                     metrics[0] = new BackupMetrics(meterRegistry(context));
                 }
                 return metrics[0];
             }
-        });
+        };
+        FileBackups files = new FileBackups(config, repository, catalog, metricsOnce);
+        DatabaseBackups databases = new DatabaseBackups(config, repository, catalog, metricsOnce);
+        context.getRegistry().bind("databaseBackups", databases);
         int port = Integer.parseInt(context.getPropertiesComponent().resolveProperty("camel.server.port").orElse("8080"));
         context.getRegistry().bind("platform-http-engine", new ApiHttpEngine(port));
         context.getRegistry().bind("lifeboatConfig", config);
@@ -51,7 +54,7 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         context.getRegistry().bind("dropFolder", new DropFolder(Path.of(config.dropFolder().inbox()),
                 java.time.Duration.ofSeconds(config.dropFolder().settleSeconds()), files));
         context.getRegistry().bind("authorizer", new Authorizer(catalog));
-        context.getRegistry().bind("backupApi", new BackupApi(catalog, files));
+        context.getRegistry().bind("backupApi", new BackupApi(catalog, files, databases));
         context.getPropertiesComponent().addInitialProperty("lifeboat.inbox", config.dropFolder().inbox());
         context.getPropertiesComponent().addInitialProperty("lifeboat.inbox-enabled",
                 String.valueOf(config.dropFolder().active()));
@@ -73,6 +76,16 @@ public final class LifeboatConfiguration implements CamelConfiguration {
                     if (s.active()) {
                         TemplatedRouteBuilder.builder(ctx, "file-backup").routeId("file-backup-" + s.name())
                                 .parameter("source", s.name()).parameter("cron", UnixCron.toQuartz(s.schedule())).add();
+                    }
+                }
+                for (LifeboatConfig.Database d : config.databases()) {
+                    for (String scope : java.util.List.of("full", "incremental")) {
+                        LifeboatConfig.Schedule s = scope.equals("full") ? d.full() : d.incremental();
+                        if (d.active() && s != null) {
+                            TemplatedRouteBuilder.builder(ctx, "database-backup")
+                                    .routeId("database-" + scope + "-" + d.name()).parameter("source", d.name())
+                                    .parameter("scope", scope).parameter("cron", UnixCron.toQuartz(s.schedule())).add();
+                        }
                     }
                 }
             }

@@ -9,36 +9,18 @@ import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.postgres.PgBaseBackup;
 import io.lifeboat.source.postgres.PgSource;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * Runs the database backups of config/lifeboat.yaml for the routes and the API: full or
  * incremental PostgreSQL base backups, each a catalog run of type "database" and a metric.
  */
-public final class DatabaseBackups {
-    private final LifeboatConfig config;
-    private final RepositoryAccess repository;
-    private final Catalog catalog;
-    private final Supplier<BackupMetrics> metrics;
-    private final Set<String> running = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.ExecutorService triggered = java.util.concurrent.Executors
-            .newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "triggered-database-backups");
-                t.setDaemon(true);
-                return t;
-            });
-
+public final class DatabaseBackups extends BackupRunner {
     public DatabaseBackups(LifeboatConfig config, RepositoryAccess repository, Catalog catalog,
                            Supplier<BackupMetrics> metrics) {
-        this.config = config;
-        this.repository = repository;
-        this.catalog = catalog;
-        this.metrics = metrics;
+        super("database", config, repository, catalog, metrics);
     }
 
     public List<String> sources() {
@@ -74,29 +56,22 @@ public final class DatabaseBackups {
     private Map<String, Object> execute(String run, LifeboatConfig.Database d, String scope) {
         boolean incremental = "incremental".equals(scope);
         long started = System.nanoTime();
+        Snapshot s;
         try {
             Repository repo = repository.open();
             if (incremental && new LogArchive(repo, d.name()).list().isEmpty()) {
                 throw new IllegalStateException("an incremental backup of " + d.name() + " needs its WAL archived "
                         + "to this repository (archive_command ... db wal-push), and none is");
             }
-            Snapshot s = PgBaseBackup.run(repo, new PgSource(d.name(), d.host() == null ? "127.0.0.1" : d.host(),
+            s = PgBaseBackup.run(repo, new PgSource(d.name(), d.host() == null ? "127.0.0.1" : d.host(),
                     d.port() == null ? 5432 : d.port(), d.user() == null ? "postgres" : d.user(), d.passwordEnv()),
                     Compression.parse(config.repository().compression()), incremental);
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            metrics.get().record(d.name(), "database", s.status(), s.summary().bytes(), took);
-            catalog.finishRun(run, s.status(), s.summary().bytes(), s.summary().storedBytes(), took.toMillis(), s.id(),
-                    null);
-            return Map.of("runId", run, "status", s.status(), "snapshot", s.id());
         } catch (Exception e) {
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-            metrics.get().record(d.name(), "database", "failed", 0, took);
-            catalog.finishRun(run, "failed", null, null, took.toMillis(), null, reason);
-            return Map.of("runId", run, "status", "failed", "error", reason);
+            return failed(run, d.name(), e, started);
         } finally {
             running.remove(d.name());
         }
+        return succeeded(run, d.name(), s, started, null);
     }
 
     private LifeboatConfig.Database database(String name) {

@@ -8,37 +8,20 @@ import io.lifeboat.repository.Archiver;
 import io.lifeboat.repository.Progress;
 import io.lifeboat.repository.Snapshot;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
  * Runs file backups for the routes: one configured source, or a path dropped into the inbox.
  * Every run is in the catalog from its start ("in_progress") to its end, and in the metrics.
  */
-public final class FileBackups implements AutoCloseable {
+public final class FileBackups extends BackupRunner implements AutoCloseable {
     /** How long what is dropped into the inbox is kept (the SPEC's shortest file retention). */
     public static final String DROP_FOLDER_RETENTION = "30d";
-    private final LifeboatConfig config;
-    private final RepositoryAccess repository;
-    private final Catalog catalog;
-    private final Supplier<BackupMetrics> metrics;
-    private final java.util.Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final ExecutorService triggered = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "triggered-backups");
-        t.setDaemon(true);
-        return t;
-    });
-
     public FileBackups(LifeboatConfig config, RepositoryAccess repository, Catalog catalog,
                        Supplier<BackupMetrics> metrics) {
-        this.config = config;
-        this.repository = repository;
-        this.catalog = catalog;
-        this.metrics = metrics;
+        super("file", config, repository, catalog, metrics);
     }
 
     public List<String> sources() {
@@ -114,19 +97,11 @@ public final class FileBackups implements AutoCloseable {
             s = new Archiver(repository.open(), new Archiver.Options(List.of(path), allTags,
                     Compression.parse(config.repository().compression())), new Progress()).run();
         } catch (Exception e) {
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-            metrics.get().record(source, "file", "failed", 0, took);
-            catalog.finishRun(run, "failed", null, null, took.toMillis(), null, reason);
-            return Map.of("runId", run, "status", "failed", "error", reason);
+            return failed(run, source, e, started);
         }
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
         String error = s.problems().isEmpty() ? null : s.problems().size() + " entries not backed up, first: "
                 + s.problems().get(0).path() + ": " + s.problems().get(0).message();
-        metrics.get().record(source, "file", s.status(), s.summary().bytes(), took);
-        catalog.finishRun(run, s.status(), s.summary().bytes(), s.summary().storedBytes(), took.toMillis(), s.id(),
-                error);
-        return Map.of("runId", run, "status", s.status(), "snapshot", s.id());
+        return succeeded(run, source, s, started, error);
     }
 
     private LifeboatConfig.FileSource source(String name) {

@@ -51,11 +51,7 @@ class PointInTimeRecoveryTest {
 
     @Test
     void restoreToATimeHoldsExactlyTheRowsCommittedByThen() throws Exception {
-        ThrowawayCluster primary = cluster(ThrowawayCluster.create(work.resolve("primary"), "wal_level = replica\n"
-                + "archive_mode = on\narchive_command = '" + String.join(" ", cmd("db", "wal-push", "--repo",
-                work.resolve("repo").toString(), "--password-file", work.resolve("pw").toString(), "--source",
-                "beCamera", "%p")) + "'\n"));
-        primary.start();
+        ThrowawayCluster primary = archivingPrimary();
         Instant t1;
         Instant beforeDrop;
         try (Connection db = primary.connect()) {
@@ -84,11 +80,7 @@ class PointInTimeRecoveryTest {
 
     @Test
     void anIncrementalBackupStoresLittleAndRestoresWithTheArchivedWal() throws Exception {
-        ThrowawayCluster primary = cluster(ThrowawayCluster.create(work.resolve("primary"), "wal_level = replica\n"
-                + "archive_mode = on\narchive_command = '" + String.join(" ", cmd("db", "wal-push", "--repo",
-                work.resolve("repo").toString(), "--password-file", work.resolve("pw").toString(), "--source",
-                "beCamera", "%p")) + "'\n"));
-        primary.start();
+        ThrowawayCluster primary = archivingPrimary();
         long full;
         long incremental;
         try (Connection db = primary.connect()) {
@@ -228,6 +220,16 @@ class PointInTimeRecoveryTest {
         }
         throw new AssertionError("WAL file " + closed + " was not archived in time: " + String.join("\n",
                 cluster.log().lines().filter(l -> !l.startsWith("20") && !l.startsWith("\t")).limit(20).toList()));
+    }
+
+    /** A started cluster whose archive_command pushes its WAL into the test's repository. */
+    private ThrowawayCluster archivingPrimary() throws Exception {
+        ThrowawayCluster primary = cluster(ThrowawayCluster.create(work.resolve("primary"), "wal_level = replica\n"
+                + "archive_mode = on\narchive_command = '" + String.join(" ", cmd("db", "wal-push", "--repo",
+                work.resolve("repo").toString(), "--password-file", work.resolve("pw").toString(), "--source",
+                "beCamera", "%p")) + "'\n"));
+        primary.start();
+        return primary;
     }
 
     private ThrowawayCluster cluster(ThrowawayCluster c) {

@@ -161,6 +161,15 @@ public final class TestSupport {
         return Long.parseLong(out);
     }
 
+    /** Removes a directory tree if it exists. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     /** Sum of the sizes of every file below dir. */
     public static long sizeOf(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {

@@ -39,6 +39,11 @@ public final class Catalog implements AutoCloseable {
         this.pool = pool;
     }
 
+    /** The catalog a configuration names; its password, if any, from the configured environment variable. */
+    public static Catalog open(io.lifeboat.config.LifeboatConfig.Catalog c) {
+        return open(c.url(), c.user(), c.passwordEnv() == null ? null : System.getenv(c.passwordEnv()));
+    }
+
     public static Catalog open(String url, String user, String password) {
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(url);

@@ -21,7 +21,7 @@ final class CatalogCommand {
         @Override
         public Integer call() throws Exception {
             LifeboatConfig c = options.load();
-            try (Catalog catalog = ServiceOptions.openCatalog(c)) {
+            try (Catalog catalog = Catalog.open(c.catalog())) {
                 int runs = CatalogRebuild.run(new RepositoryAccess(c.repository()).open(), catalog, c);
                 if (options.json) {
                     Output.json(Map.of("runs", runs));

@@ -19,8 +19,7 @@ final class ServiceOptions {
         return ConfigLoader.load(config);
     }
 
-    static Catalog openCatalog(LifeboatConfig c) {
-        return Catalog.open(c.catalog().url(), c.catalog().user(),
-                c.catalog().passwordEnv() == null ? null : System.getenv(c.catalog().passwordEnv()));
+    Catalog openCatalog() {
+        return Catalog.open(load().catalog());
     }
 }

@@ -26,7 +26,7 @@ final class TokenCommand {
         @Override
         public Integer call() throws Exception {
             Role r = Role.parse(role);
-            try (Catalog catalog = ServiceOptions.openCatalog(where.load())) {
+            try (Catalog catalog = where.openCatalog()) {
                 String token = catalog.createToken(name == null ? r.display() : name, r);
                 if (where.json) {
                     Output.json(Map.of("token", token, "role", r.display()));
@@ -46,7 +46,7 @@ final class TokenCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (Catalog catalog = ServiceOptions.openCatalog(where.load())) {
+            try (Catalog catalog = where.openCatalog()) {
                 List<Catalog.Token> tokens = catalog.tokens();
                 if (where.json) {
                     Output.json(tokens);
@@ -70,7 +70,7 @@ final class TokenCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (Catalog catalog = ServiceOptions.openCatalog(where.load())) {
+            try (Catalog catalog = where.openCatalog()) {
                 int n = catalog.revokeToken(id);
                 if (n == 0) {
                     throw new IllegalArgumentException("no live token with id or name '" + id + "'");

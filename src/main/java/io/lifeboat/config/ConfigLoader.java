@@ -94,21 +94,8 @@ public final class ConfigLoader {
         for (int i = 0; i < c.files().size(); i++) {
             LifeboatConfig.FileSource s = c.files().get(i);
             String where = "files[" + (s.name() == null ? i : s.name()) + "]";
-            if (s.name() == null || !s.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-                problems.add(where + ".name: must be letters, digits, '.', '_' or '-' (got " + s.name() + ")");
-            } else if (!names.add(s.name())) {
-                problems.add(where + ".name: duplicate source name '" + s.name() + "'");
-            }
-            try {
-                UnixCron.toQuartz(s.schedule());
-            } catch (IllegalArgumentException e) {
-                problems.add(where + ".schedule: " + e.getMessage());
-            }
-            try {
-                Retention.parse(s.retention());
-            } catch (IllegalArgumentException e) {
-                problems.add(where + ".retention: " + e.getMessage());
-            }
+            checkName(where, s.name(), names, problems);
+            checkSchedule(where, new LifeboatConfig.Schedule(s.schedule(), s.retention()), problems);
             if (s.path() == null) {
                 problems.add(where + ".path: missing");
             } else if (s.active() && !Files.exists(Path.of(s.path()))) {
@@ -119,32 +106,20 @@ public final class ConfigLoader {
         for (int i = 0; i < c.databases().size(); i++) {
             LifeboatConfig.Database d = c.databases().get(i);
             String where = "databases[" + (d.name() == null ? i : d.name()) + "]";
-            if (d.name() == null || !d.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-                problems.add(where + ".name: must be letters, digits, '.', '_' or '-' (got " + d.name() + ")");
-            } else if (!databaseNames.add(d.name())) {
-                problems.add(where + ".name: duplicate database name '" + d.name() + "'");
-            }
+            checkName(where, d.name(), databaseNames, problems);
             if (!Set.of("postgresql", "mysql", "mariadb").contains(String.valueOf(d.type()))) {
                 problems.add(where + ".type: must be postgresql, mysql or mariadb (got " + d.type() + ")");
             } else if (d.active() && !"postgresql".equals(d.type())) {
                 problems.add(where + ".type: " + d.type() + " backups are not available yet; set enabled: false");
             }
-            for (String kind : List.of("full", "incremental", "log")) {
-                LifeboatConfig.Schedule s = kind.equals("full") ? d.full() : kind.equals("incremental") ? d.incremental()
-                        : d.log();
-                if (s == null) {
-                    continue;
-                }
-                try {
-                    UnixCron.toQuartz(s.schedule());
-                } catch (IllegalArgumentException e) {
-                    problems.add(where + "." + kind + ".schedule: " + e.getMessage());
-                }
-                try {
-                    Retention.parse(s.retention());
-                } catch (IllegalArgumentException e) {
-                    problems.add(where + "." + kind + ".retention: " + e.getMessage());
-                }
+            if (d.full() != null) {
+                checkSchedule(where + ".full", d.full(), problems);
+            }
+            if (d.incremental() != null) {
+                checkSchedule(where + ".incremental", d.incremental(), problems);
+            }
+            if (d.log() != null) {
+                checkSchedule(where + ".log", d.log(), problems);
             }
         }
         if (c.dropFolder().settleSeconds() < 0) {
@@ -164,6 +139,28 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": " + String.join("; ", problems));
         }
         return c;
+    }
+
+    /** A source or database name: usable in route ids and object names, and unique in its list. */
+    private static void checkName(String where, String name, Set<String> seen, List<String> problems) {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+            problems.add(where + ".name: must be letters, digits, '.', '_' or '-' (got " + name + ")");
+        } else if (!seen.add(name)) {
+            problems.add(where + ".name: duplicate name '" + name + "'");
+        }
+    }
+
+    private static void checkSchedule(String where, LifeboatConfig.Schedule s, List<String> problems) {
+        try {
+            UnixCron.toQuartz(s.schedule());
+        } catch (IllegalArgumentException e) {
+            problems.add(where + ".schedule: " + e.getMessage());
+        }
+        try {
+            Retention.parse(s.retention());
+        } catch (IllegalArgumentException e) {
+            problems.add(where + ".retention: " + e.getMessage());
+        }
     }
 
     private static String or(String value, String fallback) {

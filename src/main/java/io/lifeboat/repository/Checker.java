@@ -57,17 +57,17 @@ public final class Checker {
         return new Report(snapshots, packs.size(), chunks, bytesRead.get(), List.copyOf(errors), List.copyOf(notes));
     }
 
-    private Map<String, List<PackEntry>> loadIndexes() throws IOException {
+    private Map<String, List<PackEntry>> loadIndexes() {
         Map<String, List<PackEntry>> packs = new LinkedHashMap<>();
-        for (String name : repository.store().list("index/")) {
-            try {
-                for (IndexFile.Pack p : IndexFile.decode(repository.loadObject(name))) {
-                    packs.computeIfAbsent(p.name(), k -> new ArrayList<>()).addAll(p.entries());
-                }
-            } catch (CorruptDataException e) {
-                errors.add(new Finding(name, e.getMessage(), null, null));
+        repository.reloadIndex((name, decoded, damage) -> {
+            if (damage != null) {
+                errors.add(new Finding(name, damage.getMessage(), null, null));
+                return;
             }
-        }
+            for (IndexFile.Pack p : decoded) {
+                packs.computeIfAbsent(p.name(), k -> new ArrayList<>()).addAll(p.entries());
+            }
+        });
         return packs;
     }
 

@@ -123,7 +123,7 @@ public final class Repository {
         if (loaded == null) {
             synchronized (this) {
                 if (index == null) {
-                    index = loadIndex();
+                    index = loadIndex(null);
                 }
                 loaded = index;
             }
@@ -135,7 +135,17 @@ public final class Repository {
      * A damaged index object is left out (its chunks look absent: a backup stores them again and a
      * restore reports the files that need them); verify reports the object itself.
      */
-    private ChunkIndex loadIndex() {
+    /** Sees each index object as it is loaded: its packs, or why it could not be read (packs null). */
+    interface IndexVisitor {
+        void visit(String name, List<IndexFile.Pack> packs, CorruptDataException damage);
+    }
+
+    /** Loads the index afresh for verify, which also needs every object's packs; one read of each. */
+    synchronized void reloadIndex(IndexVisitor visitor) {
+        index = loadIndex(visitor);
+    }
+
+    private ChunkIndex loadIndex(IndexVisitor visitor) {
         ChunkIndex fresh = new ChunkIndex();
         try {
             for (String name : store.list("index/")) {
@@ -143,7 +153,13 @@ public final class Repository {
                 try {
                     packs = IndexFile.decode(loadObject(name));
                 } catch (CorruptDataException e) {
+                    if (visitor != null) {
+                        visitor.visit(name, null, e);
+                    }
                     continue;
+                }
+                if (visitor != null) {
+                    visitor.visit(name, packs, null);
                 }
                 for (IndexFile.Pack pack : packs) {
                     for (PackEntry e : pack.entries()) {

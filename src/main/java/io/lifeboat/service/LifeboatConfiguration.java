@@ -29,8 +29,7 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         Path dir = Path.of(context.getPropertiesComponent().resolveProperty("lifeboat.config-dir").orElse("config"));
         LifeboatConfig config = ConfigLoader.load(dir);
         Files.createDirectories(Path.of(config.dropFolder().inbox()));
-        Catalog catalog = Catalog.open(config.catalog().url(), config.catalog().user(),
-                config.catalog().passwordEnv() == null ? null : System.getenv(config.catalog().passwordEnv()));
+        Catalog catalog = Catalog.open(config.catalog());
         RepositoryAccess repository = new RepositoryAccess(config.repository());
         repository.createIfMissing();
         catalog.failUnfinishedRuns("interrupted: the service stopped while it ran");

@@ -35,11 +35,7 @@ class ServiceTest {
 
     static {
         try {
-            if (Files.exists(WORK)) {
-                try (var walk = Files.walk(WORK)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
+            io.lifeboat.TestSupport.deleteTree(WORK);
             Files.createDirectories(WORK.resolve("source"));
             Files.createDirectories(WORK.resolve("routes"));
             try (var routes = Files.list(Path.of("routes"))) {

@@ -32,11 +32,7 @@ class DatabaseServiceTest {
 
     static {
         try {
-            if (Files.exists(WORK)) {
-                try (var walk = Files.walk(WORK)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
+            io.lifeboat.TestSupport.deleteTree(WORK);
             Files.createDirectories(WORK.resolve("config"));
             Files.createDirectories(WORK.resolve("pg"));
             new ProcessBuilder("chown", "postgres", WORK.resolve("pg").toString()).start().waitFor();

@@ -44,9 +44,7 @@ class PointInTimeRecoveryTest {
         for (ThrowawayCluster c : clusters) {
             c.close();
         }
-        try (Stream<Path> walk = Files.walk(work)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-        }
+        io.lifeboat.TestSupport.deleteTree(work);
     }
 
     @Test
@@ -57,9 +55,7 @@ class PointInTimeRecoveryTest {
         try (Connection db = primary.connect()) {
             db.createStatement().execute("CREATE TABLE counts (id serial PRIMARY KEY, phase text NOT NULL)");
             db.createStatement().execute("INSERT INTO counts (phase) SELECT 't0' FROM generate_series(1, 100)");
-            ThrowawayCluster.asPostgres(cmd("db", "backup", "--repo", work.resolve("repo").toString(),
-                    "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--port",
-                    String.valueOf(primary.port)));
+            dbBackup(primary);
             db.createStatement().execute("INSERT INTO counts (phase) SELECT 't1' FROM generate_series(1, 10)");
             Thread.sleep(1100);
             t1 = Instant.now();
@@ -89,14 +85,10 @@ class PointInTimeRecoveryTest {
             // a settled table, as most of a production database is: hint bits set, tuples frozen
             db.createStatement().execute("VACUUM FREEZE frames");
             db.createStatement().execute("CHECKPOINT");
-            full = storedBytes(ThrowawayCluster.asPostgres(cmd("db", "backup", "--repo", work.resolve("repo").toString(),
-                    "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--port",
-                    String.valueOf(primary.port), "--json")));
+            full = storedBytes(dbBackup(primary, "--json"));
             db.createStatement().execute("UPDATE frames SET digest = 'changed' WHERE id % 150000 = 0");
             awaitArchived(db, primary);
-            incremental = storedBytes(ThrowawayCluster.asPostgres(cmd("db", "backup", "--repo",
-                    work.resolve("repo").toString(), "--password-file", work.resolve("pw").toString(), "--source",
-                    "beCamera", "--port", String.valueOf(primary.port), "--incremental", "--json")));
+            incremental = storedBytes(dbBackup(primary, "--incremental", "--json"));
             db.createStatement().execute("INSERT INTO frames VALUES (0, 'after the incremental')");
             awaitArchived(db, primary);
         }
@@ -220,6 +212,15 @@ class PointInTimeRecoveryTest {
         }
         throw new AssertionError("WAL file " + closed + " was not archived in time: " + String.join("\n",
                 cluster.log().lines().filter(l -> !l.startsWith("20") && !l.startsWith("\t")).limit(20).toList()));
+    }
+
+    /** lifeboat db backup of the cluster as beCamera, as the postgres user; returns what it printed. */
+    private String dbBackup(ThrowawayCluster cluster, String... options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("db", "backup", "--repo", work.resolve("repo").toString(),
+                "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--port",
+                String.valueOf(cluster.port)));
+        args.addAll(List.of(options));
+        return ThrowawayCluster.asPostgres(cmd(args.toArray(String[]::new)));
     }
 
     /** A started cluster whose archive_command pushes its WAL into the test's repository. */

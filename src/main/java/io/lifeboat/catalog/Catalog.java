@@ -29,6 +29,12 @@ public final class Catalog implements AutoCloseable {
                       String retention) {
     }
 
+    /** A restore and its validation; rowCounts is JSON ("database.schema.table" to rows). */
+    public record RestoreCheck(String id, String source, String snapshotId, String target, String dataDir,
+                               Instant finishedAt, long durationMs, String status, Long totalRows, String rowCounts,
+                               String report) {
+    }
+
     /** A token's record; the token itself is never stored. */
     public record Token(String id, String name, Role role, Instant createdAt, Instant revokedAt) {
     }
@@ -110,6 +116,23 @@ public final class Catalog implements AutoCloseable {
     /** Removes every run, for a rebuild from the repository. */
     public void clearRuns() {
         update("DELETE FROM backup_run");
+    }
+
+    public void recordRestoreCheck(RestoreCheck c) {
+        update("INSERT INTO restore_check (id, source, snapshot_id, target, data_dir, finished_at, duration_ms, status,"
+                + " total_rows, row_counts, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.id(), c.source(),
+                c.snapshotId(), c.target(), c.dataDir(), Timestamp.from(c.finishedAt()), c.durationMs(), c.status(),
+                c.totalRows(), c.rowCounts(), c.report() == null ? null : c.report().substring(0,
+                        Math.min(4000, c.report().length())));
+    }
+
+    /** Restore checks of a source, newest first. */
+    public List<RestoreCheck> restoreChecks(String source) {
+        return query("SELECT id, source, snapshot_id, target, data_dir, finished_at, duration_ms, status, total_rows,"
+                + " row_counts, report FROM restore_check WHERE source = ? ORDER BY finished_at DESC",
+                rs -> new RestoreCheck(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getLong(7), rs.getString(8),
+                        rs.getObject(9, Long.class), rs.getString(10), rs.getString(11)), source);
     }
 
     /** Creates a token and returns it; it cannot be shown again. */

@@ -1,12 +1,17 @@
 package io.lifeboat.cli;
 
+import io.lifeboat.catalog.Catalog;
 import io.lifeboat.compress.Compression;
+import io.lifeboat.config.ConfigLoader;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.postgres.PgBackups;
 import io.lifeboat.source.postgres.PgBaseBackup;
+import io.lifeboat.source.postgres.PgDump;
 import io.lifeboat.source.postgres.PgRestore;
 import io.lifeboat.source.postgres.PgSource;
+import io.lifeboat.source.postgres.RestoreValidation;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +28,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "db", mixinStandardHelpOptions = true,
-        description = "PostgreSQL backups: full base backups, continuous WAL archiving, point-in-time restore.",
-        subcommands = {DbCommand.Backup.class, DbCommand.ListBackups.class, DbCommand.Restore.class,
-                DbCommand.WalPush.class, DbCommand.WalFetch.class})
+        description = "PostgreSQL backups: base backups, logical dumps, continuous WAL archiving, point-in-time and "
+                + "table-level restore.",
+        subcommands = {DbCommand.Backup.class, DbCommand.Dump.class, DbCommand.ListBackups.class,
+                DbCommand.Restore.class, DbCommand.RestoreTable.class, DbCommand.WalPush.class, DbCommand.WalFetch.class})
 final class DbCommand {
+
+    /** How to reach the PostgreSQL server; the password only through an environment variable. */
+    static final class Server {
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "default ${DEFAULT-VALUE}")
+        String host;
+        @Option(names = "--port", defaultValue = "5432", description = "default ${DEFAULT-VALUE}")
+        int port;
+        @Option(names = "--user", defaultValue = "postgres",
+                description = "base backups need REPLICATION, dumps read access; default ${DEFAULT-VALUE}")
+        String user;
+        @Option(names = "--password-env", paramLabel = "VAR", description = "environment variable holding the password")
+        String passwordEnv;
+
+        PgSource source(String name) {
+            return new PgSource(name, host, port, user, passwordEnv);
+        }
+    }
 
     /** Which database source. */
     static final class SourceName {
@@ -42,14 +65,8 @@ final class DbCommand {
         RepositoryOptions repo;
         @Mixin
         SourceName source;
-        @Option(names = "--host", defaultValue = "127.0.0.1", description = "default ${DEFAULT-VALUE}")
-        String host;
-        @Option(names = "--port", defaultValue = "5432", description = "default ${DEFAULT-VALUE}")
-        int port;
-        @Option(names = "--user", defaultValue = "postgres", description = "a user with REPLICATION; default ${DEFAULT-VALUE}")
-        String user;
-        @Option(names = "--password-env", paramLabel = "VAR", description = "environment variable holding the password")
-        String passwordEnv;
+        @Mixin
+        Server server;
         @Option(names = "--compression", paramLabel = "METHOD[:LEVEL]", description = "default: the repository's")
         String compression;
         @Option(names = "--incremental", description = "no WAL in the backup (needs WAL archiving to this repository)")
@@ -62,7 +79,7 @@ final class DbCommand {
                 throw new IllegalArgumentException("an incremental backup of " + source.name + " needs its WAL archived "
                         + "to this repository (archive_command ... db wal-push), and none is");
             }
-            Snapshot s = PgBaseBackup.run(r, new PgSource(source.name, host, port, user, passwordEnv),
+            Snapshot s = PgBaseBackup.run(r, server.source(source.name),
                     Compression.parse(compression != null ? compression : r.config().compression()), incremental);
             if (repo.json) {
                 Output.json(s);
@@ -75,7 +92,77 @@ final class DbCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Full backups and archived WAL of a source.")
+    @Command(name = "dump", mixinStandardHelpOptions = true,
+            description = "Logical backup of one database with pg_dump (custom format), streamed into the repository; "
+                    + "restore single tables or schemas from it with restore-table.")
+    static final class Dump implements Callable<Integer> {
+        @Mixin
+        RepositoryOptions repo;
+        @Mixin
+        SourceName source;
+        @Mixin
+        Server server;
+        @Option(names = "--database", required = true, paramLabel = "DB", description = "the database to dump")
+        String database;
+
+        @Override
+        public Integer call() throws Exception {
+            Repository r = repo.open();
+            Snapshot s = PgDump.run(r, server.source(source.name), database,
+                    Compression.parse(r.config().compression()));
+            if (repo.json) {
+                Output.json(s);
+            } else {
+                System.out.printf("dump of %s/%s saved as snapshot %s: %s, %s newly stored%n", source.name, database,
+                        s.shortId(), Output.bytes(s.summary().bytes()), Output.bytes(s.summary().storedBytes()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "restore-table", mixinStandardHelpOptions = true,
+            description = "Restore tables or schemas from a logical dump into a database of your choice "
+                    + "(the tables must not exist there).")
+    static final class RestoreTable implements Callable<Integer> {
+        @Mixin
+        RepositoryOptions repo;
+        @Mixin
+        SourceName source;
+        @Mixin
+        Server server;
+        @Option(names = "--database", required = true, paramLabel = "DB", description = "the database that was dumped")
+        String database;
+        @Option(names = "--snapshot", paramLabel = "ID", description = "which dump; default the newest")
+        String snapshot;
+        @Option(names = "--table", paramLabel = "NAME", description = "a table to restore (repeatable)")
+        List<String> tables = new java.util.ArrayList<>();
+        @Option(names = "--schema", paramLabel = "NAME", description = "a schema to restore (repeatable)")
+        List<String> schemas = new java.util.ArrayList<>();
+        @Option(names = "--into", required = true, paramLabel = "DB", description = "database to restore into")
+        String into;
+
+        @Override
+        public Integer call() throws Exception {
+            if (tables.isEmpty() && schemas.isEmpty()) {
+                throw new IllegalArgumentException("name at least one --table or --schema to restore");
+            }
+            Repository r = repo.open();
+            Snapshot dump = PgDump.find(r, source.name, database, snapshot);
+            PgDump.restore(r, dump, server.source(source.name), into, tables, schemas);
+            if (repo.json) {
+                Output.json(Map.of("dump", dump.id(), "into", into, "tables", tables, "schemas", schemas));
+            } else {
+                System.out.printf("restored %s from dump %s of %s/%s (%s) into %s%n",
+                        String.join(", ", java.util.stream.Stream.concat(schemas.stream().map(n -> "schema " + n),
+                                tables.stream().map(n -> "table " + n)).toList()),
+                        dump.shortId(), source.name, database, dump.time(), into);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Base backups, logical dumps and archived WAL of a source.")
     static final class ListBackups implements Callable<Integer> {
         @Mixin
         RepositoryOptions repo;
@@ -85,21 +172,28 @@ final class DbCommand {
         @Override
         public Integer call() throws Exception {
             Repository r = repo.open();
-            List<Snapshot> fulls = r.snapshots().stream().filter(s -> s.tags() != null
-                    && s.tags().contains("db:" + source.name) && (s.tags().contains(PgBaseBackup.TAG_FULL)
-                    || s.tags().contains(PgBaseBackup.TAG_INCREMENTAL))).toList();
+            List<Map<String, Object>> backups = new java.util.ArrayList<>();
+            for (Snapshot s : r.snapshots()) {
+                String kind = PgBackups.kind(s, source.name);
+                if (kind != null) {
+                    Map<String, Object> b = new LinkedHashMap<>();
+                    b.put("id", s.id());
+                    b.put("kind", kind);
+                    b.put("time", s.time());
+                    b.put("size", s.summary().bytes());
+                    b.put("database", PgBackups.database(s));
+                    backups.add(b);
+                }
+            }
             List<String> wal = new LogArchive(r, source.name).list();
             if (repo.json) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("full", fulls.stream().map(s -> Map.of("id", s.id(), "time", s.time(),
-                        "size", s.summary().bytes())).toList());
-                out.put("wal", wal);
-                Output.json(out);
+                Output.json(Map.of("backups", backups, "wal", wal));
                 return 0;
             }
-            for (Snapshot s : fulls) {
-                System.out.printf("%-11s  %s  %s  %s%n", s.tags().contains(PgBaseBackup.TAG_FULL) ? "full" : "incremental",
-                        s.shortId(), s.time(), Output.bytes(s.summary().bytes()));
+            for (Map<String, Object> b : backups) {
+                System.out.printf("%-11s  %s  %s  %s%s%n", b.get("kind"), b.get("id").toString().substring(0, 8),
+                        b.get("time"), Output.bytes((Long) b.get("size")),
+                        b.get("database") == null ? "" : "  database " + b.get("database"));
             }
             System.out.println(wal.isEmpty() ? "no WAL archived" : "WAL " + wal.get(0) + " .. " + wal.get(wal.size() - 1)
                     + " (" + wal.size() + " files)");
@@ -125,8 +219,9 @@ final class DbCommand {
     }
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
-            description = "Point-in-time restore into a fresh data directory; start PostgreSQL on it to replay WAL "
-                    + "from the repository up to the target.")
+            description = "Point-in-time restore into a fresh data directory. The restored cluster is then started "
+                    + "privately, recovers to the target from the repository's WAL and is checked (pg_amcheck, rows "
+                    + "per table, recorded in the catalog); --start then runs it on its own configuration.")
     static final class Restore implements Callable<Integer> {
         @Mixin
         RepositoryOptions repo;
@@ -139,6 +234,22 @@ final class DbCommand {
         @Option(names = "--lifeboat-command", paramLabel = "CMD",
                 description = "how the PostgreSQL server runs lifeboat for restore_command; default: this installation")
         String lifeboatCommand;
+        @Option(names = "--no-validate", description = "only unpack and configure recovery; start it yourself")
+        boolean noValidate;
+        @Option(names = "--start", description = "after validation, start the server (pg_ctl) on its own configuration")
+        boolean start;
+        @Option(names = "--run-as", paramLabel = "USER",
+                description = "system user that owns and runs the restored server; default postgres when run as root")
+        String runAs;
+        @Option(names = "--superuser", defaultValue = "postgres", paramLabel = "ROLE",
+                description = "a superuser role of the restored cluster, for the checks; default ${DEFAULT-VALUE}")
+        String superuser;
+        @Option(names = "--recovery-timeout", defaultValue = "60", paramLabel = "MINUTES",
+                description = "how long recovery may take; default ${DEFAULT-VALUE}")
+        int recoveryMinutes;
+        @Option(names = "--config", paramLabel = "DIR",
+                description = "record the validation in this configuration's catalog; default ./config when present")
+        Path config;
 
         @Override
         public Integer call() throws Exception {
@@ -146,20 +257,76 @@ final class DbCommand {
                 throw new IllegalArgumentException("db restore needs --password-file: PostgreSQL's restore_command "
                         + "reads the passphrase from it (keep it readable by the server's user)");
             }
+            if (start && noValidate) {
+                throw new IllegalArgumentException("--start needs the validation that --no-validate turns off");
+            }
             Repository r = repo.open();
             String command = lifeboatCommand != null ? lifeboatCommand
                     : System.getProperty("lifeboat.command", "lifeboat");
             PgRestore.Target target = targets.target();
-            Snapshot base = PgRestore.prepare(r, source.name, dataDir.toAbsolutePath(), target,
+            Path dir = dataDir.toAbsolutePath();
+            long started = System.nanoTime();
+            Snapshot base = PgRestore.prepare(r, source.name, dir, target,
                     PgRestore.restoreCommand(Arrays.asList(command.split(" ")), r.store().location(),
                             repo.passwordFile.toAbsolutePath(), source.name));
+            String targetText = target.value() == null ? "latest" : target.kind() + " " + target.value();
+            if (noValidate) {
+                if (repo.json) {
+                    Output.json(Map.of("base", base.id(), "target", dir.toString()));
+                } else {
+                    System.out.printf("restored backup %s of %s into %s; start PostgreSQL on it to recover to %s%n",
+                            base.shortId(), source.name, dir, targetText);
+                }
+                return 0;
+            }
+            String owner = runAs != null ? runAs : "root".equals(System.getProperty("user.name")) ? "postgres" : null;
+            RestoreValidation.Result result;
+            String failure = null;
+            try {
+                result = RestoreValidation.run(dir, owner, superuser, java.time.Duration.ofMinutes(recoveryMinutes));
+            } catch (java.io.IOException e) {
+                result = null;
+                failure = e.getMessage();
+            }
+            String status = result != null && result.passed() ? "passed" : "failed";
+            String report = result == null ? failure : result.amcheckReport();
+            recordInCatalog(new Catalog.RestoreCheck(java.util.UUID.randomUUID().toString(), source.name, base.id(),
+                    targetText, dir.toString(), java.time.Instant.now(), (System.nanoTime() - started) / 1_000_000,
+                    status, result == null ? null : result.totalRows(),
+                    result == null ? null : Repository.JSON.writeValueAsString(result.rowCounts()), report));
+            if (result == null || !result.passed()) {
+                throw new IllegalStateException("restored " + source.name + " into " + dir + " but validation failed: "
+                        + report);
+            }
+            if (start) {
+                PgRestore.startServer(dir, owner);
+            }
             if (repo.json) {
-                Output.json(Map.of("base", base.id(), "target", dataDir.toAbsolutePath().toString()));
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("base", base.id());
+                out.put("target", dir.toString());
+                out.put("validation", status);
+                out.put("totalRows", result.totalRows());
+                out.put("rowCounts", result.rowCounts());
+                out.put("started", start);
+                Output.json(out);
             } else {
-                System.out.printf("restored full backup %s of %s into %s; start PostgreSQL on it to recover to %s%n",
-                        base.shortId(), source.name, dataDir, target.value() == null ? "the latest WAL" : target.value());
+                System.out.printf("restored backup %s of %s into %s, recovered to %s; validation passed: pg_amcheck "
+                        + "clean, %d tables, %d rows%s%n", base.shortId(), source.name, dir, targetText,
+                        result.rowCounts().size(), result.totalRows(), start ? "; server started" : "");
             }
             return 0;
+        }
+
+        private void recordInCatalog(Catalog.RestoreCheck check) {
+            Path dir = config != null ? config : Path.of("config");
+            if (config == null && !Files.exists(dir.resolve("lifeboat.yaml"))) {
+                System.err.println("validation not recorded: no catalog configuration (--config DIR)");
+                return;
+            }
+            try (Catalog catalog = Catalog.open(ConfigLoader.load(dir).catalog())) {
+                catalog.recordRestoreCheck(check);
+            }
         }
     }
 

@@ -48,9 +48,8 @@ public final class PgRestore {
         Instant before = "time".equals(target.kind()) ? parseTime(target.value()) : Instant.MAX;
         Snapshot chosen = null;
         for (Snapshot s : repository.snapshots()) {
-            if (s.tags() != null && s.tags().contains("db:" + source)
-                    && (s.tags().contains(PgBaseBackup.TAG_FULL) || s.tags().contains(PgBaseBackup.TAG_INCREMENTAL))
-                    && !Instant.parse(s.time()).isAfter(before)) {
+            String kind = PgBackups.kind(s, source);
+            if (("full".equals(kind) || "incremental".equals(kind)) && !Instant.parse(s.time()).isAfter(before)) {
                 chosen = s;
             }
         }
@@ -89,6 +88,12 @@ public final class PgRestore {
                 + ("latest".equals(target.kind()) ? "" : "recovery_target_action = 'promote'\n"),
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         return base;
+    }
+
+    /** Starts a restored, validated cluster on its own configuration (as osUser when not null). */
+    public static void startServer(Path dataDir, String osUser) throws IOException, InterruptedException {
+        RestoredServer.run(List.of(PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString(), "-l",
+                dataDir.resolve("lifeboat-start.log").toString(), "-w", "-t", "300", "start"), osUser);
     }
 
     /** PostgreSQL keeps microseconds; it refuses a time written with more digits. */

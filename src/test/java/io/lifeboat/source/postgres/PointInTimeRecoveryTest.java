@@ -72,6 +72,13 @@ class PointInTimeRecoveryTest {
         assertEquals(List.of("t0:100", "t1:10", "t2:5"), restoreAndCount("--to-time", beforeDrop.toString(), "r2"),
                 "the dropped table comes back from the time before the drop");
         assertEquals(List.of("no table"), restoreAndCount("--to-latest", null, "r3"), "latest replays the drop too");
+        try (io.lifeboat.catalog.Catalog catalog = io.lifeboat.catalog.Catalog.open("jdbc:h2:file:"
+                + work.resolve("catalog/lifeboat"), null, null)) {
+            List<io.lifeboat.catalog.Catalog.RestoreCheck> checks = catalog.restoreChecks("beCamera");
+            assertEquals(List.of("passed", "passed", "passed"), checks.stream().map(c -> c.status()).toList());
+            assertTrue(checks.stream().anyMatch(c -> c.rowCounts().contains("\"postgres.public.counts\":115")),
+                    "row counts per table are in the catalog: " + checks);
+        }
     }
 
     @Test
@@ -97,7 +104,7 @@ class PointInTimeRecoveryTest {
         assertTrue(incremental < full / 4, "incremental stored " + incremental + " of a full's " + full);
         ThrowawayCluster.asPostgres(cmd("db", "restore", "--repo", work.resolve("repo").toString(), "--password-file",
                 work.resolve("pw").toString(), "--source", "beCamera", "--target", work.resolve("r").toString(),
-                "--lifeboat-command", String.join(" ", lifeboat), "--to-latest"));
+                "--lifeboat-command", String.join(" ", lifeboat), "--to-latest", "--no-validate"));
         ThrowawayCluster restored = cluster(ThrowawayCluster.existing(work.resolve("r")));
         restored.configure("archive_mode = off\n");
         restored.start();
@@ -153,11 +160,18 @@ class PointInTimeRecoveryTest {
     private List<String> restoreAndCount(String targetOption, String targetValue, String name) throws Exception {
         List<String> args = new ArrayList<>(List.of("db", "restore", "--repo", work.resolve("repo").toString(),
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--target",
-                work.resolve(name).toString(), "--lifeboat-command", String.join(" ", lifeboat), targetOption));
+                work.resolve(name).toString(), "--lifeboat-command", String.join(" ", lifeboat), "--json",
+                "--config", work.resolve("config").toString(), targetOption));
         if (targetValue != null) {
             args.add(targetValue);
         }
-        ThrowawayCluster.asPostgres(cmd(args.toArray(String[]::new)));
+        Files.createDirectories(work.resolve("config"));
+        Files.writeString(work.resolve("config/lifeboat.yaml"), "catalog:\n  url: jdbc:h2:file:"
+                + work.resolve("catalog/lifeboat") + "\n");
+        chownToPostgres(work.resolve("config"));
+        String out = ThrowawayCluster.asPostgres(cmd(args.toArray(String[]::new)));
+        var validation = io.lifeboat.repository.Repository.JSON.readTree(out.substring(out.indexOf('{')));
+        assertEquals("passed", validation.get("validation").asText(), out);
         ThrowawayCluster restored = cluster(ThrowawayCluster.existing(work.resolve(name)));
         restored.configure("archive_mode = off\n");
         restored.start();
@@ -171,15 +185,19 @@ class PointInTimeRecoveryTest {
             try (ResultSet rs = db.createStatement().executeQuery("SELECT to_regclass('counts') IS NOT NULL")) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
+                    assertTrue(validation.at("/rowCounts/postgres.public.counts").isMissingNode(), out);
                     return List.of("no table");
                 }
             }
+            long rows = 0;
             try (ResultSet rs = db.createStatement().executeQuery(
                     "SELECT phase, count(*) FROM counts GROUP BY phase ORDER BY phase")) {
                 while (rs.next()) {
                     counts.add(rs.getString(1) + ":" + rs.getLong(2));
+                    rows += rs.getLong(2);
                 }
             }
+            assertEquals(rows, validation.at("/rowCounts/postgres.public.counts").asLong(), out);
             return counts;
         }
     }

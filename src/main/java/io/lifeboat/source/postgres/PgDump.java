@@ -1,0 +1,131 @@
+package io.lifeboat.source.postgres;
+
+import io.lifeboat.compress.Compression;
+import io.lifeboat.repository.ContentReader;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryException;
+import io.lifeboat.repository.Snapshot;
+import io.lifeboat.repository.StreamArchiver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Logical backups for table-level recovery: pg_dump's custom format streamed into the repository,
+ * and pg_restore of one table or schema from it into a chosen database. The dump is written
+ * uncompressed (-Z 0) so that the repository's chunking finds what did not change between dumps
+ * and its own compression applies.
+ */
+public final class PgDump {
+    public static final String TAG = "postgresql-dump";
+
+    private PgDump() {
+    }
+
+    public static Snapshot run(Repository repository, PgSource source, String database, Compression.Setting compression)
+            throws IOException, InterruptedException {
+        checkName(database, "database");
+        List<String> cmd = new ArrayList<>(List.of(PgTools.bin("pg_dump").toString(), "-F", "custom", "-Z", "0"));
+        cmd.addAll(source.connectionArgs());
+        cmd.addAll(List.of("-d", database));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        source.addPassword(pb.environment());
+        Process process = pb.start();
+        ProcessOutput errors = new ProcessOutput(process.getErrorStream(), "pg_dump");
+        try (InputStream dump = process.getInputStream()) {
+            return StreamArchiver.snapshot(repository, "/postgresql/" + source.name() + "/" + database + ".dump", dump,
+                    List.of("db:" + source.name(), TAG, "database:" + database), compression, () -> {
+                        int exit = process.waitFor();
+                        if (exit != 0) {
+                            throw new IOException("pg_dump of " + source.name() + "/" + database + " failed (exit "
+                                    + exit + "): " + errors.tail());
+                        }
+                    });
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    /** The newest dump of that database, or the one with the given id (prefix). */
+    public static Snapshot find(Repository repository, String source, String database, String id) throws IOException {
+        Snapshot chosen = null;
+        for (Snapshot s : repository.snapshots()) {
+            if ("dump".equals(PgBackups.kind(s, source)) && database.equals(PgBackups.database(s))
+                    && (id == null || s.id().startsWith(id))) {
+                chosen = s;
+            }
+        }
+        if (chosen == null) {
+            throw new RepositoryException("no logical dump of " + source + "/" + database
+                    + (id == null ? "" : " with id " + id) + " in the repository");
+        }
+        return chosen;
+    }
+
+    /**
+     * Restores the named tables and schemas (all of the dump when both are empty) from a dump into
+     * the database `into` on the source's server; objects are owned by the connecting user.
+     */
+    public static void restore(Repository repository, Snapshot dump, PgSource server, String into, List<String> tables,
+                               List<String> schemas) throws IOException, InterruptedException {
+        checkName(into, "database");
+        for (String schema : schemas) {
+            createSchema(server, into, checkName(schema, "schema"));
+        }
+        List<String> cmd = new ArrayList<>(List.of(PgTools.bin("pg_restore").toString(), "--no-owner",
+                "--exit-on-error", "-d", into));
+        cmd.addAll(server.connectionArgs());
+        for (String s : schemas) {
+            cmd.addAll(List.of("-n", checkName(s, "schema")));
+        }
+        for (String t : tables) {
+            cmd.addAll(List.of("-t", checkName(t, "table")));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        server.addPassword(pb.environment());
+        Process process = pb.start();
+        ProcessOutput errors = new ProcessOutput(process.getErrorStream(), "pg_restore");
+        try (InputStream in = ContentReader.ofSnapshot(repository, dump); OutputStream out = process.getOutputStream()) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            // pg_restore stops reading once it has what it was asked for, or on an error: its exit status tells
+            if (process.waitFor() == 0) {
+                return;
+            }
+        }
+        int exit = process.waitFor();
+        if (exit != 0) {
+            throw new IOException("pg_restore into " + into + " failed (exit " + exit + "): " + errors.tail());
+        }
+    }
+
+    /** pg_restore -n restores what is in a schema, not the schema itself. */
+    private static void createSchema(PgSource server, String database, String schema)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(PgTools.bin("psql").toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                "-v", "schema=" + schema, "-d", database));
+        cmd.addAll(server.connectionArgs());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        server.addPassword(pb.environment());
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            // psql quotes the name itself (:"schema"), so any schema name is safe
+            in.write("CREATE SCHEMA IF NOT EXISTS :\"schema\";\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (p.waitFor() != 0) {
+            throw new IOException("creating schema " + schema + " in " + database + " failed: " + out);
+        }
+    }
+
+    /** Names go to the tools as arguments, never through a shell; still, refuse what cannot be a name. */
+    private static String checkName(String name, String what) {
+        if (name == null || name.isEmpty() || name.length() > 128 || name.chars().anyMatch(c -> c < 32)
+                || name.startsWith("-")) {
+            throw new IllegalArgumentException("'" + name + "' is not a " + what + " name");
+        }
+        return name;
+    }
+}

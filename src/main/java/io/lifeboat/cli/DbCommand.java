@@ -12,6 +12,7 @@ import io.lifeboat.source.postgres.PgDump;
 import io.lifeboat.source.postgres.PgRestore;
 import io.lifeboat.source.postgres.PgSource;
 import io.lifeboat.source.postgres.RestoreValidation;
+import io.lifeboat.source.postgres.WalReceiver;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Parameters;
         description = "PostgreSQL backups: base backups, logical dumps, continuous WAL archiving, point-in-time and "
                 + "table-level restore.",
         subcommands = {DbCommand.Backup.class, DbCommand.Dump.class, DbCommand.ListBackups.class,
-                DbCommand.Restore.class, DbCommand.RestoreTable.class, DbCommand.WalPush.class, DbCommand.WalFetch.class})
+                DbCommand.Restore.class, DbCommand.RestoreTable.class, DbCommand.WalPush.class, DbCommand.WalFetch.class, DbCommand.WalReceive.class})
 final class DbCommand {
 
     /** How to reach the PostgreSQL server; the password only through an environment variable. */
@@ -71,16 +72,16 @@ final class DbCommand {
         String compression;
         @Option(names = "--incremental", description = "no WAL in the backup (needs WAL archiving to this repository)")
         boolean incremental;
+        @Option(names = "--wal-wait", defaultValue = "60", paramLabel = "SECONDS",
+                description = "how long an incremental waits for its WAL to reach the archive; default ${DEFAULT-VALUE}")
+        int walWait;
 
         @Override
         public Integer call() throws Exception {
             Repository r = repo.open();
-            if (incremental && new LogArchive(r, source.name).list().isEmpty()) {
-                throw new IllegalArgumentException("an incremental backup of " + source.name + " needs its WAL archived "
-                        + "to this repository (archive_command ... db wal-push), and none is");
-            }
             Snapshot s = PgBaseBackup.run(r, server.source(source.name),
-                    Compression.parse(compression != null ? compression : r.config().compression()), incremental);
+                    Compression.parse(compression != null ? compression : r.config().compression()), incremental,
+                    java.time.Duration.ofSeconds(walWait));
             if (repo.json) {
                 Output.json(s);
             } else {
@@ -326,6 +327,9 @@ final class DbCommand {
             }
             try (Catalog catalog = Catalog.open(ConfigLoader.load(dir).catalog())) {
                 catalog.recordRestoreCheck(check);
+            } catch (RuntimeException e) {
+                System.err.println("validation " + check.status() + " but not recorded in the catalog of " + dir + ": "
+                        + e.getMessage().lines().findFirst().orElse(e.toString()));
             }
         }
     }
@@ -343,23 +347,46 @@ final class DbCommand {
         @Override
         public Integer call() throws Exception {
             Repository r = repo.open();
-            LogArchive archive = new LogArchive(r, source.name);
-            String name = file.getFileName().toString();
-            LogArchive.Segment existing = archive.get(name);
-            if (existing != null) {
-                // PostgreSQL retries a push whose answer it missed: the same bytes are fine, other bytes are not.
-                LogArchive.Segment again;
-                try (InputStream in = Files.newInputStream(file)) {
-                    again = archive.chunksOf(in, Compression.parse(r.config().compression()));
-                }
-                if (existing.chunks().equals(again.chunks())) {
-                    return 0;
-                }
-                throw new IllegalArgumentException("WAL file " + name + " is archived already with other content");
-            }
             try (InputStream in = Files.newInputStream(file)) {
-                archive.put(name, in, Compression.parse(r.config().compression()));
+                new LogArchive(r, source.name).putOnce(file.getFileName().toString(), in,
+                        Compression.parse(r.config().compression()));
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "wal-receive", mixinStandardHelpOptions = true,
+            description = "Stream WAL continuously (pg_receivewal over a replication slot) into the repository until "
+                    + "stopped; use it instead of archive_command for an RPO of seconds.")
+    static final class WalReceive implements Callable<Integer> {
+        @Mixin
+        RepositoryOptions repo;
+        @Mixin
+        SourceName source;
+        @Mixin
+        Server server;
+        @Option(names = "--spool", required = true, paramLabel = "DIR",
+                description = "local directory pg_receivewal writes to before each segment is stored")
+        Path spool;
+        @Option(names = "--interval", defaultValue = "1", paramLabel = "SECONDS",
+                description = "how often what arrived is stored; default ${DEFAULT-VALUE}")
+        int interval;
+
+        @Override
+        public Integer call() throws Exception {
+            Repository r = repo.open();
+            WalReceiver receiver = new WalReceiver(r, server.source(source.name), spool,
+                    Compression.parse(r.config().compression()), java.time.Duration.ofSeconds(interval));
+            Thread main = Thread.currentThread();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                receiver.close();
+                try {
+                    main.join(30_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            receiver.run();
             return 0;
         }
     }
@@ -379,7 +406,8 @@ final class DbCommand {
         @Override
         public Integer call() throws Exception {
             LogArchive archive = new LogArchive(repo.open(), source.name);
-            LogArchive.Segment segment = archive.get(name);
+            // a segment wal-receive had only partly received when the source was lost ends the recovery
+            LogArchive.Segment segment = archive.getCompleteOrPartial(name);
             if (segment == null) {
                 return 1;
             }

@@ -21,6 +21,7 @@ public final class LogArchive {
     public record Segment(String name, long size, String stored, List<String> chunks) {
     }
 
+    public static final String PARTIAL = ".partial";
     private final Repository repository;
     private final String source;
 
@@ -32,20 +33,49 @@ public final class LogArchive {
         this.source = source;
     }
 
-    /** Stores a segment; storing the same name again with the same bytes is harmless (archive retries). */
-    public Segment put(String segment, InputStream in, Compression.Setting compression)
+    /**
+     * Stores a segment once. A retried push whose answer was lost is accepted when the bytes are
+     * the same (returns false); other bytes under an archived name are refused, so an archive
+     * never silently changes.
+     */
+    public boolean putOnce(String segment, InputStream in, Compression.Setting compression)
             throws IOException, InterruptedException {
+        Segment existing = get(segment);
         StreamArchiver.Content content = StreamArchiver.store(repository, in, compression);
+        if (existing != null) {
+            if (existing.chunks().equals(content.chunks())) {
+                return false;
+            }
+            throw new IllegalArgumentException("log segment " + segment + " is archived already with other content");
+        }
+        write(segment, content);
+        return true;
+    }
+
+    /**
+     * Stores (or replaces) the part of a segment received so far, as SEGMENT.partial; the complete
+     * segment, when it arrives, supersedes it.
+     */
+    public void putPartial(String segment, InputStream in, Compression.Setting compression)
+            throws IOException, InterruptedException {
+        write(checked(segment) + PARTIAL, StreamArchiver.store(repository, in, compression));
+    }
+
+    private void write(String segment, StreamArchiver.Content content) throws IOException {
         Segment s = new Segment(checked(segment), content.size(), Instant.now().toString(), content.chunks());
         String name = objectName(segment);
         repository.store().put(name, repository.key().seal(Repository.JSON.writeValueAsBytes(s), aad(name)));
-        return s;
     }
 
-    /** Stores the stream's chunks without naming a segment: what put would record, for comparing. */
-    public Segment chunksOf(InputStream in, Compression.Setting compression) throws IOException, InterruptedException {
-        StreamArchiver.Content content = StreamArchiver.store(repository, in, compression);
-        return new Segment(null, content.size(), Instant.now().toString(), content.chunks());
+    /** Removes a segment from the archive (retention, or a partial superseded by its complete segment). */
+    public void remove(String segment) throws IOException {
+        repository.store().delete(objectName(checked(segment)));
+    }
+
+    /** The complete segment, else the part of it received so far, else null. */
+    public Segment getCompleteOrPartial(String segment) throws IOException {
+        Segment s = get(segment);
+        return s != null ? s : get(segment + PARTIAL);
     }
 
     /** The segment, or null when the archive does not have it. */

@@ -131,10 +131,6 @@ public final class Repository {
         return loaded;
     }
 
-    /**
-     * A damaged index object is left out (its chunks look absent: a backup stores them again and a
-     * restore reports the files that need them); verify reports the object itself.
-     */
     /** Sees each index object as it is loaded: its packs, or why it could not be read (packs null). */
     interface IndexVisitor {
         void visit(String name, List<IndexFile.Pack> packs, CorruptDataException damage);
@@ -145,6 +141,15 @@ public final class Repository {
         index = loadIndex(visitor);
     }
 
+    /** Loads the index afresh, for a long-lived reader that must see chunks other processes stored since. */
+    public void refreshIndex() {
+        reloadIndex(null);
+    }
+
+    /**
+     * A damaged index object is left out (its chunks look absent: a backup stores them again and a
+     * restore reports the files that need them); verify reports the object itself.
+     */
     private ChunkIndex loadIndex(IndexVisitor visitor) {
         ChunkIndex fresh = new ChunkIndex();
         try {

@@ -32,10 +32,13 @@ public final class StreamArchiver {
         }
     }
 
-    /** A last check before the snapshot is committed, such as the producing tool's exit status. */
+    /**
+     * A last check before the snapshot is committed, such as the producing tool's exit status; it
+     * may add tags with what the producer reported.
+     */
     @FunctionalInterface
     public interface CommitCheck {
-        void verify() throws IOException, InterruptedException;
+        List<String> verify() throws IOException, InterruptedException;
     }
 
     /**
@@ -56,11 +59,12 @@ public final class StreamArchiver {
             nodes.write(file);
             List<String> nodeChunks = nodes.finish();
             chunks.flush();
-            check.verify();
+            List<String> allTags = new ArrayList<>(tags);
+            allTags.addAll(check.verify());
             Snapshot.Summary summary = new Snapshot.Summary(1, 0, 0, content.size(), 0, 0, chunks.newChunks(),
                     chunks.storedBytes(), chunks.packs(), (System.nanoTime() - started) / 1_000_000);
             Snapshot snapshot = new Snapshot(null, 1, Instant.now().toString(), Keys.host(), Keys.user(),
-                    List.of(storedPath), tags, null, Snapshot.SUCCESS, nodeChunks, List.of(), summary);
+                    List.of(storedPath), allTags, null, Snapshot.SUCCESS, nodeChunks, List.of(), summary);
             String name = repository.saveObject("snapshots", Repository.JSON.writeValueAsBytes(snapshot));
             return snapshot.withId(name.substring("snapshots/".length()));
         }

@@ -4,8 +4,6 @@ import io.lifeboat.catalog.Catalog;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.monitoring.BackupMetrics;
-import io.lifeboat.repository.LogArchive;
-import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.postgres.PgBaseBackup;
 import io.lifeboat.source.postgres.PgSource;
@@ -18,6 +16,9 @@ import java.util.function.Supplier;
  * incremental PostgreSQL base backups, each a catalog run of type "database" and a metric.
  */
 public final class DatabaseBackups extends BackupRunner {
+    /** How long an incremental waits for its WAL to reach the archive. */
+    private static final java.time.Duration WAL_WAIT = java.time.Duration.ofSeconds(60);
+
     public DatabaseBackups(LifeboatConfig config, RepositoryAccess repository, Catalog catalog,
                            Supplier<BackupMetrics> metrics) {
         super("database", config, repository, catalog, metrics);
@@ -58,20 +59,19 @@ public final class DatabaseBackups extends BackupRunner {
         long started = System.nanoTime();
         Snapshot s;
         try {
-            Repository repo = repository.open();
-            if (incremental && new LogArchive(repo, d.name()).list().isEmpty()) {
-                throw new IllegalStateException("an incremental backup of " + d.name() + " needs its WAL archived "
-                        + "to this repository (archive_command ... db wal-push), and none is");
-            }
-            s = PgBaseBackup.run(repo, new PgSource(d.name(), d.host() == null ? "127.0.0.1" : d.host(),
-                    d.port() == null ? 5432 : d.port(), d.user() == null ? "postgres" : d.user(), d.passwordEnv()),
-                    Compression.parse(config.repository().compression()), incremental);
+            s = PgBaseBackup.run(repository.open(), source(d), Compression.parse(config.repository().compression()),
+                    incremental, WAL_WAIT);
         } catch (Exception e) {
             return failed(run, d.name(), e, started);
         } finally {
             running.remove(d.name());
         }
         return succeeded(run, d.name(), s, started, null);
+    }
+
+    static PgSource source(LifeboatConfig.Database d) {
+        return new PgSource(d.name(), d.host() == null ? "127.0.0.1" : d.host(), d.port() == null ? 5432 : d.port(),
+                d.user() == null ? "postgres" : d.user(), d.passwordEnv());
     }
 
     private LifeboatConfig.Database database(String name) {

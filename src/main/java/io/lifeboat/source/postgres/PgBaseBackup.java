@@ -1,34 +1,61 @@
 package io.lifeboat.source.postgres;
 
 import io.lifeboat.compress.Compression;
+import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.repository.StreamArchiver;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A physical backup: pg_basebackup writes one tar of the cluster to its stdout, and that stream
  * goes straight into the repository — never to a full-size temporary file. The snapshot is
- * committed only if pg_basebackup succeeded.
+ * committed only if pg_basebackup succeeded, and is tagged with the first and last WAL segment
+ * the backup needs (wal-start:, wal-end:), which chain checks and retention use.
  *
  * Full: the tar carries the WAL that makes it consistent (-X fetch), so it restores on its own.
  * Incremental: the tar carries no WAL (-X none; recovery takes it from the WAL archive, as
  * pgBackRest does), and deduplication against earlier backups stores only the chunks of the data
  * files that changed. Without WAL in the tar, an unchanged 8 KiB page costs nothing; the WAL
  * segments that -X fetch adds (recycled 16 MiB files) were most of what a second full stored.
+ * An incremental is committed only once its WAL is in the archive: without it, it restores nothing.
  */
 public final class PgBaseBackup {
     public static final String TAG_FULL = "postgresql-full";
     public static final String TAG_INCREMENTAL = "postgresql-incremental";
+    public static final String TAG_WAL_START = "wal-start:";
+    public static final String TAG_WAL_END = "wal-end:";
+    /** One entry of the backup manifest's WAL-Ranges, which pg_basebackup puts at the end of the tar. */
+    private static final Pattern WAL_RANGE = Pattern.compile(
+            "\\{\\s*\"Timeline\":\\s*(\\d+),\\s*\"Start-LSN\":\\s*\"([0-9A-F]+/[0-9A-F]+)\","
+                    + "\\s*\"End-LSN\":\\s*\"([0-9A-F]+/[0-9A-F]+)\"");
+    /** The manifest's WAL-Ranges and checksum end the stream, before the tar's zero blocks. */
+    private static final int TAIL = 64 * 1024;
 
     private PgBaseBackup() {
     }
 
+    /** The WAL range a backup needs, as its tags record it; null fields when it predates them. */
+    public record WalRange(String start, String end) {
+        public static WalRange of(Snapshot s) {
+            return new WalRange(tag(s, TAG_WAL_START), tag(s, TAG_WAL_END));
+        }
+
+        private static String tag(Snapshot s, String prefix) {
+            return s.tags() == null ? null : s.tags().stream().filter(t -> t.startsWith(prefix))
+                    .map(t -> t.substring(prefix.length())).findFirst().orElse(null);
+        }
+    }
+
     public static Snapshot run(Repository repository, PgSource source, Compression.Setting compression,
-                               boolean incremental) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(PgTools.bin("pg_basebackup").toString(),
+                               boolean incremental, Duration walWait) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(PgTools.bin("pg_basebackup").toString(),
                 "-D", "-", "-F", "tar", "-X", incremental ? "none" : "fetch", "-c", "fast",
                 "--label", "lifeboat " + source.name()));
         cmd.addAll(source.connectionArgs());
@@ -36,7 +63,7 @@ public final class PgBaseBackup {
         source.addPassword(pb.environment());
         Process process = pb.start();
         ProcessOutput errors = new ProcessOutput(process.getErrorStream(), "pg_basebackup");
-        try (InputStream tar = process.getInputStream()) {
+        try (TailKeepingStream tar = new TailKeepingStream(process.getInputStream(), TAIL)) {
             return StreamArchiver.snapshot(repository, "/postgresql/" + source.name() + "/base.tar", tar,
                     List.of("db:" + source.name(), incremental ? TAG_INCREMENTAL : TAG_FULL), compression, () -> {
                         int exit = process.waitFor();
@@ -44,9 +71,96 @@ public final class PgBaseBackup {
                             throw new IOException("pg_basebackup of " + source.name() + " failed (exit " + exit + "): "
                                     + errors.tail());
                         }
+                        WalRange range = walRange(tar.tail());
+                        if (incremental) {
+                            awaitArchived(new LogArchive(repository, source.name()), range, walWait);
+                        }
+                        return List.of(TAG_WAL_START + range.start(), TAG_WAL_END + range.end());
                     });
         } finally {
             process.destroyForcibly();
+        }
+    }
+
+    /** The first and last WAL segment the backup needs, from the manifest at the end of its tar. */
+    static WalRange walRange(String tarTail) throws IOException {
+        Matcher m = WAL_RANGE.matcher(tarTail);
+        String start = null;
+        String end = null;
+        while (m.find()) {
+            int timeline = Integer.parseInt(m.group(1));
+            if (start == null) {
+                start = WalChain.segmentOf(timeline, m.group(2));
+            }
+            end = WalChain.segmentOf(timeline, m.group(3));
+        }
+        if (start == null) {
+            throw new IOException("the base backup has no manifest with its WAL range (PostgreSQL 13 or later makes one)");
+        }
+        return new WalRange(start, end);
+    }
+
+    /** Waits until every segment of the range is archived; the archiver may still be at work. */
+    private static void awaitArchived(LogArchive archive, WalRange range, Duration wait)
+            throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        long deadline = started + wait.toNanos();
+        while (true) {
+            List<String> archived = archive.list();
+            if (archived.isEmpty() && System.nanoTime() - started > Math.min(wait.toNanos(), 10_000_000_000L)) {
+                // nothing archives to this repository at all: say so without waiting out the full time
+                deadline = 0;
+            }
+            List<WalChain.Gap> gaps = WalChain.gaps(archived, range.start(), range.end()).stream()
+                    .filter(g -> WalChain.timeline(g.first()) == WalChain.timeline(range.end())
+                            && g.first().compareTo(range.end()) <= 0).toList();
+            if (gaps.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("an incremental backup needs its WAL archived to this repository, and after "
+                        + (System.nanoTime() - started) / 1_000_000_000L + " s " + gaps.get(0) + " is missing (is "
+                        + "archive_command or wal-receive running?)");
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** Passes a stream through and keeps its last bytes. */
+    private static final class TailKeepingStream extends java.io.FilterInputStream {
+        private final byte[] ring;
+        private long total;
+
+        TailKeepingStream(InputStream in, int keep) {
+            super(in);
+            ring = new byte[keep];
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                ring[(int) (total++ % ring.length)] = (byte) b;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            for (int i = 0; i < n; i++) {
+                ring[(int) (total++ % ring.length)] = b[off + i];
+            }
+            return n;
+        }
+
+        String tail() {
+            int kept = (int) Math.min(total, ring.length);
+            byte[] out = new byte[kept];
+            for (int i = 0; i < kept; i++) {
+                out[i] = ring[(int) ((total - kept + i) % ring.length)];
+            }
+            return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
         }
     }
 }

@@ -42,6 +42,7 @@ public final class PgDump {
                             throw new IOException("pg_dump of " + source.name() + "/" + database + " failed (exit "
                                     + exit + "): " + errors.tail());
                         }
+                        return List.of();
                     });
         } finally {
             process.destroyForcibly();

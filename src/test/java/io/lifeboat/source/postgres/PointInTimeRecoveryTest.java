@@ -34,6 +34,9 @@ class PointInTimeRecoveryTest {
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         lifeboat = commandForPostgresUser(work.resolve("lib"));
         Files.writeString(work.resolve("pw"), "pitr passphrase\n");
+        Files.createDirectories(work.resolve("config"));
+        Files.writeString(work.resolve("config/lifeboat.yaml"), "catalog:\n  url: jdbc:h2:file:"
+                + work.resolve("catalog/lifeboat") + "\n");
         chownToPostgres(work);
         ThrowawayCluster.asPostgres(cmd("init", "--repo", work.resolve("repo").toString(), "--password-file",
                 work.resolve("pw").toString(), "--compression", "zstd"));
@@ -124,6 +127,101 @@ class PointInTimeRecoveryTest {
         }
     }
 
+    @Test
+    void continuousWalIsInTheRepositorySecondsAfterACommitAndRestoresToTheLastOne() throws Exception {
+        ThrowawayCluster primary = cluster(ThrowawayCluster.create(work.resolve("primary"), "wal_level = replica\n"));
+        primary.start();
+        Path spool = work.resolve("spool");
+        List<String> receive = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
+        receive.addAll(List.of(cmd("db", "wal-receive", "--repo", work.resolve("repo").toString(),
+                "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--port",
+                String.valueOf(primary.port), "--spool", spool.toString())));
+        Process receiver = new ProcessBuilder(receive).redirectErrorStream(true).redirectOutput(work.resolve("receiver.log").toFile()).start();
+        List<Double> lags = new ArrayList<>();
+        io.lifeboat.repository.Repository repo = io.lifeboat.repository.Repository.open(
+                io.lifeboat.storage.BlobStores.open(work.resolve("repo").toString()),
+                "pitr passphrase".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (Connection db = primary.connect()) {
+            db.createStatement().execute("CREATE TABLE visits (id serial PRIMARY KEY, marker text NOT NULL)");
+            dbBackup(primary);
+            db.createStatement().execute("INSERT INTO visits (marker) SELECT 'bulk' FROM generate_series(1, 1000)");
+            dbBackup(primary, "--incremental");
+            for (int i = 0; i < 5; i++) {
+                String marker = "lag-probe-" + java.util.UUID.randomUUID();
+                db.createStatement().execute("INSERT INTO visits (marker) VALUES ('" + marker + "')");
+                lags.add(secondsUntilInRepository(repo, marker));
+            }
+        } finally {
+            primary.close();
+            receiver.destroy();
+            receiver.waitFor();
+        }
+        System.out.printf("continuous WAL: commit to durable in the repository %s s%n", lags);
+        List<String> restored = restoreAndCountVisits("r-stream");
+        assertEquals(List.of("bulk:1000", "probes:5"), restored,
+                "the last commits, received only into a partial segment, are restored");
+    }
+
+    /** Polls the newest archived WAL (complete or partial) until it holds the marker's bytes. */
+    private static double secondsUntilInRepository(io.lifeboat.repository.Repository repo, String marker)
+            throws Exception {
+        long start = System.nanoTime();
+        byte[] needle = marker.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        io.lifeboat.repository.LogArchive archive = new io.lifeboat.repository.LogArchive(repo, "beCamera");
+        while (System.nanoTime() - start < 60_000_000_000L) {
+            List<String> names = archive.list();
+            List<io.lifeboat.repository.LogArchive.Segment> newest = new ArrayList<>();
+            for (String name : names.subList(Math.max(0, names.size() - 2), names.size())) {
+                newest.add(archive.get(name));
+            }
+            repo.refreshIndex(); // after reading the segments, so that their chunks are in it
+            for (io.lifeboat.repository.LogArchive.Segment segment : newest) {
+                if (segment != null) {
+                    byte[] bytes;
+                    try (java.io.InputStream in = archive.open(segment)) {
+                        bytes = in.readAllBytes();
+                    }
+                    if (indexOf(bytes, needle) >= 0) {
+                        return (System.nanoTime() - start) / 1e9;
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(marker + " did not reach the repository within 60 s");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private List<String> restoreAndCountVisits(String name) throws Exception {
+        String out = ThrowawayCluster.asPostgres(cmd("db", "restore", "--repo", work.resolve("repo").toString(),
+                "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--target",
+                work.resolve(name).toString(), "--lifeboat-command", String.join(" ", lifeboat), "--to-latest",
+                "--json", "--config", work.resolve("config").toString()));
+        var validation = io.lifeboat.repository.Repository.JSON.readTree(out.substring(out.indexOf('{')));
+        assertEquals("passed", validation.get("validation").asText(), out);
+        ThrowawayCluster restored = cluster(ThrowawayCluster.existing(work.resolve(name)));
+        restored.configure("archive_mode = off\n");
+        restored.start();
+        try (Connection db = restored.connect(); ResultSet rs = db.createStatement().executeQuery(
+                "SELECT count(*) FILTER (WHERE marker = 'bulk'), count(*) FILTER (WHERE marker LIKE 'lag-probe-%')"
+                        + " FROM visits")) {
+            rs.next();
+            return List.of("bulk:" + rs.getLong(1), "probes:" + rs.getLong(2));
+        }
+    }
+
     private static long storedBytes(String json) throws Exception {
         return io.lifeboat.repository.Repository.JSON.readTree(json).at("/summary/storedBytes").asLong();
     }
@@ -165,10 +263,6 @@ class PointInTimeRecoveryTest {
         if (targetValue != null) {
             args.add(targetValue);
         }
-        Files.createDirectories(work.resolve("config"));
-        Files.writeString(work.resolve("config/lifeboat.yaml"), "catalog:\n  url: jdbc:h2:file:"
-                + work.resolve("catalog/lifeboat") + "\n");
-        chownToPostgres(work.resolve("config"));
         String out = ThrowawayCluster.asPostgres(cmd(args.toArray(String[]::new)));
         var validation = io.lifeboat.repository.Repository.JSON.readTree(out.substring(out.indexOf('{')));
         assertEquals("passed", validation.get("validation").asText(), out);

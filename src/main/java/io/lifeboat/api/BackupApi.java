@@ -40,8 +40,8 @@ public final class BackupApi {
             }
         }
         String type = query.get("type");
-        if (type != null && !TYPES.contains(type)) {
-            throw new ApiException(400, "bad_request", "parameter 'type' must be database, file or config");
+        if (type != null && !TYPES.contains(type) && !"wal".equals(type)) {
+            throw new ApiException(400, "bad_request", "parameter 'type' must be database, wal, file or config");
         }
         Instant since = since(query.get("timeRange"));
         List<Catalog.Run> runs = catalog.runs(type, since);

@@ -3,6 +3,7 @@ package io.lifeboat.cli;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.config.ConfigLoader;
+import io.lifeboat.config.Retention;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
@@ -12,6 +13,8 @@ import io.lifeboat.source.postgres.PgDump;
 import io.lifeboat.source.postgres.PgRestore;
 import io.lifeboat.source.postgres.PgSource;
 import io.lifeboat.source.postgres.RestoreValidation;
+import io.lifeboat.source.postgres.PgRetention;
+import io.lifeboat.source.postgres.WalCheck;
 import io.lifeboat.source.postgres.WalReceiver;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -32,7 +35,7 @@ import picocli.CommandLine.Parameters;
         description = "PostgreSQL backups: base backups, logical dumps, continuous WAL archiving, point-in-time and "
                 + "table-level restore.",
         subcommands = {DbCommand.Backup.class, DbCommand.Dump.class, DbCommand.ListBackups.class,
-                DbCommand.Restore.class, DbCommand.RestoreTable.class, DbCommand.WalPush.class, DbCommand.WalFetch.class, DbCommand.WalReceive.class})
+                DbCommand.Restore.class, DbCommand.RestoreTable.class, DbCommand.WalPush.class, DbCommand.WalFetch.class, DbCommand.WalReceive.class, DbCommand.Check.class, DbCommand.Forget.class})
 final class DbCommand {
 
     /** How to reach the PostgreSQL server; the password only through an environment variable. */
@@ -387,6 +390,79 @@ final class DbCommand {
                 }
             }));
             receiver.run();
+            return 0;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Is the WAL safe? No gap in the archived chain after the newest full backup, and (unless "
+                    + "--no-server) the server's archiving or wal-receive working. Exit 1 names each problem.")
+    static final class Check implements Callable<Integer> {
+        @Mixin
+        RepositoryOptions repo;
+        @Mixin
+        SourceName source;
+        @Mixin
+        Server server;
+        @Option(names = "--no-server", description = "check the repository only")
+        boolean noServer;
+
+        @Override
+        public Integer call() throws Exception {
+            WalCheck.Report report = WalCheck.run(repo.open(), source.name, noServer ? null : server.source(source.name));
+            if (repo.json) {
+                Output.json(report);
+            } else {
+                System.out.println((report.ok() ? "WAL of " + source.name + " is safe" : "WAL of " + source.name
+                        + " is NOT safe") + ": " + report.archivedSegments() + " files archived, newest "
+                        + report.newestArchived());
+                report.problems().forEach(p -> System.out.println("problem: " + p));
+                report.notes().forEach(n -> System.out.println("note: " + n));
+            }
+            return report.ok() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "forget", mixinStandardHelpOptions = true,
+            description = "Apply retention: remove backups older than their retention (never the newest full) and the "
+                    + "WAL no kept backup needs. --dry-run shows what would go.")
+    static final class Forget implements Callable<Integer> {
+        @Mixin
+        RepositoryOptions repo;
+        @Mixin
+        SourceName source;
+        @Option(names = "--keep-full", defaultValue = "30d", paramLabel = "AGE", description = "default ${DEFAULT-VALUE}")
+        String full;
+        @Option(names = "--keep-incremental", defaultValue = "7d", paramLabel = "AGE",
+                description = "default ${DEFAULT-VALUE}")
+        String incremental;
+        @Option(names = "--keep-wal", defaultValue = "24h", paramLabel = "AGE",
+                description = "WAL no kept backup needs stays this long; default ${DEFAULT-VALUE}")
+        String wal;
+        @Option(names = "--dry-run", description = "only show what would be removed")
+        boolean dryRun;
+        @Option(names = "--as-of", paramLabel = "TIME",
+                description = "judge ages as of this time instead of now (e.g. with --dry-run: what goes next week)")
+        java.time.Instant asOf;
+
+        @Override
+        public Integer call() throws Exception {
+            Repository r = repo.open();
+            PgRetention.Plan plan = PgRetention.plan(r, source.name, Retention.parse(full),
+                    Retention.parse(incremental), Retention.parse(wal), asOf != null ? asOf : java.time.Instant.now());
+            if (!dryRun) {
+                PgRetention.apply(r, source.name, plan);
+            }
+            if (repo.json) {
+                Output.json(Map.of("dryRun", dryRun, "backups", plan.backups(), "removeWal", plan.removeWal()));
+                return 0;
+            }
+            for (PgRetention.Decision d : plan.backups()) {
+                System.out.printf("%-6s %-11s %s  %s  %s%n", d.keep() ? "keep" : dryRun ? "would remove" : "remove",
+                        d.kind(), d.id().substring(0, 8), d.time(), d.reason());
+            }
+            System.out.printf("%s %d WAL files%s%n", dryRun ? "would remove" : "removed", plan.removeWal().size(),
+                    plan.keepWalFrom() == null ? "" : "; WAL from " + plan.keepWalFrom() + " on is kept");
             return 0;
         }
     }

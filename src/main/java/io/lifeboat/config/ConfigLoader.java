@@ -121,6 +121,13 @@ public final class ConfigLoader {
             if (d.log() != null) {
                 checkSchedule(where + ".log", d.log(), problems);
             }
+            if (d.wal() != null && !Set.of("archive", "receive").contains(d.wal())) {
+                problems.add(where + ".wal: must be archive (archive_command runs db wal-push) or receive (the "
+                        + "service streams it), got " + d.wal());
+            }
+            if (d.dumps() != null && d.dumps().stream().anyMatch(n -> n == null || n.isBlank())) {
+                problems.add(where + ".dumps: a list of database names, without empty entries");
+            }
         }
         if (c.dropFolder().settleSeconds() < 0) {
             problems.add("dropFolder.settleSeconds: must be 0 or more (got " + c.dropFolder().settleSeconds() + ")");

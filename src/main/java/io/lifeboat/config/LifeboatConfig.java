@@ -34,9 +34,19 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
         }
     }
 
-    /** One database of SPEC R1 with its three schedules; the password comes from passwordEnv only. */
+    /**
+     * One database of SPEC R1 with its three schedules; the password comes from passwordEnv only.
+     * dumps: databases also dumped logically with each full backup, for table-level restore.
+     * wal/spool: with "receive", the service streams WAL itself (wal-receive) through spool.
+     */
     public record Database(String name, String type, String host, Integer port, String user, String passwordEnv,
-                           Boolean enabled, Schedule full, Schedule incremental, Schedule log) {
+                           Boolean enabled, Schedule full, Schedule incremental, Schedule log, List<String> dumps,
+                           String wal, String spool) {
+        /** How WAL reaches the repository: "archive" (archive_command runs db wal-push) or "receive". */
+        public boolean receivesWal() {
+            return "receive".equals(wal);
+        }
+
         public boolean active() {
             return enabled == null || enabled;
         }

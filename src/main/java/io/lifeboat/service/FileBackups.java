@@ -3,6 +3,7 @@ package io.lifeboat.service;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.monitoring.Alerts;
 import io.lifeboat.monitoring.BackupMetrics;
 import io.lifeboat.repository.Archiver;
 import io.lifeboat.repository.Progress;
@@ -20,8 +21,8 @@ public final class FileBackups extends BackupRunner implements AutoCloseable {
     /** How long what is dropped into the inbox is kept (the SPEC's shortest file retention). */
     public static final String DROP_FOLDER_RETENTION = "30d";
     public FileBackups(LifeboatConfig config, RepositoryAccess repository, Catalog catalog,
-                       Supplier<BackupMetrics> metrics) {
-        super("file", config, repository, catalog, metrics);
+                       Supplier<BackupMetrics> metrics, Alerts alerts) {
+        super("file", config, repository, catalog, metrics, alerts);
     }
 
     public List<String> sources() {

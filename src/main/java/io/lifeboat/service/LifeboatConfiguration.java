@@ -7,6 +7,7 @@ import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.ConfigLoader;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.UnixCron;
+import io.lifeboat.monitoring.Alerts;
 import io.lifeboat.monitoring.BackupMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -42,9 +43,12 @@ public final class LifeboatConfiguration implements CamelConfiguration {
                 return metrics[0];
             }
         };
-        FileBackups files = new FileBackups(config, repository, catalog, metricsOnce);
-        DatabaseBackups databases = new DatabaseBackups(config, repository, catalog, metricsOnce);
+        org.apache.camel.ProducerTemplate producer = context.createProducerTemplate();
+        Alerts alerts = new Alerts(line -> producer.sendBody("direct:alert", line));
+        FileBackups files = new FileBackups(config, repository, catalog, metricsOnce, alerts);
+        DatabaseBackups databases = new DatabaseBackups(config, repository, catalog, metricsOnce, alerts);
         context.getRegistry().bind("databaseBackups", databases);
+        context.addService(new WalReceivers(config, repository));
         int port = Integer.parseInt(context.getPropertiesComponent().resolveProperty("camel.server.port").orElse("8080"));
         context.getRegistry().bind("platform-http-engine", new ApiHttpEngine(port));
         context.getRegistry().bind("lifeboatConfig", config);
@@ -78,8 +82,12 @@ public final class LifeboatConfiguration implements CamelConfiguration {
                     }
                 }
                 for (LifeboatConfig.Database d : config.databases()) {
-                    for (String scope : java.util.List.of("full", "incremental")) {
-                        LifeboatConfig.Schedule s = scope.equals("full") ? d.full() : d.incremental();
+                    for (String scope : java.util.List.of("full", "incremental", "log")) {
+                        LifeboatConfig.Schedule s = switch (scope) {
+                            case "full" -> d.full();
+                            case "incremental" -> d.incremental();
+                            default -> d.log();
+                        };
                         if (d.active() && s != null) {
                             TemplatedRouteBuilder.builder(ctx, "database-backup")
                                     .routeId("database-" + scope + "-" + d.name()).parameter("source", d.name())

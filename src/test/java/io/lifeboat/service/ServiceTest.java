@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
     "camel.server.port=8089",
     "camel.management.port=9879",
     "camel.main.routes-include-pattern=file:target/service-test/routes/*.camel.yaml",
-    "lifeboat.routes-directory=target/service-test/routes"})
+    "lifeboat.routes-directory=target/service-test/routes",
+    "lifeboat.alerts-dir=target/service-test"})
 class ServiceTest {
     private static final Path WORK = Path.of("target/service-test");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -239,6 +240,9 @@ class ServiceTest {
         assertTrue(Files.notExists(inbox.resolve("done/invoice.pdf")), "not to done/");
         String reason = Files.readString(inbox.resolve("failed/invoice.pdf.reason"));
         assertTrue(reason.contains("config"), reason);
+        String alerts = Files.readString(Path.of("target/service-test/alerts.log"));
+        assertTrue(alerts.lines().anyMatch(l -> l.contains("\"kind\":\"backup-failed\"")
+                && l.contains("\"source\":\"drop-folder\"")), "the failure was alerted: " + alerts);
     }
 
     /** The repository's config object, once the first scheduled backup has created the repository. */

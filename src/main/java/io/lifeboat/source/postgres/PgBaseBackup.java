@@ -68,8 +68,8 @@ public final class PgBaseBackup {
                     List.of("db:" + source.name(), incremental ? TAG_INCREMENTAL : TAG_FULL), compression, () -> {
                         int exit = process.waitFor();
                         if (exit != 0) {
-                            throw new IOException("pg_basebackup of " + source.name() + " failed (exit " + exit + "): "
-                                    + errors.tail());
+                            throw new IOException("pg_basebackup of " + source.name() + " failed (" + ProcessOutput.exit(exit)
+                                    + "): " + errors.tail());
                         }
                         WalRange range = walRange(tar.tail());
                         if (incremental) {

@@ -39,8 +39,8 @@ public final class PgDump {
                     List.of("db:" + source.name(), TAG, "database:" + database), compression, () -> {
                         int exit = process.waitFor();
                         if (exit != 0) {
-                            throw new IOException("pg_dump of " + source.name() + "/" + database + " failed (exit "
-                                    + exit + "): " + errors.tail());
+                            throw new IOException("pg_dump of " + source.name() + "/" + database + " failed ("
+                                    + ProcessOutput.exit(exit) + "): " + errors.tail());
                         }
                         return List.of();
                     });
@@ -98,7 +98,7 @@ public final class PgDump {
         }
         int exit = process.waitFor();
         if (exit != 0) {
-            throw new IOException("pg_restore into " + into + " failed (exit " + exit + "): " + errors.tail());
+            throw new IOException("pg_restore into " + into + " failed (" + ProcessOutput.exit(exit) + "): " + errors.tail());
         }
     }
 

@@ -16,13 +16,22 @@ public record PgSource(String name, String host, int port, String user, String p
     }
 
     void addPassword(Map<String, String> environment) {
-        if (passwordEnv != null) {
-            String password = System.getenv(passwordEnv);
-            if (password == null) {
-                throw new IllegalArgumentException("environment variable " + passwordEnv + " (password of "
-                        + name + ") is not set");
-            }
+        String password = password();
+        if (password != null) {
             environment.put("PGPASSWORD", password);
         }
+    }
+
+    /** The password from its environment variable; null when none is configured. */
+    String password() {
+        if (passwordEnv == null) {
+            return null;
+        }
+        String password = System.getenv(passwordEnv);
+        if (password == null) {
+            throw new IllegalArgumentException("environment variable " + passwordEnv + " (password of " + name
+                    + ") is not set");
+        }
+        return password;
     }
 }

@@ -30,6 +30,11 @@ final class ProcessOutput {
         reader.start();
     }
 
+    /** An exit status as words: "exit 1", or "killed by signal 9" (the shell's 128 + signal). */
+    static String exit(int status) {
+        return status > 128 && status < 160 ? "killed by signal " + (status - 128) : "exit " + status;
+    }
+
     /** The last lines, once the process has ended. */
     String tail() throws InterruptedException {
         reader.join(5000);

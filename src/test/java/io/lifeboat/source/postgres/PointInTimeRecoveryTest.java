@@ -157,7 +157,7 @@ class PointInTimeRecoveryTest {
             receiver.waitFor();
         }
         System.out.printf("continuous WAL: commit to durable in the repository %s s%n", lags);
-        List<String> restored = restoreAndCountVisits("r-stream");
+        List<String> restored = restoreStartAndCountVisits("r-stream", primary.port);
         assertEquals(List.of("bulk:1000", "probes:5"), restored,
                 "the last commits, received only into a partial segment, are restored");
     }
@@ -204,22 +204,99 @@ class PointInTimeRecoveryTest {
         return -1;
     }
 
-    private List<String> restoreAndCountVisits(String name) throws Exception {
+    /** Restores to the latest WAL with --start: the server runs on its own configuration (the lost primary's port). */
+    private List<String> restoreStartAndCountVisits(String name, int port) throws Exception {
         String out = ThrowawayCluster.asPostgres(cmd("db", "restore", "--repo", work.resolve("repo").toString(),
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--target",
                 work.resolve(name).toString(), "--lifeboat-command", String.join(" ", lifeboat), "--to-latest",
-                "--json", "--config", work.resolve("config").toString()));
+                "--json", "--config", work.resolve("config").toString(), "--start"));
+        cluster(ThrowawayCluster.existing(work.resolve(name)));
         var validation = io.lifeboat.repository.Repository.JSON.readTree(out.substring(out.indexOf('{')));
         assertEquals("passed", validation.get("validation").asText(), out);
-        ThrowawayCluster restored = cluster(ThrowawayCluster.existing(work.resolve(name)));
-        restored.configure("archive_mode = off\n");
-        restored.start();
-        try (Connection db = restored.connect(); ResultSet rs = db.createStatement().executeQuery(
+        assertTrue(validation.get("started").asBoolean(), out);
+        try (Connection db = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                "postgres", null); ResultSet rs = db.createStatement().executeQuery(
                 "SELECT count(*) FILTER (WHERE marker = 'bulk'), count(*) FILTER (WHERE marker LIKE 'lag-probe-%')"
                         + " FROM visits")) {
             rs.next();
             return List.of("bulk:" + rs.getLong(1), "probes:" + rs.getLong(2));
         }
+    }
+
+    @Test
+    void retentionRemovesExpiredBackupsAndOnlyTheWalNoKeptBackupNeeds() throws Exception {
+        ThrowawayCluster primary = archivingPrimary();
+        String full1;
+        String full1WalStart;
+        try (Connection db = primary.connect()) {
+            db.createStatement().execute("CREATE TABLE counts (id serial PRIMARY KEY, phase text NOT NULL)");
+            var backup = io.lifeboat.repository.Repository.JSON.readTree(dbBackup(primary, "--json"));
+            full1 = backup.get("id").asText();
+            full1WalStart = java.util.stream.StreamSupport.stream(backup.get("tags").spliterator(), false)
+                    .map(t -> t.asText()).filter(t -> t.startsWith("wal-start:")).findFirst().orElseThrow()
+                    .substring("wal-start:".length());
+            for (String phase : List.of("a", "b", "c")) {
+                db.createStatement().execute("INSERT INTO counts (phase) SELECT '" + phase + "' FROM generate_series(1, 10)");
+                awaitArchived(db, primary);
+                if (phase.equals("a")) {
+                    dbBackup(primary, "--incremental");
+                } else if (phase.equals("b")) {
+                    dbBackup(primary);
+                }
+            }
+        }
+        Instant nextWeek = Instant.now().plus(java.time.Duration.ofDays(8));
+        Instant nextMonth = Instant.now().plus(java.time.Duration.ofDays(31));
+        String before = dbList();
+        var preview = forget("--as-of", nextMonth.toString(), "--dry-run");
+        assertEquals(before, dbList(), "--dry-run removes nothing");
+        assertEquals(List.of("full", "incremental"), kinds(preview, false), preview.toString());
+        assertEquals(full1, preview.at("/backups/0/id").asText());
+        assertTrue(preview.get("removeWal").size() > 0, preview.toString());
+
+        var week = forget("--as-of", nextWeek.toString());
+        assertEquals(List.of("incremental"), kinds(week, false), "after a week only the incremental expired");
+        week.get("removeWal").forEach(w -> assertTrue(w.asText().compareTo(full1WalStart) < 0,
+                w + ": the oldest full still needs all WAL from " + full1WalStart));
+        var month = forget("--as-of", nextMonth.toString());
+        assertEquals(List.of("full"), kinds(month, false), "after a month the first full expired, the newest stays");
+        List<String> removed = new ArrayList<>();
+        week.get("removeWal").forEach(w -> removed.add(w.asText()));
+        month.get("removeWal").forEach(w -> removed.add(w.asText()));
+        List<String> previewed = new ArrayList<>();
+        preview.get("removeWal").forEach(w -> previewed.add(w.asText()));
+        assertEquals(previewed, removed, "the preview named exactly what went");
+        assertTrue(removed.stream().anyMatch(w -> w.compareTo(full1WalStart) >= 0), "the first full's WAL went with it");
+        String check = ThrowawayCluster.asPostgres(cmd("db", "check", "--repo", work.resolve("repo").toString(),
+                "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--no-server"));
+        assertTrue(check.contains("is safe"), check);
+        primary.close();
+        assertEquals(List.of("a:10", "b:10", "c:10"), restoreAndCount("--to-latest", null, "r-kept"),
+                "the kept full and the kept WAL still restore every row");
+    }
+
+    private String dbList() throws Exception {
+        return ThrowawayCluster.asPostgres(cmd("db", "list", "--repo", work.resolve("repo").toString(),
+                "--password-file", work.resolve("pw").toString(), "--source", "beCamera"));
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode forget(String... options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("db", "forget", "--repo", work.resolve("repo").toString(),
+                "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--json"));
+        args.addAll(List.of(options));
+        String out = ThrowawayCluster.asPostgres(cmd(args.toArray(String[]::new)));
+        return io.lifeboat.repository.Repository.JSON.readTree(out.substring(out.indexOf('{')));
+    }
+
+    /** Kinds of the backups a retention plan keeps (true) or removes (false), in time order. */
+    private static List<String> kinds(com.fasterxml.jackson.databind.JsonNode plan, boolean kept) {
+        List<String> out = new ArrayList<>();
+        plan.get("backups").forEach(b -> {
+            if (b.get("keep").asBoolean() == kept) {
+                out.add(b.get("kind").asText());
+            }
+        });
+        return out;
     }
 
     private static long storedBytes(String json) throws Exception {

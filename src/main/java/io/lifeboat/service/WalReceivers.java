@@ -1,0 +1,62 @@
+package io.lifeboat.service;
+
+import io.lifeboat.compress.Compression;
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.source.postgres.WalReceiver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams the WAL of every enabled database configured with wal: receive, for as long as the
+ * service runs (a Camel service: started and stopped with the context). Each receiver retries a
+ * lost connection by itself; the log schedule's WAL check alerts when WAL stops arriving.
+ */
+final class WalReceivers extends ServiceSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(WalReceivers.class);
+    private final LifeboatConfig config;
+    private final RepositoryAccess repository;
+    private final List<WalReceiver> receivers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    WalReceivers(LifeboatConfig config, RepositoryAccess repository) {
+        this.config = config;
+        this.repository = repository;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        for (LifeboatConfig.Database d : config.databases()) {
+            if (d.active() && d.receivesWal()) {
+                WalReceiver receiver = new WalReceiver(repository.open(), DatabaseBackups.source(d),
+                        Path.of(d.spool() != null ? d.spool() : "var/wal-spool/" + d.name()),
+                        Compression.parse(config.repository().compression()), Duration.ofSeconds(1));
+                Thread t = new Thread(() -> {
+                    try {
+                        receiver.run();
+                    } catch (Exception e) {
+                        LOG.error("receiving WAL of {} stopped: {}", d.name(), e.getMessage());
+                    }
+                }, "wal-receive-" + d.name());
+                t.setDaemon(true);
+                t.start();
+                receivers.add(receiver);
+                threads.add(t);
+            }
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        receivers.forEach(WalReceiver::close);
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        receivers.clear();
+        threads.clear();
+    }
+}

@@ -1,0 +1,108 @@
+package io.lifeboat.source.postgres;
+
+import io.lifeboat.repository.LogArchive;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.Snapshot;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Retention of one database's backups, respecting what recovery needs. A full backup is kept for
+ * its retention and always while it is the newest; an incremental for its own (each restores on
+ * its own with the WAL from its start, so none needs an older full); a dump for the full's time,
+ * the newest of each database always. WAL is kept from the start of the oldest backup kept, so
+ * every kept backup can still be rolled forward to any later moment; older WAL goes once it is
+ * also older than the log retention (the SPEC's "24 h past the oldest full that needs it").
+ * Removing a backup removes its snapshot; the space its data alone used comes back with prune.
+ */
+public final class PgRetention {
+    /** What stays and what goes, and why. */
+    public record Plan(List<Decision> backups, List<String> removeWal, String keepWalFrom) {
+        public List<Decision> removed() {
+            return backups.stream().filter(d -> !d.keep()).toList();
+        }
+    }
+
+    /** One backup's fate. */
+    public record Decision(String id, String kind, String time, boolean keep, String reason) {
+    }
+
+    private PgRetention() {
+    }
+
+    public static Plan plan(Repository repository, String source, Duration full, Duration incremental, Duration wal,
+                            Instant now) throws IOException {
+        List<Snapshot> mine = repository.snapshots().stream().filter(s -> PgBackups.kind(s, source) != null).toList();
+        Snapshot newestFull = null;
+        Map<String, Snapshot> newestDump = new LinkedHashMap<>();
+        for (Snapshot s : mine) {
+            String kind = PgBackups.kind(s, source);
+            if ("full".equals(kind)) {
+                newestFull = s;
+            } else if ("dump".equals(kind)) {
+                newestDump.put(PgBackups.database(s), s);
+            }
+        }
+        List<Decision> decisions = new ArrayList<>();
+        String oldestKeptStart = null;
+        for (Snapshot s : mine) {
+            String kind = PgBackups.kind(s, source);
+            Duration age = Duration.between(Instant.parse(s.time()), now);
+            Duration keepFor = "incremental".equals(kind) ? incremental : full;
+            boolean newest = s == newestFull || ("dump".equals(kind) && s == newestDump.get(PgBackups.database(s)));
+            boolean keep = newest || age.compareTo(keepFor) < 0;
+            String reason = newest ? "the newest " + kind : keep ? "younger than " + human(keepFor)
+                    : "older than " + human(keepFor);
+            decisions.add(new Decision(s.id(), kind, s.time(), keep, reason));
+            String start = PgBaseBackup.WalRange.of(s).start();
+            if (keep && start != null && !"dump".equals(kind)
+                    && (oldestKeptStart == null || start.compareTo(oldestKeptStart) < 0)) {
+                oldestKeptStart = start;
+            }
+        }
+        List<String> removeWal = new ArrayList<>();
+        if (oldestKeptStart != null) {
+            LogArchive archive = new LogArchive(repository, source);
+            Set<String> complete = new HashSet<>(archive.list());
+            for (String name : archive.list()) {
+                String segment = name.replace(LogArchive.PARTIAL, "");
+                if (!WalChain.isSegment(segment)) {
+                    continue; // timeline history files are tiny and recovery may need any of them
+                }
+                boolean superseded = name.endsWith(LogArchive.PARTIAL) && complete.contains(segment);
+                boolean beforeKept = segment.compareTo(oldestKeptStart) < 0;
+                if (superseded || beforeKept && storedBefore(archive, name, now.minus(wal))) {
+                    removeWal.add(name);
+                }
+            }
+        }
+        return new Plan(decisions, removeWal, oldestKeptStart);
+    }
+
+    /** Removes what the plan says goes: backups first, then the WAL only they needed. */
+    public static void apply(Repository repository, String source, Plan plan) throws IOException {
+        for (Decision d : plan.removed()) {
+            repository.store().delete("snapshots/" + d.id());
+        }
+        LogArchive archive = new LogArchive(repository, source);
+        for (String name : plan.removeWal()) {
+            archive.remove(name);
+        }
+    }
+
+    private static boolean storedBefore(LogArchive archive, String name, Instant limit) throws IOException {
+        LogArchive.Segment s = archive.get(name);
+        return s != null && Instant.parse(s.stored()).isBefore(limit);
+    }
+
+    private static String human(Duration d) {
+        return d.toHours() % 24 == 0 ? d.toDays() + "d" : d.toHours() + "h";
+    }
+}

@@ -14,6 +14,7 @@ import io.lifeboat.source.postgres.PgRestore;
 import io.lifeboat.source.postgres.PgSource;
 import io.lifeboat.source.postgres.RestoreValidation;
 import io.lifeboat.source.postgres.PgRetention;
+import io.lifeboat.source.postgres.WalChain;
 import io.lifeboat.source.postgres.WalCheck;
 import io.lifeboat.source.postgres.WalReceiver;
 import java.io.InputStream;
@@ -274,6 +275,14 @@ final class DbCommand {
                     PgRestore.restoreCommand(Arrays.asList(command.split(" ")), r.store().location(),
                             repo.passwordFile.toAbsolutePath(), source.name));
             String targetText = target.value() == null ? "latest" : target.kind() + " " + target.value();
+            String walStart = PgBaseBackup.WalRange.of(base).start();
+            List<WalChain.Gap> gaps = WalChain.gaps(new LogArchive(r, source.name).list(), walStart, null).stream()
+                    .filter(g -> walStart == null || g.last().compareTo(walStart) >= 0).toList();
+            if (!gaps.isEmpty()) {
+                // recovery stops at the first missing segment: say so rather than let a short restore pass unnoticed
+                System.err.println("warning: WAL gap after backup " + base.shortId() + ": " + gaps.get(0)
+                        + " missing; recovery ends before it, whatever the target");
+            }
             if (noValidate) {
                 if (repo.json) {
                     Output.json(Map.of("base", base.id(), "target", dir.toString()));
@@ -293,7 +302,8 @@ final class DbCommand {
                 failure = e.getMessage();
             }
             String status = result != null && result.passed() ? "passed" : "failed";
-            String report = result == null ? failure : result.amcheckReport();
+            String report = (gaps.isEmpty() ? "" : "WAL gap " + gaps.get(0) + ": recovery ended before it. ")
+                    + (result == null ? failure : result.amcheckReport());
             recordInCatalog(new Catalog.RestoreCheck(java.util.UUID.randomUUID().toString(), source.name, base.id(),
                     targetText, dir.toString(), java.time.Instant.now(), (System.nanoTime() - started) / 1_000_000,
                     status, result == null ? null : result.totalRows(),

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks a repository. Always: every index and snapshot opens and authenticates, every pack the
- * index names exists with the right size, every chunk a snapshot needs is indexed. With readData:
+ * Checks a repository. Always: every index, snapshot and log segment opens and authenticates, every
+ * pack the index names exists with the right size, every chunk a snapshot or segment needs is indexed. With readData:
  * every pack is read whole, its hash compared with its name, and every chunk decrypted and
  * re-hashed. Each damaged chunk is traced to the snapshots and files that need it.
  */
@@ -53,6 +53,7 @@ public final class Checker {
         Map<String, List<PackEntry>> packs = loadIndexes();
         checkPacks(packs);
         int snapshots = checkSnapshots();
+        checkLogs();
         long chunks = packs.values().stream().mapToLong(List::size).sum();
         return new Report(snapshots, packs.size(), chunks, bytesRead.get(), List.copyOf(errors), List.copyOf(notes));
     }
@@ -197,6 +198,20 @@ public final class Checker {
             }
         }
         return names.size();
+    }
+
+    /** Every archived log segment (WAL) opens under its own name and has all its chunks. */
+    private void checkLogs() throws IOException {
+        ChunkIndex index = repository.index();
+        for (String name : repository.store().list("logs/")) {
+            try {
+                for (String c : LogArchive.read(repository, name).chunks()) {
+                    checkChunk(index, ChunkId.parse(c), null, name);
+                }
+            } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException e) {
+                errors.add(new Finding(name, "log segment cannot be read: " + e.getMessage(), null, null));
+            }
+        }
     }
 
     private void checkChunk(ChunkIndex index, ChunkId id, String snapshot, String path) {

@@ -84,10 +84,16 @@ public final class LogArchive {
         if (!repository.store().exists(name)) {
             return null;
         }
+        return read(repository, name);
+    }
+
+    /** Opens one log object by its full name (logs/SOURCE/SEGMENT), checking it belongs under that name. */
+    static Segment read(Repository repository, String objectName) throws IOException {
         try {
-            return Repository.JSON.readValue(repository.key().open(repository.store().get(name), aad(name)), Segment.class);
+            return Repository.JSON.readValue(repository.key().open(repository.store().get(objectName), aad(objectName)),
+                    Segment.class);
         } catch (CorruptDataException e) {
-            throw new CorruptDataException(name + ": " + e.getMessage());
+            throw new CorruptDataException(objectName + ": " + e.getMessage());
         }
     }
 

@@ -55,6 +55,30 @@ class DamageTest {
     }
 
     @Test
+    void aDamagedOrMovedWalSegmentIsReported() throws Exception {
+        Path segment = tmp.resolve("000000010000000000000007");
+        TestSupport.writeRandom(segment, 7, 2 << 20);
+        Path other = tmp.resolve("000000010000000000000008");
+        TestSupport.writeRandom(other, 8, 1 << 20);
+        for (Path s : new Path[] {segment, other}) {
+            TestSupport.Run push = cli("db", "wal-push", "--repo", repo.toString(), "--password-file", pw, "--source",
+                    "beCamera", s.toString());
+            assertEquals(0, push.exit(), push::toString);
+        }
+        assertEquals(0, cli("verify", "--repo", repo.toString(), "--password-file", pw).exit());
+        Path logs = repo.resolve("logs/beCamera");
+        // a segment object put under another segment's name is refused: its name is authenticated
+        Files.copy(logs.resolve(segment.getFileName()), logs.resolve(other.getFileName()),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        TestSupport.Run verify = cli("verify", "--repo", repo.toString(), "--password-file", pw);
+        assertEquals(1, verify.exit(), verify::toString);
+        assertTrue(verify.out().contains("logs/beCamera/" + other.getFileName()), verify::toString);
+        TestSupport.Run fetch = cli("db", "wal-fetch", "--repo", repo.toString(), "--password-file", pw, "--source",
+                "beCamera", other.getFileName().toString(), tmp.resolve("fetched").toString());
+        assertTrue(fetch.exit() != 0 && Files.notExists(tmp.resolve("fetched")), fetch::toString);
+    }
+
+    @Test
     void aMissingPackIsTracedToTheFilesThatNeedIt() throws Exception {
         try (Stream<Path> packs = Files.walk(repo.resolve("data"))) {
             for (Path p : packs.filter(Files::isRegularFile).toList()) {

@@ -1,0 +1,52 @@
+package io.lifeboat.cli;
+
+import io.lifeboat.repository.LogArchive;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.postgres.PgBackups;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = "Base backups, logical dumps and archived WAL of a source.")
+final class DbListCommand implements Callable<Integer> {
+    @Mixin
+    RepositoryOptions repo;
+    @Mixin
+    DbCommand.SourceName source;
+
+    @Override
+    public Integer call() throws Exception {
+        Repository r = repo.open();
+        List<Map<String, Object>> backups = new java.util.ArrayList<>();
+        for (Snapshot s : r.snapshots()) {
+            String kind = PgBackups.kind(s, source.name);
+            if (kind != null) {
+                Map<String, Object> b = new LinkedHashMap<>();
+                b.put("id", s.id());
+                b.put("kind", kind);
+                b.put("time", s.time());
+                b.put("size", s.summary().bytes());
+                b.put("database", PgBackups.database(s));
+                backups.add(b);
+            }
+        }
+        List<String> wal = new LogArchive(r, source.name).list();
+        if (repo.json) {
+            Output.json(Map.of("backups", backups, "wal", wal));
+            return 0;
+        }
+        for (Map<String, Object> b : backups) {
+            System.out.printf("%-11s  %s  %s  %s%s%n", b.get("kind"), b.get("id").toString().substring(0, 8),
+                    b.get("time"), Output.bytes((Long) b.get("size")),
+                    b.get("database") == null ? "" : "  database " + b.get("database"));
+        }
+        System.out.println(wal.isEmpty() ? "no WAL archived" : "WAL " + wal.get(0) + " .. " + wal.get(wal.size() - 1)
+                + " (" + wal.size() + " files)");
+        return 0;
+    }
+}

@@ -1,0 +1,107 @@
+package io.lifeboat.cli;
+
+import io.lifeboat.compress.Compression;
+import io.lifeboat.repository.LogArchive;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.source.postgres.WalReceiver;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** How WAL moves between PostgreSQL and the repository: wal-push, wal-fetch, wal-receive. */
+final class DbWalCommands {
+    private DbWalCommands() {
+    }
+
+    @Command(name = "wal-push", mixinStandardHelpOptions = true,
+            description = "Archive one WAL file (PostgreSQL's archive_command: ... db wal-push --source NAME %%p).")
+    static final class WalPush implements Callable<Integer> {
+        @Mixin
+        RepositoryOptions repo;
+        @Mixin
+        DbCommand.SourceName source;
+        @Parameters(paramLabel = "PATH", description = "the WAL file (%%p)")
+        Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            Repository r = repo.open();
+            try (InputStream in = Files.newInputStream(file)) {
+                new LogArchive(r, source.name).putOnce(file.getFileName().toString(), in,
+                        Compression.parse(r.config().compression()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "wal-fetch", mixinStandardHelpOptions = true,
+            description = "Fetch one archived WAL file (PostgreSQL's restore_command). Exits 1 when it is not archived.")
+    static final class WalFetch implements Callable<Integer> {
+        @Mixin
+        RepositoryOptions repo;
+        @Mixin
+        DbCommand.SourceName source;
+        @Parameters(index = "0", paramLabel = "NAME", description = "WAL file name (%%f)")
+        String name;
+        @Parameters(index = "1", paramLabel = "DEST", description = "where to write it (%%p)")
+        Path dest;
+
+        @Override
+        public Integer call() throws Exception {
+            LogArchive archive = new LogArchive(repo.open(), source.name);
+            // a segment wal-receive had only partly received when the source was lost ends the recovery
+            LogArchive.Segment segment = archive.getCompleteOrPartial(name);
+            if (segment == null) {
+                return 1;
+            }
+            Path temp = dest.resolveSibling(dest.getFileName() + ".lifeboat-part");
+            try (InputStream in = archive.open(segment)) {
+                Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.move(temp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return 0;
+        }
+    }
+
+    @Command(name = "wal-receive", mixinStandardHelpOptions = true,
+            description = "Stream WAL continuously (pg_receivewal over a replication slot) into the repository until "
+                    + "stopped; use it instead of archive_command for an RPO of seconds.")
+    static final class WalReceive implements Callable<Integer> {
+        @Mixin
+        RepositoryOptions repo;
+        @Mixin
+        DbCommand.SourceName source;
+        @Mixin
+        DbCommand.Server server;
+        @Option(names = "--spool", required = true, paramLabel = "DIR",
+                description = "local directory pg_receivewal writes to before each segment is stored")
+        Path spool;
+        @Option(names = "--interval", defaultValue = "1", paramLabel = "SECONDS",
+                description = "how often what arrived is stored; default ${DEFAULT-VALUE}")
+        int interval;
+
+        @Override
+        public Integer call() throws Exception {
+            Repository r = repo.open();
+            WalReceiver receiver = new WalReceiver(r, server.source(source.name), spool,
+                    Compression.parse(r.config().compression()), java.time.Duration.ofSeconds(interval));
+            Thread main = Thread.currentThread();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                receiver.close();
+                try {
+                    main.join(30_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            receiver.run();
+            return 0;
+        }
+    }
+}

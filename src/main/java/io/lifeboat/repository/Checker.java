@@ -48,7 +48,7 @@ public final class Checker {
 
     public Report run() throws IOException {
         if (readData) {
-            io.lifeboat.crypto.MasterKey.warmUpDecryption();
+            io.lifeboat.crypto.MasterKey.warmUp();
         }
         Map<String, List<PackEntry>> packs = loadIndexes();
         checkPacks(packs);

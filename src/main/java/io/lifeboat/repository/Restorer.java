@@ -66,7 +66,7 @@ public final class Restorer {
     }
 
     public Result run(Snapshot snapshot) throws IOException, InterruptedException {
-        io.lifeboat.crypto.MasterKey.warmUpDecryption();
+        io.lifeboat.crypto.MasterKey.warmUp();
         Path target = options.target().toAbsolutePath().normalize();
         Files.createDirectories(target);
         Thread writer = new Thread(this::writeAll, "restore-writer");

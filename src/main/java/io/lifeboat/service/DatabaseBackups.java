@@ -7,6 +7,7 @@ import io.lifeboat.config.Retention;
 import io.lifeboat.monitoring.Alerts;
 import io.lifeboat.monitoring.BackupMetrics;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.repository.Pruner;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.source.postgres.PgBaseBackup;
 import io.lifeboat.source.postgres.PgDump;
@@ -114,8 +115,8 @@ public final class DatabaseBackups extends BackupRunner {
     }
 
     /**
-     * After a backup: what the retention of each kind lets go. Returns null, or why it failed (an
-     * alert, not a failed backup: the backup itself is safe).
+     * After a backup: what the retention of each kind lets go, and prune to free its space. Returns
+     * null, or why it failed (an alert, not a failed backup: the backup itself is safe).
      */
     private String applyRetention(LifeboatConfig.Database d) {
         try {
@@ -123,8 +124,11 @@ public final class DatabaseBackups extends BackupRunner {
             PgRetention.Plan plan = PgRetention.plan(repo, d.name(), keep(d.full(), "30d"), keep(d.incremental(), "7d"),
                     keep(d.log(), "24h"), java.time.Instant.now());
             PgRetention.apply(repo, d.name(), plan);
-            LOG.info("retention of {}: removed {} backups and {} WAL files", d.name(), plan.removed().size(),
-                    plan.removeWal().size());
+            if (!plan.removed().isEmpty() || !plan.removeWal().isEmpty()) {
+                Pruner.Result pruned = new Pruner(repo, java.time.Duration.ofSeconds(60)).run(false);
+                LOG.info("retention of {}: removed {} backups and {} WAL files; prune freed {} bytes", d.name(),
+                        plan.removed().size(), plan.removeWal().size(), pruned.freedBytes());
+            }
             return null;
         } catch (Exception e) {
             alerts.raise("retention-failed", d.name(), "database", e.getMessage());

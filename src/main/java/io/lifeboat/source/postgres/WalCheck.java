@@ -33,6 +33,9 @@ public final class WalCheck {
         }
     }
 
+    /** Finished segments the archive may trail the server by (the archiver works one at a time). */
+    private static final int MAX_BEHIND = 2;
+
     private WalCheck() {
     }
 
@@ -67,7 +70,8 @@ public final class WalCheck {
                 }
             }
         }
-        String newest = archived.isEmpty() ? null : archived.get(archived.size() - 1);
+        String newest = archived.stream().filter(n -> WalChain.isSegment(n.replace(LogArchive.PARTIAL, "")))
+                .reduce((a, b) -> b).orElse(null);
         if (server != null) {
             checkServer(server, problems, notes, newest);
         }
@@ -105,7 +109,16 @@ public final class WalCheck {
                 problems.add("WAL is not leaving the server: archive_mode is off and no wal-receive is streaming");
             }
             if (current != null && newest != null) {
-                notes.add("server writes " + current + ", newest in the repository " + newest);
+                String newestSegment = newest.replace(LogArchive.PARTIAL, "");
+                long behind = WalChain.timeline(newestSegment) == WalChain.timeline(current)
+                        ? WalChain.number(current) - WalChain.number(newestSegment) - (newest.endsWith(LogArchive.PARTIAL) ? 0 : 1)
+                        : 0;
+                if (behind > MAX_BEHIND) {
+                    problems.add("the repository is " + behind + " WAL segments behind the server (it writes "
+                            + current + ", newest stored " + newest + "): the RPO is not being kept");
+                } else {
+                    notes.add("server writes " + current + ", newest in the repository " + newest);
+                }
             }
         } catch (SQLException e) {
             problems.add("cannot reach " + server.name() + " at " + server.host() + ":" + server.port() + ": "

@@ -63,11 +63,11 @@ public final class WalReceiver implements AutoCloseable {
                 ProcessOutput errors = new ProcessOutput(receiver.getErrorStream(), "pg_receivewal");
                 LOG.info("receiving WAL of {} through slot {} into {}", source.name(), slotName(source.name()), spool);
                 while (receiver.isAlive() && !stopping) {
-                    sweep();
+                    sweepOrSayWhy();
                     pause = 1000;
                     receiver.waitFor(interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 }
-                sweep();
+                sweepOrSayWhy();
                 if (!stopping) {
                     lastError = "pg_receivewal ended (exit " + receiver.exitValue() + "): " + errors.tail();
                 }
@@ -79,6 +79,16 @@ public final class WalReceiver implements AutoCloseable {
                 Thread.sleep(pause);
                 pause = Math.min(pause * 2, 60_000);
             }
+        }
+    }
+
+    /** A failed store (repository busy or unreachable) is retried at the next interval; the spool keeps the WAL. */
+    private void sweepOrSayWhy() throws InterruptedException {
+        try {
+            sweep();
+        } catch (IOException | RuntimeException e) {
+            lastError = "storing received WAL failed: " + e.getMessage();
+            LOG.warn("WAL of {}: {}; trying again", source.name(), lastError);
         }
     }
 

@@ -1,0 +1,182 @@
+package io.lifeboat.repository;
+
+import io.lifeboat.crypto.CorruptDataException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Gives back the space of data no snapshot or log segment needs any more (after retention removed
+ * snapshots or WAL). Under the exclusive lock: marks every chunk a snapshot or a log segment refers
+ * to, then deletes packs none of whose chunks is used, and repacks those mostly unused (their used
+ * chunks, checked and copied sealed as they are, go into new packs). New packs and their index are
+ * durable before any old index object or pack is deleted, and index objects go before their packs,
+ * so a crash at any point leaves every needed chunk reachable (at worst a pack no index names,
+ * which the next prune removes). Refuses to run if any snapshot or log segment cannot be read: what
+ * it needs could not be known.
+ */
+public final class Pruner {
+    /** A pack is repacked when at least this share of its bytes is unused. */
+    private static final double REPACK_UNUSED_SHARE = 0.2;
+
+    /** What prune did (or, in a dry run, would do). */
+    public record Result(int packs, int deletedPacks, int repackedPacks, long freedBytes, long copiedBytes,
+                         int unindexedPacks, boolean dryRun) {
+    }
+
+    private final Repository repository;
+    private final Duration lockWait;
+
+    public Pruner(Repository repository, Duration lockWait) {
+        this.repository = repository;
+        this.lockWait = lockWait;
+    }
+
+    public Result run(boolean dryRun) throws IOException, InterruptedException {
+        try (RepositoryLock lock = RepositoryLock.exclusive(repository.store(), "prune", lockWait)) {
+            Set<ChunkId> used = usedChunks();
+            Map<String, List<IndexFile.Pack>> indexes = indexObjects();
+            Map<String, IndexFile.Pack> packs = new LinkedHashMap<>();
+            indexes.values().forEach(list -> list.forEach(p -> packs.put(p.name(), p)));
+            // packs worth keeping as they are first, so that a chunk stored twice is copied from neither
+            Set<ChunkId> kept = new HashSet<>();
+            List<IndexFile.Pack> rewrite = new ArrayList<>();
+            for (IndexFile.Pack p : packs.values()) {
+                long unused = p.entries().stream().filter(e -> !used.contains(e.id())).mapToLong(PackEntry::length).sum();
+                if ((double) unused / Math.max(1, packBytes(p)) < REPACK_UNUSED_SHARE) {
+                    p.entries().forEach(e -> kept.add(e.id()));
+                } else {
+                    rewrite.add(p);
+                }
+            }
+            List<String> delete = new ArrayList<>();
+            Map<String, List<PackEntry>> repack = new LinkedHashMap<>();
+            long freed = 0;
+            long copied = 0;
+            for (IndexFile.Pack p : rewrite) {
+                List<PackEntry> stillNeeded = p.entries().stream().filter(e -> used.contains(e.id()) && kept.add(e.id()))
+                        .toList();
+                long bytes = stillNeeded.stream().mapToLong(PackEntry::length).sum();
+                if (stillNeeded.isEmpty()) {
+                    delete.add(p.name());
+                } else {
+                    repack.put(p.name(), stillNeeded);
+                    copied += bytes;
+                }
+                freed += storedSize(p.name()) - bytes;
+            }
+            List<String> unindexed = new ArrayList<>();
+            for (String object : repository.store().list("data/")) {
+                String name = object.substring(object.lastIndexOf('/') + 1);
+                if (!packs.containsKey(name)) {
+                    unindexed.add(object);
+                    freed += repository.store().size(object);
+                }
+            }
+            if (!dryRun) {
+                copyLiveChunks(repack);
+                Set<String> gone = new HashSet<>(delete);
+                gone.addAll(repack.keySet());
+                dropFromIndex(indexes, gone);
+                for (String pack : gone) {
+                    repository.store().delete(Repository.packPath(pack));
+                }
+                for (String object : unindexed) {
+                    repository.store().delete(object);
+                }
+            }
+            return new Result(packs.size(), delete.size(), repack.size(), freed, copied, unindexed.size(), dryRun);
+        }
+    }
+
+    /** Every chunk a snapshot (its file list and files) or an archived log segment refers to. */
+    private Set<ChunkId> usedChunks() throws IOException {
+        Set<ChunkId> used = new HashSet<>();
+        for (String name : repository.store().list("snapshots/")) {
+            Snapshot s;
+            try {
+                s = Repository.JSON.readValue(repository.loadObject(name), Snapshot.class);
+                for (String c : s.nodes()) {
+                    used.add(ChunkId.parse(c));
+                }
+                NodeStreamReader nodes = new NodeStreamReader(repository, s.nodes());
+                while (nodes.hasNext()) {
+                    Node n = nodes.next();
+                    if (n.chunks() != null) {
+                        n.chunks().forEach(c -> used.add(ChunkId.parse(c)));
+                    }
+                }
+            } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException | java.io.UncheckedIOException e) {
+                throw new RepositoryException(name + " cannot be read (" + e.getMessage() + "); prune stops rather "
+                        + "than delete data it may need. Run verify, and remove that snapshot if it is lost.");
+            }
+        }
+        for (String name : repository.store().list("logs/")) {
+            try {
+                LogArchive.read(repository, name).chunks().forEach(c -> used.add(ChunkId.parse(c)));
+            } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException e) {
+                throw new RepositoryException(name + " cannot be read (" + e.getMessage() + "); prune stops rather "
+                        + "than delete data it may need.");
+            }
+        }
+        return used;
+    }
+
+    /** Index object name to the packs it lists; a damaged index object stops prune. */
+    private Map<String, List<IndexFile.Pack>> indexObjects() throws IOException {
+        Map<String, List<IndexFile.Pack>> out = new LinkedHashMap<>();
+        for (String name : repository.store().list("index/")) {
+            try {
+                out.put(name, IndexFile.decode(repository.loadObject(name)));
+            } catch (CorruptDataException e) {
+                throw new RepositoryException(name + " cannot be read (" + e.getMessage() + "); prune stops.");
+            }
+        }
+        return out;
+    }
+
+    /** Copies the chunks still needed from the packs to repack into new packs, each checked on the way. */
+    private void copyLiveChunks(Map<String, List<PackEntry>> repack) throws IOException {
+        if (repack.isEmpty()) {
+            return;
+        }
+        Packer packer = new Packer(repository, repository.config().packSize());
+        for (Map.Entry<String, List<PackEntry>> p : repack.entrySet()) {
+            String path = Repository.packPath(p.getKey());
+            for (PackEntry e : p.getValue()) {
+                byte[] sealed = repository.store().getRange(path, e.offset(), e.length());
+                repository.openChunk(e.id(), sealed, e.rawLength()); // never carry damage into a new pack
+                packer.add(e.id(), sealed, e.rawLength());
+            }
+        }
+        packer.flush();
+    }
+
+    /** Rewrites index objects that name packs about to go: without them, or not at all. */
+    private void dropFromIndex(Map<String, List<IndexFile.Pack>> indexes, Set<String> gone) throws IOException {
+        for (Map.Entry<String, List<IndexFile.Pack>> e : indexes.entrySet()) {
+            List<IndexFile.Pack> rest = e.getValue().stream().filter(p -> !gone.contains(p.name())).toList();
+            if (rest.size() == e.getValue().size()) {
+                continue;
+            }
+            if (!rest.isEmpty()) {
+                repository.saveIndex(rest);
+            }
+            repository.store().delete(e.getKey());
+        }
+    }
+
+    private static long packBytes(IndexFile.Pack p) {
+        return p.entries().stream().mapToLong(PackEntry::length).sum();
+    }
+
+    private long storedSize(String pack) throws IOException {
+        String path = Repository.packPath(pack);
+        return repository.store().exists(path) ? repository.store().size(path) : 0;
+    }
+}

@@ -1,0 +1,112 @@
+package io.lifeboat.repository;
+
+import static io.lifeboat.TestSupport.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeboat.TestSupport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Prune gives back the space of forgotten data and never anything a kept snapshot or log segment needs. */
+class PruneTest {
+    @TempDir
+    Path tmp;
+
+    private String repo;
+    private String pw;
+    private Path src;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        repo = tmp.resolve("repo").toString();
+        pw = TestSupport.passwordFile(tmp, "prune").toString();
+        src = tmp.resolve("src");
+        assertEquals(0, cli("init", "--repo", repo, "--password-file", pw, "--compression", "none").exit());
+    }
+
+    @Test
+    void forgottenDataIsFreedAndTheKeptSnapshotRestoresByteForByte() throws Exception {
+        TestSupport.writeRandom(src.resolve("old-clip.mp4"), 1, 40 << 20);
+        TestSupport.writeRandom(src.resolve("kept.bin"), 2, 12 << 20);
+        String first = snapshotId(cli("backup", "--repo", repo, "--password-file", pw, "--json", src.toString()));
+        Files.delete(src.resolve("old-clip.mp4"));
+        TestSupport.writeRandom(src.resolve("new-clip.mp4"), 3, 8 << 20);
+        assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
+        Map<String, String> expected = TestSupport.describe(src);
+        long before = TestSupport.sizeOf(tmp.resolve("repo"));
+
+        TestSupport.Run dry = cli("prune", "--repo", repo, "--password-file", pw, "--dry-run");
+        assertEquals(0, dry.exit(), dry::toString);
+        assertEquals(before, TestSupport.sizeOf(tmp.resolve("repo")), "nothing is used by both: nothing to free yet");
+        assertEquals(0, cli("forget", "--repo", repo, "--password-file", pw, first).exit());
+        before = TestSupport.sizeOf(tmp.resolve("repo"));
+        TestSupport.Run preview = cli("prune", "--repo", repo, "--password-file", pw, "--dry-run", "--json");
+        assertEquals(before, TestSupport.sizeOf(tmp.resolve("repo")), "a dry run deletes nothing");
+        TestSupport.Run prune = cli("prune", "--repo", repo, "--password-file", pw, "--json");
+        assertEquals(0, prune.exit(), prune::toString);
+        assertEquals(Repository.JSON.readTree(preview.out()).get("freedBytes"),
+                Repository.JSON.readTree(prune.out()).get("freedBytes"), "the dry run said what prune freed");
+        var result = Repository.JSON.readTree(prune.out());
+        assertTrue(result.get("deletedPacks").asInt() >= 1 && result.get("repackedPacks").asInt() >= 1,
+                "packs of the clip alone deleted, the one it shares with kept.bin repacked: " + result);
+        long after = TestSupport.sizeOf(tmp.resolve("repo"));
+        assertTrue(before - after > 35 << 20, "the forgotten 40 MiB clip is freed: " + before + " -> " + after);
+
+        TestSupport.Run verify = cli("verify", "--repo", repo, "--password-file", pw, "--read-data");
+        assertEquals(0, verify.exit(), verify::toString);
+        Path target = tmp.resolve("restored");
+        assertEquals(0, cli("restore", "--repo", repo, "--password-file", pw, "latest", "--target",
+                target.toString()).exit());
+        assertEquals(expected, TestSupport.describe(target.resolve(src.toString().substring(1))));
+        assertEquals(0, cli("prune", "--repo", repo, "--password-file", pw).exit());
+        assertEquals(after, TestSupport.sizeOf(tmp.resolve("repo")), "a second prune finds nothing more");
+    }
+
+    @Test
+    void archivedWalKeepsItsDataUntilRemovedAndPruneWaitsForNoOneElse() throws Exception {
+        Path segment = tmp.resolve("000000010000000000000003");
+        TestSupport.writeRandom(segment, 4, 16 << 20);
+        assertEquals(0, cli("db", "wal-push", "--repo", repo, "--password-file", pw, "--source", "beCamera",
+                segment.toString()).exit());
+        assertEquals(0, cli("prune", "--repo", repo, "--password-file", pw).exit());
+        Path fetched = tmp.resolve("fetched");
+        assertEquals(0, cli("db", "wal-fetch", "--repo", repo, "--password-file", pw, "--source", "beCamera",
+                segment.getFileName().toString(), fetched.toString()).exit());
+        assertEquals(TestSupport.sha256(segment), TestSupport.sha256(fetched), "an archived segment's data is kept");
+
+        try (RepositoryLock backup = RepositoryLock.shared(new io.lifeboat.storage.LocalBlobStore(tmp.resolve("repo")),
+                "backup")) {
+            TestSupport.Run busy = cli("prune", "--repo", repo, "--password-file", pw, "--lock-wait", "1");
+            assertEquals(1, busy.exit(), busy::toString);
+            assertTrue(busy.err().contains("in use (backup by pid " + ProcessHandle.current().pid()), busy.err());
+        }
+        Files.delete(tmp.resolve("repo/logs/beCamera").resolve(segment.getFileName()));
+        long before = TestSupport.sizeOf(tmp.resolve("repo"));
+        assertEquals(0, cli("prune", "--repo", repo, "--password-file", pw).exit());
+        assertTrue(before - TestSupport.sizeOf(tmp.resolve("repo")) > 15 << 20, "the removed segment's data is freed");
+    }
+
+    @Test
+    void aSnapshotThatCannotBeReadStopsPruneBeforeItDeletesAnything() throws Exception {
+        TestSupport.writeRandom(src.resolve("a.bin"), 5, 4 << 20);
+        assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
+        try (var files = Files.list(tmp.resolve("repo/snapshots"))) {
+            Files.writeString(files.findFirst().orElseThrow(), "damaged");
+        }
+        long before = TestSupport.sizeOf(tmp.resolve("repo"));
+        TestSupport.Run prune = cli("prune", "--repo", repo, "--password-file", pw);
+        assertEquals(1, prune.exit(), prune::toString);
+        assertTrue(prune.err().contains("prune stops"), prune.err());
+        assertEquals(before, TestSupport.sizeOf(tmp.resolve("repo")));
+    }
+
+    private static String snapshotId(TestSupport.Run run) throws Exception {
+        assertEquals(0, run.exit(), run::toString);
+        return Repository.JSON.readTree(run.out()).get("id").asText();
+    }
+}

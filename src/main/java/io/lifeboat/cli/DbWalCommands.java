@@ -3,6 +3,7 @@ package io.lifeboat.cli;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.source.postgres.WalReceiver;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -54,14 +55,15 @@ final class DbWalCommands {
 
         @Override
         public Integer call() throws Exception {
-            LogArchive archive = new LogArchive(repo.open(), source.name);
+            Repository r = repo.open();
+            LogArchive archive = new LogArchive(r, source.name);
             // a segment wal-receive had only partly received when the source was lost ends the recovery
             LogArchive.Segment segment = archive.getCompleteOrPartial(name);
             if (segment == null) {
                 return 1;
             }
             Path temp = dest.resolveSibling(dest.getFileName() + ".lifeboat-part");
-            try (InputStream in = archive.open(segment)) {
+            try (RepositoryLock lock = r.sharedLock("wal-fetch"); InputStream in = archive.open(segment)) {
                 Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
             }
             Files.move(temp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -47,6 +47,12 @@ public final class Checker {
     }
 
     public Report run() throws IOException {
+        try (RepositoryLock lock = repository.sharedLock("verify")) {
+            return check();
+        }
+    }
+
+    private Report check() throws IOException {
         if (readData) {
             io.lifeboat.crypto.MasterKey.warmUp();
         }

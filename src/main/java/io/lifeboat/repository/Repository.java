@@ -141,6 +141,11 @@ public final class Repository {
         index = loadIndex(visitor);
     }
 
+    /** A shared lock for an operation that reads or adds data: prune waits until it is closed. */
+    public RepositoryLock sharedLock(String operation) throws IOException {
+        return RepositoryLock.shared(store, operation);
+    }
+
     /** Loads the index afresh, for a long-lived reader that must see chunks other processes stored since. */
     public void refreshIndex() {
         reloadIndex(null);

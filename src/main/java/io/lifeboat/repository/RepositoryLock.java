@@ -14,9 +14,11 @@ import java.util.UUID;
  * (prune) takes the exclusive lock, which it gets only while no other lock exists, so it never
  * races a backup. Each side writes its own lock first and then looks for the other kind, so of
  * two that start together at least one sees the other and steps back. A lock left by a process
- * of this host that no longer runs is stale and removed.
+ * of this host that no longer runs is stale and removed. Readers (restore, verify, WAL fetch) take
+ * shared locks too: a pack must not vanish under them.
  */
-final class RepositoryLock implements AutoCloseable {
+public final class RepositoryLock implements AutoCloseable {
+    private static final Duration SHARED_WAIT = Duration.ofMinutes(10);
     private final BlobStore store;
     private final String name;
 
@@ -25,16 +27,30 @@ final class RepositoryLock implements AutoCloseable {
         this.name = name;
     }
 
-    /** A shared lock; refused while the repository is being pruned. */
+    /**
+     * A shared lock. While the repository is being pruned it waits (a prune takes minutes), since
+     * failing would be worse: a WAL fetch that fails ends a recovery early.
+     */
     static RepositoryLock shared(BlobStore store, String operation) throws IOException {
-        RepositoryLock lock = write(store, operation, false);
-        List<String> exclusive = lock.others(true);
-        if (!exclusive.isEmpty()) {
+        long deadline = System.nanoTime() + SHARED_WAIT.toNanos();
+        while (true) {
+            RepositoryLock lock = write(store, operation, false);
+            List<String> exclusive = lock.others(true);
+            if (exclusive.isEmpty()) {
+                return lock;
+            }
             lock.close();
-            throw new RepositoryException("the repository is being pruned (" + exclusive.get(0) + "); "
-                    + operation + " can run once that has finished");
+            if (System.nanoTime() > deadline) {
+                throw new RepositoryException("the repository is being pruned (" + exclusive.get(0) + "); "
+                        + operation + " waited " + SHARED_WAIT.toMinutes() + " minutes for it");
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException(operation + " interrupted while waiting for prune");
+            }
         }
-        return lock;
     }
 
     /** The exclusive lock, waiting up to `wait` for other operations (a WAL push, say) to finish. */

@@ -66,6 +66,12 @@ public final class Restorer {
     }
 
     public Result run(Snapshot snapshot) throws IOException, InterruptedException {
+        try (RepositoryLock lock = repository.sharedLock("restore")) {
+            return restore(snapshot);
+        }
+    }
+
+    private Result restore(Snapshot snapshot) throws IOException, InterruptedException {
         io.lifeboat.crypto.MasterKey.warmUp();
         Path target = options.target().toAbsolutePath().normalize();
         Files.createDirectories(target);

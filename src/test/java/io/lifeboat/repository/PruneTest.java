@@ -92,6 +92,32 @@ class PruneTest {
     }
 
     @Test
+    void aRestoreStartedDuringAPruneWaitsForIt() throws Exception {
+        TestSupport.writeRandom(src.resolve("a.bin"), 6, 2 << 20);
+        assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
+        var store = new io.lifeboat.storage.LocalBlobStore(tmp.resolve("repo"));
+        java.util.concurrent.atomic.AtomicLong releasedAt = new java.util.concurrent.atomic.AtomicLong();
+        RepositoryLock prune = RepositoryLock.exclusive(store, "prune", java.time.Duration.ofSeconds(5));
+        Thread releaser = new Thread(() -> {
+            try {
+                Thread.sleep(2500);
+                releasedAt.set(System.nanoTime());
+                prune.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        releaser.start();
+        TestSupport.Run restore = cli("restore", "--repo", repo, "--password-file", pw, "latest", "--target",
+                tmp.resolve("r").toString());
+        long finishedAt = System.nanoTime();
+        releaser.join();
+        assertEquals(0, restore.exit(), restore::toString);
+        assertTrue(releasedAt.get() != 0 && finishedAt > releasedAt.get(), "the restore ran only after the prune");
+        assertTrue(Files.exists(tmp.resolve("r").resolve(src.toString().substring(1)).resolve("a.bin")));
+    }
+
+    @Test
     void aSnapshotThatCannotBeReadStopsPruneBeforeItDeletesAnything() throws Exception {
         TestSupport.writeRandom(src.resolve("a.bin"), 5, 4 << 20);
         assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());

@@ -4,6 +4,7 @@ import io.lifeboat.compress.Compression;
 import io.lifeboat.repository.ContentReader;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
+import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.repository.StreamArchiver;
 import java.io.IOException;
@@ -88,7 +89,8 @@ public final class PgDump {
         server.addPassword(pb.environment());
         Process process = pb.start();
         ProcessOutput errors = new ProcessOutput(process.getErrorStream(), "pg_restore");
-        try (InputStream in = ContentReader.ofSnapshot(repository, dump); OutputStream out = process.getOutputStream()) {
+        try (RepositoryLock lock = repository.sharedLock("restore");
+             InputStream in = ContentReader.ofSnapshot(repository, dump); OutputStream out = process.getOutputStream()) {
             in.transferTo(out);
         } catch (IOException e) {
             // pg_restore stops reading once it has what it was asked for, or on an error: its exit status tells

@@ -3,6 +3,7 @@ package io.lifeboat.source.postgres;
 import io.lifeboat.repository.ContentReader;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
+import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,7 +77,8 @@ public final class PgRestore {
         Process tar = new ProcessBuilder("tar", "-x", "-f", "-", "-C", dataDir.toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         ProcessOutput errors = new ProcessOutput(tar.getErrorStream(), "tar");
-        try (InputStream in = ContentReader.ofSnapshot(repository, base); OutputStream out = tar.getOutputStream()) {
+        try (RepositoryLock lock = repository.sharedLock("restore");
+             InputStream in = ContentReader.ofSnapshot(repository, base); OutputStream out = tar.getOutputStream()) {
             in.transferTo(out);
         }
         if (tar.waitFor() != 0) {

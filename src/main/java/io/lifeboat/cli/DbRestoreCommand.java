@@ -8,6 +8,7 @@ import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.postgres.PgBaseBackup;
 import io.lifeboat.source.postgres.PgRestore;
 import io.lifeboat.source.postgres.RestoreValidation;
+import io.lifeboat.source.postgres.WalBatches;
 import io.lifeboat.source.postgres.WalChain;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,6 +117,7 @@ final class DbRestoreCommand implements Callable<Integer> {
             result = null;
             failure = e.getMessage();
         }
+        WalBatches.dropPrefetched(dir.resolve(PgRestore.PREFETCH));
         String status = result != null && result.passed() ? "passed" : "failed";
         String report = (gaps.isEmpty() ? "" : "WAL gap " + gaps.get(0) + ": recovery ended before it. ")
                 + (result == null ? failure : result.amcheckReport());

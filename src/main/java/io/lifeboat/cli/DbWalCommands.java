@@ -4,6 +4,7 @@ import io.lifeboat.compress.Compression;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryLock;
+import io.lifeboat.source.postgres.WalBatches;
 import io.lifeboat.source.postgres.WalReceiver;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -29,14 +30,20 @@ final class DbWalCommands {
         DbCommand.SourceName source;
         @Parameters(paramLabel = "PATH", description = "the WAL file (%%p)")
         Path file;
+        @Option(names = "--push-ahead", defaultValue = "32", paramLabel = "N",
+                description = "also store up to N other segments the server marked ready; default ${DEFAULT-VALUE}")
+        int pushAhead;
 
         @Override
         public Integer call() throws Exception {
             Repository r = repo.open();
+            LogArchive archive = new LogArchive(r, source.name);
+            Compression.Setting compression = Compression.parse(r.config().compression());
             try (InputStream in = Files.newInputStream(file)) {
-                new LogArchive(r, source.name).putOnce(file.getFileName().toString(), in,
-                        Compression.parse(r.config().compression()));
+                archive.putOnce(file.getFileName().toString(), in, compression);
             }
+            WalBatches.forgetMarker(file);
+            WalBatches.pushAhead(archive, file, pushAhead, compression);
             return 0;
         }
     }
@@ -52,9 +59,18 @@ final class DbWalCommands {
         String name;
         @Parameters(index = "1", paramLabel = "DEST", description = "where to write it (%%p)")
         Path dest;
+        @Option(names = "--prefetch-dir", paramLabel = "DIR",
+                description = "fetch the next segments ahead into DIR (relative: to the data directory)")
+        Path prefetchDir;
+        @Option(names = "--prefetch", defaultValue = "16", paramLabel = "N",
+                description = "how many segments to fetch ahead; default ${DEFAULT-VALUE}")
+        int prefetch;
 
         @Override
         public Integer call() throws Exception {
+            if (prefetchDir != null && WalBatches.takePrefetched(prefetchDir, name, dest)) {
+                return 0;
+            }
             Repository r = repo.open();
             LogArchive archive = new LogArchive(r, source.name);
             // a segment wal-receive had only partly received when the source was lost ends the recovery
@@ -67,6 +83,11 @@ final class DbWalCommands {
                 Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
             }
             Files.move(temp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (prefetchDir != null) {
+                try (RepositoryLock lock = r.sharedLock("wal-fetch")) {
+                    WalBatches.prefetch(archive, name, prefetchDir, prefetch);
+                }
+            }
             return 0;
         }
     }

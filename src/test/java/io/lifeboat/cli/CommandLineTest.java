@@ -31,6 +31,40 @@ class CommandLineTest {
         for (String sub : List.of("create", "list", "revoke")) {
             assertEquals(0, cli("token", sub, "--help").exit(), sub);
         }
+        for (String command : List.of("forget", "prune", "db")) {
+            assertEquals(0, cli(command, "--help").exit(), command);
+        }
+        for (String sub : List.of("backup", "dump", "list", "restore", "restore-table", "wal-push", "wal-fetch",
+                "wal-receive", "check", "forget")) {
+            TestSupport.Run r = cli("db", sub, "--help");
+            assertEquals(0, r.exit(), sub);
+            assertTrue(!r.err().contains("WARN"), r::toString);
+        }
+    }
+
+    @Test
+    void theLauncherAnswersSegmentsPushedOrFetchedAheadWithoutJava() throws Exception {
+        Path launcher = Path.of("bin/lifeboat").toAbsolutePath();
+        Path walDir = tmp.resolve("pg_wal");
+        Files.createDirectories(walDir.resolve("lifeboat-pushed"));
+        String segment = "00000001000000000000002A";
+        Files.writeString(walDir.resolve(segment), "wal");
+        Files.writeString(walDir.resolve("lifeboat-pushed").resolve(segment), "");
+        // a repository that does not exist: only the launcher's shortcut can answer with success
+        Process push = new ProcessBuilder(launcher.toString(), "db", "wal-push", "--repo", tmp.resolve("none").toString(),
+                "--source", "beCamera", walDir.resolve(segment).toString()).redirectErrorStream(true).start();
+        assertEquals(0, push.waitFor(), new String(push.getInputStream().readAllBytes()));
+        assertTrue(Files.notExists(walDir.resolve("lifeboat-pushed").resolve(segment)), "the marker has served");
+
+        Path prefetched = tmp.resolve("prefetch");
+        Files.createDirectories(prefetched);
+        Files.writeString(prefetched.resolve(segment), "fetched ahead");
+        Process fetch = new ProcessBuilder(launcher.toString(), "db", "wal-fetch", "--repo", tmp.resolve("none").toString(),
+                "--source", "beCamera", "--prefetch-dir", prefetched.toString(), segment,
+                walDir.resolve("RECOVERYXLOG").toString()).redirectErrorStream(true).start();
+        assertEquals(0, fetch.waitFor(), new String(fetch.getInputStream().readAllBytes()));
+        assertEquals("fetched ahead", Files.readString(walDir.resolve("RECOVERYXLOG")));
+        assertTrue(Files.notExists(prefetched.resolve(segment)));
     }
 
     @Test

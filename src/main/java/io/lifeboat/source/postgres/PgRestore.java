@@ -22,6 +22,9 @@ import java.util.stream.Stream;
  * repository by restore_command — up to the target, then promote.
  */
 public final class PgRestore {
+    /** WAL fetched ahead, under the restored data directory (where restore_command runs); base backups skip pg_wal. */
+    public static final String PREFETCH = "pg_wal/lifeboat-prefetch";
+
     /** Where recovery stops: a time, an LSN, a named restore point, or the end of the archived WAL. */
     public record Target(String kind, String value) {
         public static Target latest() {
@@ -121,6 +124,6 @@ public final class PgRestore {
     /** The restore_command that fetches WAL from this repository through the lifeboat command line. */
     public static String restoreCommand(List<String> lifeboat, String repo, Path passwordFile, String source) {
         return String.join(" ", lifeboat) + " db wal-fetch --repo " + repo + " --password-file " + passwordFile
-                + " --source " + source + " %f %p";
+                + " --source " + source + " --prefetch-dir " + PREFETCH + " %f %p";
     }
 }

@@ -59,6 +59,10 @@ final class DbRestoreCommand implements Callable<Integer> {
     boolean noValidate;
     @Option(names = "--start", description = "after validation, start the server (pg_ctl) on its own configuration")
     boolean start;
+    @Option(names = "--keep-archiving", description = "with --start: keep the source's archive_command (this copy "
+            + "replaces the source); by default a started copy does not archive, so its new timeline never reaches "
+            + "the source's archive")
+    boolean keepArchiving;
     @Option(names = "--run-as", paramLabel = "USER",
             description = "system user that owns and runs the restored server; default postgres when run as root")
     String runAs;
@@ -103,7 +107,8 @@ final class DbRestoreCommand implements Callable<Integer> {
             if (repo.json) {
                 Output.json(Map.of("base", base.id(), "target", dir.toString()));
             } else {
-                System.out.printf("restored backup %s of %s into %s; start PostgreSQL on it to recover to %s%n",
+                System.out.printf("restored backup %s of %s into %s; start PostgreSQL on it to recover to %s "
+                        + "(set archive_mode = off first unless it replaces the source)%n",
                         base.shortId(), source.name, dir, targetText);
             }
             return 0;
@@ -130,6 +135,9 @@ final class DbRestoreCommand implements Callable<Integer> {
                     + report);
         }
         if (start) {
+            if (!keepArchiving) {
+                PgRestore.disableArchiving(dir);
+            }
             PgRestore.startServer(dir, owner);
         }
         if (repo.json) {

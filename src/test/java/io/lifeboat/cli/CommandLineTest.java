@@ -65,6 +65,17 @@ class CommandLineTest {
         assertEquals(0, fetch.waitFor(), new String(fetch.getInputStream().readAllBytes()));
         assertEquals("fetched ahead", Files.readString(walDir.resolve("RECOVERYXLOG")));
         assertTrue(Files.notExists(prefetched.resolve(segment)));
+
+        // where the archive ended: that segment and a history file it lacked are "not archived", at once
+        Files.write(prefetched.resolve("archive-end"), List.of("00000001000000000000002B", "00000002.history"));
+        for (String missing : List.of("00000001000000000000002B", "00000003.history")) {
+            Process end = new ProcessBuilder(launcher.toString(), "db", "wal-fetch", "--repo",
+                    tmp.resolve("none").toString(), "--source", "beCamera", "--prefetch-dir", prefetched.toString(),
+                    missing, walDir.resolve("RECOVERYXLOG").toString()).start();
+            String err = new String(end.getErrorStream().readAllBytes());
+            assertEquals(1, end.waitFor(), missing);
+            assertEquals("", err, "answered by the launcher, not by Java (which would name the missing repository)");
+        }
     }
 
     @Test

@@ -95,6 +95,15 @@ public final class PgRestore {
         return base;
     }
 
+    /**
+     * A copy that archived with the source's archive_command would put its new timeline into the
+     * source's archive, where a later recovery of the source could follow it.
+     */
+    public static void disableArchiving(Path dataDir) throws IOException {
+        Files.writeString(dataDir.resolve("postgresql.auto.conf"), "\n# lifeboat db restore --start: a copy does not "
+                + "archive into its source's repository\narchive_mode = off\n", StandardOpenOption.APPEND);
+    }
+
     /** Starts a restored, validated cluster on its own configuration (as osUser when not null). */
     public static void startServer(Path dataDir, String osUser) throws IOException, InterruptedException {
         RestoredServer.run(List.of(PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString(), "-l",

@@ -23,6 +23,8 @@ import java.util.stream.Stream;
 public final class WalBatches {
     /** Under the server's pg_wal: segments pushed ahead. pg_basebackup copies nothing of pg_wal's own. */
     public static final String PUSHED = "lifeboat-pushed";
+    /** In the prefetch directory: where the archive ended (see writeArchiveEnd); sorts after every segment. */
+    public static final String ARCHIVE_END = "archive-end";
 
     private WalBatches() {
     }
@@ -87,6 +89,20 @@ public final class WalBatches {
         return true;
     }
 
+    /**
+     * Where the archive ended when it was read: the first segment it did not have, then the
+     * timeline history files it had. At the end of a recovery PostgreSQL asks for that segment and
+     * for history files of later timelines; the launcher answers "not archived" from this file
+     * instead of starting Java for each ("latest" is the newest WAL archived when recovery got there).
+     */
+    private static void writeArchiveEnd(LogArchive archive, Path dir, String firstMissing) throws IOException {
+        List<String> lines = new ArrayList<>(List.of(firstMissing));
+        archive.list().stream().filter(n -> n.endsWith(".history")).forEach(lines::add);
+        Path temp = dir.resolve(ARCHIVE_END + ".tmp");
+        Files.write(temp, lines);
+        Files.move(temp, dir.resolve(ARCHIVE_END), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
     /** Recovery asks in order: what sorts before the segment it asked for will not be asked for. */
     private static void dropPassed(Path dir, String name) throws IOException {
         List<Path> passed = new ArrayList<>();
@@ -108,6 +124,7 @@ public final class WalBatches {
         }
         Files.createDirectories(dir);
         dropPassed(dir, name);
+        Files.deleteIfExists(dir.resolve(ARCHIVE_END));
         int timeline = WalChain.timeline(name);
         long number = WalChain.number(name);
         for (int k = 1; k <= count; k++) {
@@ -118,6 +135,7 @@ public final class WalBatches {
             }
             LogArchive.Segment segment = archive.get(next);
             if (segment == null) {
+                writeArchiveEnd(archive, dir, next);
                 return;
             }
             Path temp = dir.resolve(next + ".tmp");

@@ -56,5 +56,7 @@ class WalBatchesTest {
         assertEquals(TestSupport.sha256(walDir.resolve(names.get(2))), TestSupport.sha256(dest));
         assertTrue(Files.notExists(prefetch.resolve(names.get(1))) && Files.notExists(prefetch.resolve(names.get(2))),
                 "what recovery passed or took is gone from the prefetch directory");
+        assertEquals(List.of("000000010000000000000014"), Files.readAllLines(prefetch.resolve(WalBatches.ARCHIVE_END)),
+                "where the archive ended, and that it has no history files");
     }
 }

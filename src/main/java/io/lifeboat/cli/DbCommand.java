@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
                 + "table-level restore.",
         subcommands = {DbBackupCommand.class, DbDumpCommand.class, DbListCommand.class, DbRestoreCommand.class,
                 DbRestoreTableCommand.class, DbWalCommands.WalPush.class, DbWalCommands.WalFetch.class,
-                DbWalCommands.WalReceive.class, DbCheckCommand.class, DbForgetCommand.class})
+                DbWalCommands.WalReceive.class, DbWalCommands.WalPrefetch.class, DbCheckCommand.class, DbForgetCommand.class})
 final class DbCommand {
     /** How to reach the PostgreSQL server; the password only through an environment variable. */
     static final class Server {

@@ -10,6 +10,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,9 +87,65 @@ final class DbWalCommands {
             }
             Files.move(temp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             if (prefetchDir != null) {
-                try (RepositoryLock lock = r.sharedLock("wal-fetch")) {
-                    WalBatches.prefetch(archive, name, prefetchDir, prefetch);
+                String launcher = System.getProperty("lifeboat.command");
+                if (launcher != null) {
+                    // fetch ahead while PostgreSQL replays what it has, as pgBackRest's asynchronous archive-get does
+                    List<String> cmd = new ArrayList<>(List.of(launcher, "db", "wal-prefetch", "--repo",
+                            r.store().location(), "--source", source.name, "--prefetch-dir",
+                            prefetchDir.toAbsolutePath().toString(), "--count", String.valueOf(prefetch)));
+                    if (repo.passwordFile != null) {
+                        cmd.addAll(List.of("--password-file", repo.passwordFile.toAbsolutePath().toString()));
+                    }
+                    cmd.add(name);
+                    new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                } else {
+                    try (RepositoryLock lock = r.sharedLock("wal-fetch")) {
+                        WalBatches.prefetch(archive, name, prefetchDir, prefetch);
+                    }
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "wal-prefetch", hidden = true, mixinStandardHelpOptions = true,
+            description = "Fetch the segments after NAME into a prefetch directory (started by wal-fetch, in the "
+                    + "background); one at a time per directory.")
+    static final class WalPrefetch implements Callable<Integer> {
+        @Mixin
+        RepositoryOptions repo;
+        @Mixin
+        DbCommand.SourceName source;
+        @Option(names = "--prefetch-dir", required = true, paramLabel = "DIR")
+        Path dir;
+        @Option(names = "--count", defaultValue = "16", paramLabel = "N")
+        int count;
+        @Parameters(paramLabel = "NAME", description = "the segment recovery has just been given")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            Files.createDirectories(dir);
+            Path running = dir.resolve("prefetch.pid");
+            try {
+                Files.writeString(running, String.valueOf(ProcessHandle.current().pid()), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                long pid = Long.parseLong(Files.readString(running).strip());
+                if (ProcessHandle.of(pid).isPresent()) {
+                    return 0; // another prefetch runs; it will have what is next soon enough
+                }
+                Files.writeString(running, String.valueOf(ProcessHandle.current().pid()));
+            }
+            try {
+                Repository r = repo.open();
+                try (RepositoryLock lock = r.sharedLock("wal-fetch")) {
+                    WalBatches.prefetch(new LogArchive(r, source.name), name, dir, count);
+                }
+            } finally {
+                Files.deleteIfExists(running);
             }
             return 0;
         }

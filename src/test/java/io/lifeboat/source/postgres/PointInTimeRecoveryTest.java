@@ -459,7 +459,8 @@ class PointInTimeRecoveryTest {
         }
         Path script = lib.resolve("lifeboat");
         Files.writeString(script, "#!/bin/sh\nexec " + Path.of(System.getProperty("java.home"), "bin", "java")
-                + " -Xmx256m --add-opens java.base/sun.nio.fs=ALL-UNNAMED -cp '" + String.join(":", entries)
+                + " -Xmx256m --add-opens java.base/sun.nio.fs=ALL-UNNAMED -Dlifeboat.command=" + script
+                + " -cp '" + String.join(":", entries)
                 + "' io.lifeboat.cli.Lifeboat \"$@\"\n");
         Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         return List.of(script.toString());

@@ -6,11 +6,11 @@ import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.source.postgres.WalBatches;
 import io.lifeboat.source.postgres.WalReceiver;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -97,9 +97,17 @@ final class DbWalCommands {
                         cmd.addAll(List.of("--password-file", repo.passwordFile.toAbsolutePath().toString()));
                     }
                     cmd.add(name);
-                    new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    Path running = prefetchDir.resolve(WalPrefetch.RUNNING);
+                    if (WalPrefetch.runningElsewhere(running, -1)) {
+                        return 0;
+                    }
+                    Files.createDirectories(prefetchDir);
+                    Process p = new ProcessBuilder(cmd)
+                            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                             .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    // written before PostgreSQL asks for the next segment: the launcher then waits for it
+                    Files.writeString(running, String.valueOf(p.pid()));
                 } else {
                     try (RepositoryLock lock = r.sharedLock("wal-fetch")) {
                         WalBatches.prefetch(archive, name, prefetchDir, prefetch);
@@ -125,20 +133,28 @@ final class DbWalCommands {
         @Parameters(paramLabel = "NAME", description = "the segment recovery has just been given")
         String name;
 
+        /** Holds the pid of the running prefetch; the launcher waits while that process lives. */
+        static final String RUNNING = "prefetch.pid";
+
+        /** Whether a live process other than `self` is prefetching into this directory. */
+        static boolean runningElsewhere(Path running, long self) throws IOException {
+            try {
+                long pid = Long.parseLong(Files.readString(running).strip());
+                return pid != self && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            } catch (java.nio.file.NoSuchFileException | NumberFormatException e) {
+                return false;
+            }
+        }
+
         @Override
         public Integer call() throws Exception {
             Files.createDirectories(dir);
-            Path running = dir.resolve("prefetch.pid");
-            try {
-                Files.writeString(running, String.valueOf(ProcessHandle.current().pid()), StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                long pid = Long.parseLong(Files.readString(running).strip());
-                if (ProcessHandle.of(pid).isPresent()) {
-                    return 0; // another prefetch runs; it will have what is next soon enough
-                }
-                Files.writeString(running, String.valueOf(ProcessHandle.current().pid()));
+            Path running = dir.resolve(RUNNING);
+            long self = ProcessHandle.current().pid();
+            if (runningElsewhere(running, self)) {
+                return 0; // another prefetch runs; it will have what is next soon enough
             }
+            Files.writeString(running, String.valueOf(self));
             try {
                 Repository r = repo.open();
                 try (RepositoryLock lock = r.sharedLock("wal-fetch")) {

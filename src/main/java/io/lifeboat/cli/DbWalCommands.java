@@ -68,6 +68,8 @@ final class DbWalCommands {
         @Option(names = "--prefetch", defaultValue = "16", paramLabel = "N",
                 description = "how many segments to fetch ahead; default ${DEFAULT-VALUE}")
         int prefetch;
+        /** Up to this many segments left in the archive are fetched ahead at once; a second JVM would cost more. */
+        private static final int INLINE = 4;
 
         @Override
         public Integer call() throws Exception {
@@ -88,7 +90,7 @@ final class DbWalCommands {
             Files.move(temp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             if (prefetchDir != null) {
                 String launcher = System.getProperty("lifeboat.command");
-                if (launcher != null) {
+                if (launcher != null && WalBatches.archivedAfter(archive, name, INLINE) > INLINE) {
                     // fetch ahead while PostgreSQL replays what it has, as pgBackRest's asynchronous archive-get does
                     List<String> cmd = new ArrayList<>(List.of(launcher, "db", "wal-prefetch", "--repo",
                             r.store().location(), "--source", source.name, "--prefetch-dir",

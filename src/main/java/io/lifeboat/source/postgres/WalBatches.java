@@ -78,6 +78,19 @@ public final class WalBatches {
         }
     }
 
+    /** How many segments follow `name` without a gap in the archive, counting up to limit + 1. */
+    public static int archivedAfter(LogArchive archive, String name, int limit) throws IOException {
+        if (!WalChain.isSegment(name)) {
+            return 0;
+        }
+        java.util.Set<String> archived = new java.util.HashSet<>(archive.list());
+        int n = 0;
+        while (n <= limit && archived.contains(WalChain.name(WalChain.timeline(name), WalChain.number(name) + n + 1))) {
+            n++;
+        }
+        return n;
+    }
+
     /** A segment fetched ahead, moved into place; false when there is none. */
     public static boolean takePrefetched(Path dir, String name, Path dest) throws IOException {
         Path file = dir.resolve(name);

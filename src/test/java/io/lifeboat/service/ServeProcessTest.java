@@ -60,11 +60,21 @@ class ServeProcessTest {
                 }
             }
             assertEquals(401, status, "the API answers (a token is needed): " + Files.readString(tmp.resolve("serve.log")));
-            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management
-                    + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            // routes made from templates are added once the context has started: give them a moment
+            List<String> routes = List.of("alerts", "drop-folder", "drop-folder-folders", "file-backup-demo",
+                    "api-backup-status", "api-backup-trigger");
+            HttpResponse<String> metrics;
+            do {
+                metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management
+                        + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                String body = metrics.body();
+                if (routes.stream().allMatch(r -> body.contains("routeId=\"" + r + "\""))) {
+                    break;
+                }
+                Thread.sleep(250);
+            } while (System.currentTimeMillis() < deadline);
             assertEquals(200, metrics.statusCode());
-            for (String route : List.of("alerts", "drop-folder", "drop-folder-folders", "file-backup-demo",
-                    "api-backup-status", "api-backup-trigger")) {
+            for (String route : routes) {
                 assertTrue(metrics.body().contains("routeId=\"" + route + "\""), route + " runs: " + metrics.body());
             }
         } finally {

@@ -6,19 +6,12 @@ import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.postgres.PgBaseBackup;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "backup", mixinStandardHelpOptions = true,
         description = "Physical backup with pg_basebackup, streamed into the repository; --incremental leaves "
                 + "the WAL to the archive and stores only changed data.")
-final class DbBackupCommand implements Callable<Integer> {
-    @Mixin
-    RepositoryOptions repo;
-    @Mixin
-    DbCommand.SourceName source;
-    @Mixin
-    DbCommand.Server server;
+final class DbBackupCommand extends DbCommand.OnServer implements Callable<Integer> {
     @Option(names = "--compression", paramLabel = "METHOD[:LEVEL]", description = "default: the repository's")
     String compression;
     @Option(names = "--incremental", description = "no WAL in the backup (needs WAL archiving to this repository)")

@@ -3,19 +3,12 @@ package io.lifeboat.cli;
 import io.lifeboat.source.postgres.WalCheck;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Is the WAL safe? No gap in the archived chain after the newest full backup, and (unless "
                 + "--no-server) the server's archiving or wal-receive working. Exit 1 names each problem.")
-final class DbCheckCommand implements Callable<Integer> {
-    @Mixin
-    RepositoryOptions repo;
-    @Mixin
-    DbCommand.SourceName source;
-    @Mixin
-    DbCommand.Server server;
+final class DbCheckCommand extends DbCommand.OnServer implements Callable<Integer> {
     @Option(names = "--no-server", description = "check the repository only")
     boolean noServer;
 

@@ -2,6 +2,7 @@ package io.lifeboat.cli;
 
 import io.lifeboat.source.postgres.PgSource;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "db", mixinStandardHelpOptions = true,
@@ -26,6 +27,16 @@ final class DbCommand {
         PgSource source(String name) {
             return new PgSource(name, host, port, user, passwordEnv);
         }
+    }
+
+    /** What commands that talk to the server share: the repository, the source, and how to reach it. */
+    abstract static class OnServer {
+        @Mixin
+        RepositoryOptions repo;
+        @Mixin
+        SourceName source;
+        @Mixin
+        Server server;
     }
 
     /** Which database source. */

@@ -6,19 +6,12 @@ import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.postgres.PgDump;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "dump", mixinStandardHelpOptions = true,
         description = "Logical backup of one database with pg_dump (custom format), streamed into the repository; "
                 + "restore single tables or schemas from it with restore-table.")
-final class DbDumpCommand implements Callable<Integer> {
-    @Mixin
-    RepositoryOptions repo;
-    @Mixin
-    DbCommand.SourceName source;
-    @Mixin
-    DbCommand.Server server;
+final class DbDumpCommand extends DbCommand.OnServer implements Callable<Integer> {
     @Option(names = "--database", required = true, paramLabel = "DB", description = "the database to dump")
     String database;
 

@@ -7,19 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "restore-table", mixinStandardHelpOptions = true,
         description = "Restore tables or schemas from a logical dump into a database of your choice "
                 + "(the tables must not exist there).")
-final class DbRestoreTableCommand implements Callable<Integer> {
-    @Mixin
-    RepositoryOptions repo;
-    @Mixin
-    DbCommand.SourceName source;
-    @Mixin
-    DbCommand.Server server;
+final class DbRestoreTableCommand extends DbCommand.OnServer implements Callable<Integer> {
     @Option(names = "--database", required = true, paramLabel = "DB", description = "the database that was dumped")
     String database;
     @Option(names = "--snapshot", paramLabel = "ID", description = "which dump; default the newest")

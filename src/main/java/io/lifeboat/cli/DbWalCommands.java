@@ -172,13 +172,7 @@ final class DbWalCommands {
     @Command(name = "wal-receive", mixinStandardHelpOptions = true,
             description = "Stream WAL continuously (pg_receivewal over a replication slot) into the repository until "
                     + "stopped; use it instead of archive_command for an RPO of seconds.")
-    static final class WalReceive implements Callable<Integer> {
-        @Mixin
-        RepositoryOptions repo;
-        @Mixin
-        DbCommand.SourceName source;
-        @Mixin
-        DbCommand.Server server;
+    static final class WalReceive extends DbCommand.OnServer implements Callable<Integer> {
         @Option(names = "--spool", required = true, paramLabel = "DIR",
                 description = "local directory pg_receivewal writes to before each segment is stored")
         Path spool;

@@ -187,18 +187,7 @@ public final class Checker {
                 continue;
             }
             try {
-                for (String nodeChunk : s.nodes()) {
-                    checkChunk(index, ChunkId.parse(nodeChunk), id, "(its file list)");
-                }
-                NodeStreamReader nodes = new NodeStreamReader(repository, s.nodes());
-                while (nodes.hasNext()) {
-                    Node n = nodes.next();
-                    if (n.chunks() != null) {
-                        for (String c : n.chunks()) {
-                            checkChunk(index, ChunkId.parse(c), id, n.path());
-                        }
-                    }
-                }
+                NodeStreamReader.forEachChunk(repository, s, (chunk, path) -> checkChunk(index, chunk, id, path));
             } catch (CorruptDataException | java.io.UncheckedIOException | IllegalArgumentException e) {
                 errors.add(new Finding(name, "file list cannot be read: " + e, id, null));
             }

@@ -78,6 +78,11 @@ public final class LogArchive {
         return s != null ? s : get(segment + PARTIAL);
     }
 
+    /** Whether the archive has the segment (without reading it). */
+    public boolean has(String segment) throws IOException {
+        return repository.store().exists(objectName(checked(segment)));
+    }
+
     /** The segment, or null when the archive does not have it. */
     public Segment get(String segment) throws IOException {
         String name = objectName(checked(segment));

@@ -20,6 +20,28 @@ public final class NodeStreamReader implements Iterator<Node> {
         this.chunkIds = chunkIds.iterator();
     }
 
+    /** Sees one chunk a snapshot needs, with the path that needs it. */
+    @FunctionalInterface
+    interface ChunkVisitor {
+        void visit(ChunkId id, String path);
+    }
+
+    /** Every chunk a snapshot needs: those of its file list ("(its file list)"), then each file's. */
+    static void forEachChunk(Repository repository, Snapshot snapshot, ChunkVisitor visitor) {
+        for (String c : snapshot.nodes()) {
+            visitor.visit(ChunkId.parse(c), "(its file list)");
+        }
+        NodeStreamReader nodes = new NodeStreamReader(repository, snapshot.nodes());
+        while (nodes.hasNext()) {
+            Node n = nodes.next();
+            if (n.chunks() != null) {
+                for (String c : n.chunks()) {
+                    visitor.visit(ChunkId.parse(c), n.path());
+                }
+            }
+        }
+    }
+
     @Override
     public boolean hasNext() {
         if (next == null) {

@@ -101,16 +101,7 @@ public final class Pruner {
             Snapshot s;
             try {
                 s = Repository.JSON.readValue(repository.loadObject(name), Snapshot.class);
-                for (String c : s.nodes()) {
-                    used.add(ChunkId.parse(c));
-                }
-                NodeStreamReader nodes = new NodeStreamReader(repository, s.nodes());
-                while (nodes.hasNext()) {
-                    Node n = nodes.next();
-                    if (n.chunks() != null) {
-                        n.chunks().forEach(c -> used.add(ChunkId.parse(c)));
-                    }
-                }
+                NodeStreamReader.forEachChunk(repository, s, (chunk, path) -> used.add(chunk));
             } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException | java.io.UncheckedIOException e) {
                 throw new RepositoryException(name + " cannot be read (" + e.getMessage() + "); prune stops rather "
                         + "than delete data it may need. Run verify, and remove that snapshot if it is lost.");
@@ -127,15 +118,19 @@ public final class Pruner {
         return used;
     }
 
-    /** Index object name to the packs it lists; a damaged index object stops prune. */
-    private Map<String, List<IndexFile.Pack>> indexObjects() throws IOException {
+    /** Index object name to the packs it lists (read once, with the index itself); a damaged one stops prune. */
+    private Map<String, List<IndexFile.Pack>> indexObjects() {
         Map<String, List<IndexFile.Pack>> out = new LinkedHashMap<>();
-        for (String name : repository.store().list("index/")) {
-            try {
-                out.put(name, IndexFile.decode(repository.loadObject(name)));
-            } catch (CorruptDataException e) {
-                throw new RepositoryException(name + " cannot be read (" + e.getMessage() + "); prune stops.");
+        List<String> damaged = new ArrayList<>();
+        repository.reloadIndex((name, packs, damage) -> {
+            if (damage != null) {
+                damaged.add(name + " cannot be read (" + damage.getMessage() + ")");
+            } else {
+                out.put(name, packs);
             }
+        });
+        if (!damaged.isEmpty()) {
+            throw new RepositoryException(damaged.get(0) + "; prune stops.");
         }
         return out;
     }

@@ -84,9 +84,10 @@ public final class DatabaseBackups extends BackupRunner {
             return checkWal(run, d, started);
         }
         Snapshot s;
+        Repository repo;
         List<String> dumpErrors = new ArrayList<>();
         try {
-            Repository repo = repository.open();
+            repo = repository.open();
             Compression.Setting compression = Compression.parse(config.repository().compression());
             s = PgBaseBackup.run(repo, source(d), compression, "incremental".equals(scope), WAL_WAIT);
             if ("full".equals(scope)) {
@@ -103,7 +104,7 @@ public final class DatabaseBackups extends BackupRunner {
         } finally {
             running.remove(runKey(d, scope));
         }
-        String retained = applyRetention(d);
+        String retained = applyRetention(repo, d);
         if (!dumpErrors.isEmpty()) {
             String reason = "base backup " + s.shortId() + " saved, but logical dumps failed: " + String.join("; ",
                     dumpErrors);
@@ -118,9 +119,8 @@ public final class DatabaseBackups extends BackupRunner {
      * After a backup: what the retention of each kind lets go, and prune to free its space. Returns
      * null, or why it failed (an alert, not a failed backup: the backup itself is safe).
      */
-    private String applyRetention(LifeboatConfig.Database d) {
+    private String applyRetention(Repository repo, LifeboatConfig.Database d) {
         try {
-            Repository repo = repository.open();
             PgRetention.Plan plan = PgRetention.plan(repo, d.name(), keep(d.full(), "30d"), keep(d.incremental(), "7d"),
                     keep(d.log(), "24h"), java.time.Instant.now());
             PgRetention.apply(repo, d.name(), plan);

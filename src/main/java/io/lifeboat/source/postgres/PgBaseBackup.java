@@ -4,11 +4,8 @@ import io.lifeboat.compress.Compression;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
-import io.lifeboat.repository.StreamArchiver;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,8 +32,6 @@ public final class PgBaseBackup {
     private static final Pattern WAL_RANGE = Pattern.compile(
             "\\{\\s*\"Timeline\":\\s*(\\d+),\\s*\"Start-LSN\":\\s*\"([0-9A-F]+/[0-9A-F]+)\","
                     + "\\s*\"End-LSN\":\\s*\"([0-9A-F]+/[0-9A-F]+)\"");
-    /** The manifest's WAL-Ranges and checksum end the stream, before the tar's zero blocks. */
-    private static final int TAIL = 64 * 1024;
 
     private PgBaseBackup() {
     }
@@ -55,31 +50,16 @@ public final class PgBaseBackup {
 
     public static Snapshot run(Repository repository, PgSource source, Compression.Setting compression,
                                boolean incremental, Duration walWait) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(PgTools.bin("pg_basebackup").toString(),
-                "-D", "-", "-F", "tar", "-X", incremental ? "none" : "fetch", "-c", "fast",
-                "--label", "lifeboat " + source.name()));
-        cmd.addAll(source.connectionArgs());
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        source.addPassword(pb.environment());
-        Process process = pb.start();
-        ProcessOutput errors = new ProcessOutput(process.getErrorStream(), "pg_basebackup");
-        try (TailKeepingStream tar = new TailKeepingStream(process.getInputStream(), TAIL)) {
-            return StreamArchiver.snapshot(repository, "/postgresql/" + source.name() + "/base.tar", tar,
-                    List.of("db:" + source.name(), incremental ? TAG_INCREMENTAL : TAG_FULL), compression, () -> {
-                        int exit = process.waitFor();
-                        if (exit != 0) {
-                            throw new IOException("pg_basebackup of " + source.name() + " failed (" + ProcessOutput.exit(exit)
-                                    + "): " + errors.tail());
-                        }
-                        WalRange range = walRange(tar.tail());
-                        if (incremental) {
-                            awaitArchived(new LogArchive(repository, source.name()), range, walWait);
-                        }
-                        return List.of(TAG_WAL_START + range.start(), TAG_WAL_END + range.end());
-                    });
-        } finally {
-            process.destroyForcibly();
-        }
+        ProcessBuilder tool = source.tool("pg_basebackup", List.of("-D", "-", "-F", "tar", "-X",
+                incremental ? "none" : "fetch", "-c", "fast", "--label", "lifeboat " + source.name()));
+        return ToolStream.snapshot(repository, tool, source.name(), "/postgresql/" + source.name() + "/base.tar",
+                List.of("db:" + source.name(), incremental ? TAG_INCREMENTAL : TAG_FULL), compression, tail -> {
+                    WalRange range = walRange(tail);
+                    if (incremental) {
+                        awaitArchived(new LogArchive(repository, source.name()), range, walWait);
+                    }
+                    return List.of(TAG_WAL_START + range.start(), TAG_WAL_END + range.end());
+                });
     }
 
     /** The first and last WAL segment the backup needs, from the manifest at the end of its tar. */
@@ -123,44 +103,6 @@ public final class PgBaseBackup {
                         + "archive_command or wal-receive running?)");
             }
             Thread.sleep(250);
-        }
-    }
-
-    /** Passes a stream through and keeps its last bytes. */
-    private static final class TailKeepingStream extends java.io.FilterInputStream {
-        private final byte[] ring;
-        private long total;
-
-        TailKeepingStream(InputStream in, int keep) {
-            super(in);
-            ring = new byte[keep];
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                ring[(int) (total++ % ring.length)] = (byte) b;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            for (int i = 0; i < n; i++) {
-                ring[(int) (total++ % ring.length)] = b[off + i];
-            }
-            return n;
-        }
-
-        String tail() {
-            int kept = (int) Math.min(total, ring.length);
-            byte[] out = new byte[kept];
-            for (int i = 0; i < kept; i++) {
-                out[i] = ring[(int) ((total - kept + i) % ring.length)];
-            }
-            return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
         }
     }
 }

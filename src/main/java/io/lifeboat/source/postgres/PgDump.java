@@ -6,7 +6,6 @@ import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
-import io.lifeboat.repository.StreamArchiver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,26 +27,9 @@ public final class PgDump {
     public static Snapshot run(Repository repository, PgSource source, String database, Compression.Setting compression)
             throws IOException, InterruptedException {
         checkName(database, "database");
-        List<String> cmd = new ArrayList<>(List.of(PgTools.bin("pg_dump").toString(), "-F", "custom", "-Z", "0"));
-        cmd.addAll(source.connectionArgs());
-        cmd.addAll(List.of("-d", database));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        source.addPassword(pb.environment());
-        Process process = pb.start();
-        ProcessOutput errors = new ProcessOutput(process.getErrorStream(), "pg_dump");
-        try (InputStream dump = process.getInputStream()) {
-            return StreamArchiver.snapshot(repository, "/postgresql/" + source.name() + "/" + database + ".dump", dump,
-                    List.of("db:" + source.name(), TAG, "database:" + database), compression, () -> {
-                        int exit = process.waitFor();
-                        if (exit != 0) {
-                            throw new IOException("pg_dump of " + source.name() + "/" + database + " failed ("
-                                    + ProcessOutput.exit(exit) + "): " + errors.tail());
-                        }
-                        return List.of();
-                    });
-        } finally {
-            process.destroyForcibly();
-        }
+        return ToolStream.snapshot(repository, source.tool("pg_dump", List.of("-F", "custom", "-Z", "0", "-d", database)),
+                source.name() + "/" + database, "/postgresql/" + source.name() + "/" + database + ".dump",
+                List.of("db:" + source.name(), TAG, "database:" + database), compression, tail -> List.of());
     }
 
     /** The newest dump of that database, or the one with the given id (prefix). */
@@ -76,18 +58,14 @@ public final class PgDump {
         for (String schema : schemas) {
             createSchema(server, into, checkName(schema, "schema"));
         }
-        List<String> cmd = new ArrayList<>(List.of(PgTools.bin("pg_restore").toString(), "--no-owner",
-                "--exit-on-error", "-d", into));
-        cmd.addAll(server.connectionArgs());
+        List<String> args = new ArrayList<>(List.of("--no-owner", "--exit-on-error", "-d", into));
         for (String s : schemas) {
-            cmd.addAll(List.of("-n", checkName(s, "schema")));
+            args.addAll(List.of("-n", checkName(s, "schema")));
         }
         for (String t : tables) {
-            cmd.addAll(List.of("-t", checkName(t, "table")));
+            args.addAll(List.of("-t", checkName(t, "table")));
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        server.addPassword(pb.environment());
-        Process process = pb.start();
+        Process process = server.tool("pg_restore", args).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         ProcessOutput errors = new ProcessOutput(process.getErrorStream(), "pg_restore");
         try (RepositoryLock lock = repository.sharedLock("restore");
              InputStream in = ContentReader.ofSnapshot(repository, dump); OutputStream out = process.getOutputStream()) {
@@ -107,12 +85,8 @@ public final class PgDump {
     /** pg_restore -n restores what is in a schema, not the schema itself. */
     private static void createSchema(PgSource server, String database, String schema)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(PgTools.bin("psql").toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                "-v", "schema=" + schema, "-d", database));
-        cmd.addAll(server.connectionArgs());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        server.addPassword(pb.environment());
-        Process p = pb.start();
+        Process p = server.tool("psql", List.of("-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", "schema=" + schema, "-d",
+                database)).redirectErrorStream(true).start();
         try (OutputStream in = p.getOutputStream()) {
             // psql quotes the name itself (:"schema"), so any schema name is safe
             in.write("CREATE SCHEMA IF NOT EXISTS :\"schema\";\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));

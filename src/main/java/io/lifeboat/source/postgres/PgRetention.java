@@ -70,8 +70,9 @@ public final class PgRetention {
         List<String> removeWal = new ArrayList<>();
         if (oldestKeptStart != null) {
             LogArchive archive = new LogArchive(repository, source);
-            Set<String> complete = new HashSet<>(archive.list());
-            for (String name : archive.list()) {
+            List<String> archived = archive.list();
+            Set<String> complete = new HashSet<>(archived);
+            for (String name : archived) {
                 String segment = name.replace(LogArchive.PARTIAL, "");
                 if (!WalChain.isSegment(segment)) {
                     continue; // timeline history files are tiny and recovery may need any of them

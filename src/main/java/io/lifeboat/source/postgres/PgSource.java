@@ -2,7 +2,6 @@ package io.lifeboat.source.postgres;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * How to reach one PostgreSQL server. The password never appears on a command line or in a log:
@@ -10,16 +9,21 @@ import java.util.Map;
  */
 public record PgSource(String name, String host, int port, String user, String passwordEnv) {
 
-    /** Connection arguments for libpq tools; -w so a missing password fails instead of prompting. */
-    List<String> connectionArgs() {
-        return new ArrayList<>(List.of("-h", host, "-p", String.valueOf(port), "-U", user, "-w"));
-    }
-
-    void addPassword(Map<String, String> environment) {
+    /**
+     * A libpq tool (pg_basebackup, pg_dump, psql, ...) with these arguments, aimed at this server:
+     * -w so a missing password fails instead of prompting, the password as PGPASSWORD.
+     */
+    ProcessBuilder tool(String program, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(PgTools.bin(program).toString());
+        cmd.addAll(args);
+        cmd.addAll(List.of("-h", host, "-p", String.valueOf(port), "-U", user, "-w"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         String password = password();
         if (password != null) {
-            environment.put("PGPASSWORD", password);
+            pb.environment().put("PGPASSWORD", password);
         }
+        return pb;
     }
 
     /** The password from its environment variable; null when none is configured. */

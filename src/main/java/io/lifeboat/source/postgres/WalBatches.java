@@ -83,9 +83,8 @@ public final class WalBatches {
         if (!WalChain.isSegment(name)) {
             return 0;
         }
-        java.util.Set<String> archived = new java.util.HashSet<>(archive.list());
         int n = 0;
-        while (n <= limit && archived.contains(WalChain.name(WalChain.timeline(name), WalChain.number(name) + n + 1))) {
+        while (n <= limit && archive.has(WalChain.name(WalChain.timeline(name), WalChain.number(name) + n + 1))) {
             n++;
         }
         return n;

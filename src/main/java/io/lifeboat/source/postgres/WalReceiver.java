@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -98,12 +97,8 @@ public final class WalReceiver implements AutoCloseable {
     }
 
     private void createSlot() throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(PgTools.bin("pg_receivewal").toString(), "--create-slot",
-                "--if-not-exists", "-S", slotName(source.name())));
-        cmd.addAll(source.connectionArgs());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        source.addPassword(pb.environment());
-        Process p = pb.start();
+        Process p = source.tool("pg_receivewal", List.of("--create-slot", "--if-not-exists", "-S",
+                slotName(source.name()))).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
         if (p.waitFor() != 0) {
             throw new IOException("creating replication slot " + slotName(source.name()) + " failed: " + out);
@@ -111,12 +106,8 @@ public final class WalReceiver implements AutoCloseable {
     }
 
     private Process start() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(PgTools.bin("pg_receivewal").toString(), "-D", spool.toString(),
-                "-S", slotName(source.name()), "--synchronous", "-n"));
-        cmd.addAll(source.connectionArgs());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        source.addPassword(pb.environment());
-        return pb.start();
+        return source.tool("pg_receivewal", List.of("-D", spool.toString(), "-S", slotName(source.name()),
+                "--synchronous", "-n")).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     /**

@@ -39,7 +39,10 @@ class CrashAndConcurrencyTest {
         while (countFiles(repo.resolve("index")) < 3 && backup.isAlive() && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
         }
-        assertTrue(backup.isAlive(), "the backup was still running when killed: " + Files.readString(tmp.resolve("killed.log")));
+        // held (SIGSTOP) before the check, so it cannot commit between the check and the kill
+        new ProcessBuilder("kill", "-STOP", String.valueOf(backup.pid())).start().waitFor();
+        assertTrue(backup.isAlive() && countFiles(repo.resolve("snapshots")) == 0,
+                "the backup was still running when killed: " + Files.readString(tmp.resolve("killed.log")));
         backup.destroyForcibly().waitFor();
         long storedBeforeKill = TestSupport.sizeOf(repo.resolve("data"));
 

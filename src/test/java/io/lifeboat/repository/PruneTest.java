@@ -96,12 +96,27 @@ class PruneTest {
         TestSupport.writeRandom(src.resolve("a.bin"), 6, 2 << 20);
         assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
         var store = new io.lifeboat.storage.LocalBlobStore(tmp.resolve("repo"));
-        java.util.concurrent.atomic.AtomicLong releasedAt = new java.util.concurrent.atomic.AtomicLong();
         RepositoryLock prune = RepositoryLock.exclusive(store, "prune", java.time.Duration.ofSeconds(5));
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        // Released once the restore has written a lock twice: its first attempt was refused and it
+        // is waiting. A restore that did not wait would ask once and go on (this thread then fails).
+        java.nio.file.WatchService locks = tmp.getFileSystem().newWatchService();
+        tmp.resolve("repo/locks").register(locks, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+        java.util.concurrent.atomic.AtomicReference<String> restoredEarly = new java.util.concurrent.atomic.AtomicReference<>();
         Thread releaser = new Thread(() -> {
-            try {
-                Thread.sleep(2500);
-                releasedAt.set(System.nanoTime());
+            try (locks) {
+                java.util.Set<Object> asked = new java.util.HashSet<>();
+                while (asked.size() < 2) {
+                    java.nio.file.WatchKey key = locks.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+                    if (key == null) {
+                        restoredEarly.set("the restore did not ask for its lock again while the prune held it");
+                        break;
+                    }
+                    key.pollEvents().stream().map(e -> e.context().toString())
+                            .filter(n -> n.matches("[0-9a-f-]{36}")).forEach(asked::add);
+                    key.reset();
+                }
+                released.set(true);
                 prune.close();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -110,10 +125,11 @@ class PruneTest {
         releaser.start();
         TestSupport.Run restore = cli("restore", "--repo", repo, "--password-file", pw, "latest", "--target",
                 tmp.resolve("r").toString());
-        long finishedAt = System.nanoTime();
+        boolean restoredAfterRelease = released.get();
         releaser.join();
         assertEquals(0, restore.exit(), restore::toString);
-        assertTrue(releasedAt.get() != 0 && finishedAt > releasedAt.get(), "the restore ran only after the prune");
+        assertEquals(null, restoredEarly.get());
+        assertTrue(restoredAfterRelease, "the restore ran only after the prune");
         assertTrue(Files.exists(tmp.resolve("r").resolve(src.toString().substring(1)).resolve("a.bin")));
     }
 

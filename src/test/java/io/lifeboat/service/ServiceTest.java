@@ -182,12 +182,13 @@ class ServiceTest {
         Path growing = inbox.resolve("slow-export.csv");
         StringBuilder written = new StringBuilder();
         try (var out = Files.newBufferedWriter(growing)) {
-            for (int i = 0; i < 12; i++) {
+            // a line every 200 ms: the file is never still for anywhere near the 3-second settle time
+            for (int i = 0; i < 30; i++) {
                 String line = "row " + i + "\n";
                 out.write(line);
                 out.flush();
                 written.append(line);
-                Thread.sleep(500);
+                Thread.sleep(200);
                 assertTrue(Files.notExists(inbox.resolve("done/slow-export.csv")), "taken while still being written");
             }
         }

@@ -47,6 +47,7 @@ import org.junit.jupiter.api.Test;
 class DatabaseServiceTest {
     private static final Path WORK = Path.of("target/db-service-test").toAbsolutePath();
     private static final String PASSWORD = System.getenv("LIFEBOAT_TEST_DB_PASSWORD");
+    private static final Path PG;
     private static final ThrowawayCluster CLUSTER;
     private static final ByteArrayOutputStream LOG = new ByteArrayOutputStream();
     private static final Set<String> PROCESS_ARGS = ConcurrentHashMap.newKeySet();
@@ -75,9 +76,10 @@ class DatabaseServiceTest {
             assertTrue(PASSWORD != null && PASSWORD.length() > 10, "surefire sets LIFEBOAT_TEST_DB_PASSWORD");
             io.lifeboat.TestSupport.deleteTree(WORK);
             Files.createDirectories(WORK.resolve("config"));
-            Files.createDirectories(WORK.resolve("pg"));
-            new ProcessBuilder("chown", "postgres", WORK.resolve("pg").toString()).start().waitFor();
-            CLUSTER = ThrowawayCluster.create(WORK.resolve("pg/data"), "wal_level = replica\n");
+            // outside the checkout, which the postgres user may not be able to enter
+            PG = Files.createTempDirectory("lifeboat-db-service");
+            new ProcessBuilder("chown", "postgres", PG.toString()).start().waitFor();
+            CLUSTER = ThrowawayCluster.create(PG.resolve("data"), "wal_level = replica\n");
             // the test itself connects as postgres without a password; Lifeboat as backup, with one
             Files.writeString(CLUSTER.dataDir.resolve("pg_hba.conf"), """
                     local all all trust
@@ -123,6 +125,7 @@ class DatabaseServiceTest {
     @AfterAll
     static void stopCluster() throws Exception {
         CLUSTER.close();
+        io.lifeboat.TestSupport.deleteTree(PG);
     }
 
     @Test
@@ -144,13 +147,16 @@ class DatabaseServiceTest {
         setPassword(PASSWORD);
         assertEquals("success", trigger(catalog, "full").status());
 
-        // pg_basebackup killed while it streams
-        Catalog.Run killed = triggerAndDuringIt(catalog, () -> kill("pg_basebackup"));
+        // pg_basebackup killed while the server holds the rest of the backup
+        Catalog.Run killed = triggerAndWhileHeld(catalog, walSender -> {
+            kill("-KILL", pids("pg_basebackup"));
+            kill("-CONT", List.of(walSender));
+        });
         assertFailedAndAlerted(killed, "pg_basebackup of beCamera failed");
         assertEquals("success", trigger(catalog, "full").status());
 
-        // the server stopped in the middle of the backup
-        Catalog.Run stopped = triggerAndDuringIt(catalog, () -> ThrowawayCluster.asPostgres(
+        // the server stopped in the middle of the backup (it kills the held sender itself)
+        Catalog.Run stopped = triggerAndWhileHeld(catalog, walSender -> ThrowawayCluster.asPostgres(
                 PgTools.bin("pg_ctl").toString(), "-D", CLUSTER.dataDir.toString(), "-m", "immediate", "-w", "stop"));
         assertFailedAndAlerted(stopped, "pg_basebackup of beCamera failed");
         CLUSTER.start();
@@ -242,22 +248,44 @@ class DatabaseServiceTest {
         return awaitRun(catalog, start(catalog, scope));
     }
 
-    /** Starts a full backup and, once pg_basebackup runs, does the fault. */
-    private static Catalog.Run triggerAndDuringIt(Catalog catalog, Fault fault) throws Exception {
-        String id = start(catalog, "full");
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (pids("pg_basebackup").isEmpty()) {
-            assertTrue(System.currentTimeMillis() < deadline, "pg_basebackup did not start");
-            Thread.sleep(20);
+    /**
+     * Starts a full backup and holds it where it cannot end by itself: the server process sending
+     * the base backup is stopped (SIGSTOP) while the backup is still in its progress view, so
+     * neither the rest of the data nor the end of the command can reach pg_basebackup. Then the
+     * fault is done. A backup that was past that point when it was caught is let go and tried again.
+     */
+    private static Catalog.Run triggerAndWhileHeld(Catalog catalog, Fault fault) throws Exception {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            String id = start(catalog, "full");
+            String sender = null;
+            try (Connection db = CLUSTER.connect()) {
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (sender == null) {
+                    assertTrue(System.currentTimeMillis() < deadline, "the base backup did not start");
+                    sender = baseBackupSender(db);
+                }
+                kill("-STOP", List.of(sender));
+                if (sender.equals(baseBackupSender(db))) {
+                    fault.run(sender);
+                    return awaitRun(catalog, id);
+                }
+            }
+            kill("-CONT", List.of(sender));
+            awaitRun(catalog, id);
         }
-        Thread.sleep(300);
-        fault.run();
-        return awaitRun(catalog, id);
+        throw new AssertionError("no base backup could be held before its end");
+    }
+
+    /** The pid of the server process sending a base backup, or null when none is in progress. */
+    private static String baseBackupSender(Connection db) throws Exception {
+        try (var rs = db.createStatement().executeQuery("SELECT pid FROM pg_stat_progress_basebackup")) {
+            return rs.next() ? rs.getString(1) : null;
+        }
     }
 
     @FunctionalInterface
     private interface Fault {
-        void run() throws Exception;
+        void run(String heldSender) throws Exception;
     }
 
     private static String start(Catalog catalog, String scope) throws Exception {
@@ -312,9 +340,9 @@ class DatabaseServiceTest {
         return out.lines().filter(l -> !l.isBlank()).toList();
     }
 
-    private static void kill(String program) throws Exception {
-        for (String pid : pids(program)) {
-            new ProcessBuilder("kill", "-9", pid).start().waitFor();
+    private static void kill(String signal, List<String> pids) throws Exception {
+        for (String pid : pids) {
+            new ProcessBuilder("kill", signal, pid).start().waitFor();
         }
     }
 

@@ -4,6 +4,7 @@ import io.lifeboat.compress.Compression;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryLock;
+import io.lifeboat.source.Tool;
 import io.lifeboat.source.postgres.WalBatches;
 import io.lifeboat.source.postgres.WalReceiver;
 import java.io.IOException;
@@ -104,7 +105,7 @@ final class DbWalCommands {
                         return 0;
                     }
                     Files.createDirectories(prefetchDir);
-                    Process p = new ProcessBuilder(cmd)
+                    Process p = Tool.of(cmd)
                             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                             .redirectError(ProcessBuilder.Redirect.DISCARD).start();

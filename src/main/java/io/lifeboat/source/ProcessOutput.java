@@ -1,16 +1,16 @@
-package io.lifeboat.source.postgres;
+package io.lifeboat.source;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Keeps the last few KiB a child process writes to stderr, for the reason of a failure. */
-final class ProcessOutput {
+public final class ProcessOutput {
     private static final int KEEP = 4096;
     private final Thread reader;
     private final StringBuilder tail = new StringBuilder();
 
-    ProcessOutput(InputStream stderr, String name) {
+    public ProcessOutput(InputStream stderr, String name) {
         reader = new Thread(() -> {
             byte[] buf = new byte[1024];
             try {
@@ -31,12 +31,12 @@ final class ProcessOutput {
     }
 
     /** An exit status as words: "exit 1", or "killed by signal 9" (the shell's 128 + signal). */
-    static String exit(int status) {
+    public static String exit(int status) {
         return status > 128 && status < 160 ? "killed by signal " + (status - 128) : "exit " + status;
     }
 
     /** The last lines, once the process has ended. */
-    String tail() throws InterruptedException {
+    public String tail() throws InterruptedException {
         reader.join(5000);
         synchronized (tail) {
             return tail.toString().strip();

@@ -6,6 +6,7 @@ import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.ProcessOutput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -86,14 +87,16 @@ public final class PgDump {
     private static void createSchema(PgSource server, String database, String schema)
             throws IOException, InterruptedException {
         Process p = server.tool("psql", List.of("-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", "schema=" + schema, "-d",
-                database)).redirectErrorStream(true).start();
+                database)).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessOutput errors = new ProcessOutput(p.getErrorStream(), "psql");
         try (OutputStream in = p.getOutputStream()) {
             // psql quotes the name itself (:"schema"), so any schema name is safe
             in.write("CREATE SCHEMA IF NOT EXISTS :\"schema\";\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-        if (p.waitFor() != 0) {
-            throw new IOException("creating schema " + schema + " in " + database + " failed: " + out);
+        int exit = p.waitFor();
+        if (exit != 0) {
+            throw new IOException("creating schema " + schema + " in " + database + " failed (" + ProcessOutput.exit(exit)
+                    + "): " + errors.tail());
         }
     }
 

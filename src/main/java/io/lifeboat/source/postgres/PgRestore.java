@@ -5,6 +5,8 @@ import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.ProcessOutput;
+import io.lifeboat.source.Tool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -77,7 +79,7 @@ public final class PgRestore {
         }
         Files.createDirectories(dataDir);
         Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
-        Process tar = new ProcessBuilder("tar", "-x", "-f", "-", "-C", dataDir.toString())
+        Process tar = Tool.of(List.of("tar", "-x", "-f", "-", "-C", dataDir.toAbsolutePath().toString()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         ProcessOutput errors = new ProcessOutput(tar.getErrorStream(), "tar");
         try (RepositoryLock lock = repository.sharedLock("restore");

@@ -1,5 +1,6 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.source.Tool;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +19,7 @@ public record PgSource(String name, String host, int port, String user, String p
         cmd.add(PgTools.bin(program).toString());
         cmd.addAll(args);
         cmd.addAll(List.of("-h", host, "-p", String.valueOf(port), "-U", user, "-w"));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
+        ProcessBuilder pb = Tool.of(cmd);
         String password = password();
         if (password != null) {
             pb.environment().put("PGPASSWORD", password);

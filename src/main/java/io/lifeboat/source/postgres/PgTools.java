@@ -1,10 +1,12 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.source.Tool;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /** Where PostgreSQL's client and server programs are: pg_config's bindir, else the newest installed. */
@@ -13,16 +15,20 @@ public final class PgTools {
     }
 
     public static Path bin(String program) {
-        Path dir = binDir();
-        Path p = dir == null ? Path.of(program) : dir.resolve(program);
-        return p;
+        Path dir = Installation.BIN;
+        return dir == null ? Path.of(program) : dir.resolve(program);
+    }
+
+    /** Looked up once, on first use. */
+    private static final class Installation {
+        static final Path BIN = binDir();
     }
 
     private static Path binDir() {
         try {
-            Process p = new ProcessBuilder("pg_config", "--bindir").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (p.waitFor() == 0 && Files.isDirectory(Path.of(out)) && Files.exists(Path.of(out, "pg_basebackup"))) {
+            Tool.Result config = Tool.run("pg_config", Tool.of(List.of("pg_config", "--bindir")), Duration.ofSeconds(30));
+            String out = config.out().strip();
+            if (config.ok() && Files.isDirectory(Path.of(out)) && Files.exists(Path.of(out, "pg_basebackup"))) {
                 return Path.of(out);
             }
         } catch (IOException | InterruptedException e) {

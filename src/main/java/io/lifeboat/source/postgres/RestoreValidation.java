@@ -1,5 +1,6 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.source.Tool;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +50,7 @@ public final class RestoreValidation {
                     withoutAmcheck.add(db);
                 }
             }
-            RestoredServer.ProcessResult amcheck = server.amcheck();
+            Tool.Result amcheck = server.amcheck();
             Map<String, Long> counts = new LinkedHashMap<>();
             long total = 0;
             for (String db : databases) {
@@ -66,7 +67,7 @@ public final class RestoreValidation {
                     }
                 }
             }
-            return new Result(amcheck.exit() == 0, amcheck.output(), counts, total);
+            return new Result(amcheck.ok(), (amcheck.out() + "\n" + amcheck.err()).strip(), counts, total);
         }
     }
 }

@@ -1,15 +1,15 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.source.Tool;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * A restored data directory started privately for validation: no TCP listener, a socket in a
@@ -20,6 +20,12 @@ import java.util.concurrent.TimeUnit;
  * data directory.
  */
 final class RestoredServer implements AutoCloseable {
+    /** psql's exit status when it could not connect (the server is starting, or not yet accepting connections). */
+    private static final int PSQL_CONNECTION_FAILED = 2;
+    private static final Pattern NOT_READY = Pattern.compile(
+            "starting up|not yet accepting connections|not accepting connections|No such file or directory"
+                    + "|Connection refused");
+    private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(15);
     private final Path dataDir;
     private final String osUser;
     private final Path runDir;
@@ -63,42 +69,58 @@ final class RestoredServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * Waits while the server answers that it is in recovery, or cannot take connections yet. Any
+     * other answer or failure cannot end by waiting, so it ends the wait at once with its reason.
+     */
     private void awaitPromotion(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!Files.exists(dataDir.resolve("postmaster.pid"))) {
                 throw new IOException("the restored server stopped during recovery");
             }
-            try {
-                if ("f".equals(psql("postgres", "SELECT pg_is_in_recovery()").strip())) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not accepting connections yet
+            Tool.Result inRecovery = query("postgres", "SELECT pg_is_in_recovery()");
+            String answer = inRecovery.out().strip();
+            if (inRecovery.ok() && "f".equals(answer)) {
+                return;
+            }
+            if (inRecovery.ok() && !"t".equals(answer)) {
+                throw new IOException("asked whether recovery has ended, the restored server answered '" + answer + "'");
+            }
+            if (!inRecovery.ok() && !notReadyYet(inRecovery)) {
+                throw new IOException("asking whether recovery has ended: " + inRecovery.failure());
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException("recovery did not end within " + timeout.toMinutes() + " minutes");
+                throw new IOException("recovery did not end within " + timeout.toMinutes() + " minutes"
+                        + (inRecovery.ok() ? "" : "; last: " + inRecovery.failure()));
             }
             Thread.sleep(300);
         }
     }
 
+    /**
+     * psql could not connect because the server is still starting (no socket yet, "starting up",
+     * "not yet accepting connections"); a refused role or password will not pass by waiting.
+     */
+    private static boolean notReadyYet(Tool.Result psql) {
+        return psql.exit() == PSQL_CONNECTION_FAILED && NOT_READY.matcher(psql.err()).find();
+    }
+
     /** One query's rows, fields separated by tabs. */
     String psql(String database, String sql) throws IOException, InterruptedException {
-        return run(List.of(PgTools.bin("psql").toString(), "-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                "-h", runDir.toString(), "-p", String.valueOf(port), "-U", superuser, "-d", database, "-c", sql), null);
+        return query(database, sql).orThrow().out();
     }
 
-    /** pg_amcheck over every database; its report, empty when nothing is wrong. */
-    ProcessResult amcheck() throws IOException, InterruptedException {
-        List<String> cmd = List.of(PgTools.bin("pg_amcheck").toString(), "-h", runDir.toString(), "-p",
-                String.valueOf(port), "-U", superuser, "--all", "--install-missing");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new ProcessResult(p.waitFor(), out.strip());
+    private Tool.Result query(String database, String sql) throws IOException, InterruptedException {
+        return Tool.run("psql", Tool.of(List.of(PgTools.bin("psql").toString(), "-X", "-A", "-t", "-F", "\t", "-v",
+                "ON_ERROR_STOP=1", "-h", runDir.toString(), "-p", String.valueOf(port), "-U", superuser, "-d", database,
+                "-c", sql)), TOOL_TIMEOUT);
     }
 
-    record ProcessResult(int exit, String output) {
+    /** pg_amcheck over every database: its exit status, and its report (empty when nothing is wrong). */
+    Tool.Result amcheck() throws IOException, InterruptedException {
+        return Tool.run("pg_amcheck", Tool.of(List.of(PgTools.bin("pg_amcheck").toString(), "-h", runDir.toString(),
+                "-p", String.valueOf(port), "-U", superuser, "--all", "--install-missing")), TOOL_TIMEOUT);
     }
 
     String log() {
@@ -135,20 +157,14 @@ final class RestoredServer implements AutoCloseable {
         }
     }
 
-    /** Runs a program (as osUser when given) and returns its output; IOException with it when it fails. */
-    static String run(List<String> command, String osUser) throws IOException, InterruptedException {
+    /** Runs a program (as osUser when given); IOException with its reason when it fails. */
+    static void run(List<String> command, String osUser) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (osUser != null) {
             cmd.addAll(List.of("runuser", "-u", osUser, "--"));
         }
         cmd.addAll(command);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IOException(Path.of(command.get(0)).getFileName() + " failed: " + out.strip());
-        }
-        return out;
+        Tool.run(Path.of(command.get(0)).getFileName().toString(), Tool.of(cmd), TOOL_TIMEOUT).orThrow();
     }
 
     private static int freePort() throws IOException {

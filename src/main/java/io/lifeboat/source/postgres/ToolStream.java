@@ -4,6 +4,7 @@ import io.lifeboat.compress.Compression;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.repository.StreamArchiver;
+import io.lifeboat.source.ProcessOutput;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

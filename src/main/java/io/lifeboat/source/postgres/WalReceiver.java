@@ -3,6 +3,8 @@ package io.lifeboat.source.postgres;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
+import io.lifeboat.source.ProcessOutput;
+import io.lifeboat.source.Tool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -97,16 +99,15 @@ public final class WalReceiver implements AutoCloseable {
     }
 
     private void createSlot() throws IOException, InterruptedException {
-        Process p = source.tool("pg_receivewal", List.of("--create-slot", "--if-not-exists", "-S",
-                slotName(source.name()))).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-        if (p.waitFor() != 0) {
-            throw new IOException("creating replication slot " + slotName(source.name()) + " failed: " + out);
+        Tool.Result created = Tool.run("pg_receivewal", source.tool("pg_receivewal", List.of("--create-slot",
+                "--if-not-exists", "-S", slotName(source.name()))), java.time.Duration.ofMinutes(2));
+        if (!created.ok()) {
+            throw new IOException("creating replication slot " + slotName(source.name()) + ": " + created.failure());
         }
     }
 
     private Process start() throws IOException {
-        return source.tool("pg_receivewal", List.of("-D", spool.toString(), "-S", slotName(source.name()),
+        return source.tool("pg_receivewal", List.of("-D", spool.toAbsolutePath().toString(), "-S", slotName(source.name()),
                 "--synchronous", "-n")).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 

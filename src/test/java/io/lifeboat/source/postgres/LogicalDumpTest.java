@@ -121,6 +121,11 @@ class LogicalDumpTest {
         assertTrue(good.passed(), good.amcheckReport());
         assertEquals(20000L, good.rowCounts().get("postgres.public.t"));
 
+        // a wait that cannot end well ends at once, with the server's reason (not at the recovery timeout)
+        java.io.IOException noRole = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> RestoreValidation.run(copy.dataDir, "postgres", "nosuchrole", Duration.ofMinutes(30)));
+        assertTrue(noRole.getMessage().contains("role \"nosuchrole\" does not exist"), noRole.getMessage());
+
         // overwrite the middle of a leaf page's items with garbage, as a bad disk would
         Path file = copy.dataDir.resolve(indexFile);
         try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {

@@ -38,7 +38,7 @@ class PointInTimeRecoveryTest {
         Files.writeString(work.resolve("config/lifeboat.yaml"), "catalog:\n  url: jdbc:h2:file:"
                 + work.resolve("catalog/lifeboat") + "\n");
         chownToPostgres(work);
-        ThrowawayCluster.asPostgres(cmd("init", "--repo", work.resolve("repo").toString(), "--password-file",
+        ThrowawayCluster.lifeboatAsPostgres(cmd("init", "--repo", work.resolve("repo").toString(), "--password-file",
                 work.resolve("pw").toString(), "--compression", "zstd"));
     }
 
@@ -105,7 +105,7 @@ class PointInTimeRecoveryTest {
         System.out.printf("full stored %d bytes, incremental after 8 updated rows stored %d (%.1f %%)%n", full,
                 incremental, 100.0 * incremental / full);
         assertTrue(incremental < full / 4, "incremental stored " + incremental + " of a full's " + full);
-        ThrowawayCluster.asPostgres(cmd("db", "restore", "--repo", work.resolve("repo").toString(), "--password-file",
+        ThrowawayCluster.lifeboatAsPostgres(cmd("db", "restore", "--repo", work.resolve("repo").toString(), "--password-file",
                 work.resolve("pw").toString(), "--source", "beCamera", "--target", work.resolve("r").toString(),
                 "--lifeboat-command", String.join(" ", lifeboat), "--to-latest", "--no-validate"));
         ThrowawayCluster restored = cluster(ThrowawayCluster.existing(work.resolve("r")));
@@ -136,7 +136,8 @@ class PointInTimeRecoveryTest {
         receive.addAll(List.of(cmd("db", "wal-receive", "--repo", work.resolve("repo").toString(),
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--port",
                 String.valueOf(primary.port), "--spool", spool.toString())));
-        Process receiver = new ProcessBuilder(receive).redirectErrorStream(true).redirectOutput(work.resolve("receiver.log").toFile()).start();
+        Process receiver = new ProcessBuilder(receive).directory(ThrowawayCluster.privateDirectory().toFile())
+                .redirectErrorStream(true).redirectOutput(work.resolve("receiver.log").toFile()).start();
         List<Double> lags = new ArrayList<>();
         io.lifeboat.repository.Repository repo = io.lifeboat.repository.Repository.open(
                 io.lifeboat.storage.BlobStores.open(work.resolve("repo").toString()),
@@ -206,7 +207,7 @@ class PointInTimeRecoveryTest {
 
     /** Restores to the latest WAL with --start: the server runs on its own configuration (the lost primary's port). */
     private List<String> restoreStartAndCountVisits(String name, int port) throws Exception {
-        String out = ThrowawayCluster.asPostgres(cmd("db", "restore", "--repo", work.resolve("repo").toString(),
+        String out = ThrowawayCluster.lifeboatAsPostgres(cmd("db", "restore", "--repo", work.resolve("repo").toString(),
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--target",
                 work.resolve(name).toString(), "--lifeboat-command", String.join(" ", lifeboat), "--to-latest",
                 "--json", "--config", work.resolve("config").toString(), "--start"));
@@ -267,7 +268,7 @@ class PointInTimeRecoveryTest {
         preview.get("removeWal").forEach(w -> previewed.add(w.asText()));
         assertEquals(previewed, removed, "the preview named exactly what went");
         assertTrue(removed.stream().anyMatch(w -> w.compareTo(full1WalStart) >= 0), "the first full's WAL went with it");
-        String check = ThrowawayCluster.asPostgres(cmd("db", "check", "--repo", work.resolve("repo").toString(),
+        String check = ThrowawayCluster.lifeboatAsPostgres(cmd("db", "check", "--repo", work.resolve("repo").toString(),
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--no-server"));
         assertTrue(check.contains("is safe"), check);
         primary.close();
@@ -276,7 +277,7 @@ class PointInTimeRecoveryTest {
     }
 
     private String dbList() throws Exception {
-        return ThrowawayCluster.asPostgres(cmd("db", "list", "--repo", work.resolve("repo").toString(),
+        return ThrowawayCluster.lifeboatAsPostgres(cmd("db", "list", "--repo", work.resolve("repo").toString(),
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera"));
     }
 
@@ -284,7 +285,7 @@ class PointInTimeRecoveryTest {
         List<String> args = new ArrayList<>(List.of("db", "forget", "--repo", work.resolve("repo").toString(),
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--json"));
         args.addAll(List.of(options));
-        String out = ThrowawayCluster.asPostgres(cmd(args.toArray(String[]::new)));
+        String out = ThrowawayCluster.lifeboatAsPostgres(cmd(args.toArray(String[]::new)));
         return io.lifeboat.repository.Repository.JSON.readTree(out.substring(out.indexOf('{')));
     }
 
@@ -310,8 +311,8 @@ class PointInTimeRecoveryTest {
         chownToPostgres(work);
         String[] push = cmd("db", "wal-push", "--repo", work.resolve("repo").toString(), "--password-file",
                 work.resolve("pw").toString(), "--source", "beCamera", segment.toString());
-        ThrowawayCluster.asPostgres(push);
-        ThrowawayCluster.asPostgres(push);
+        ThrowawayCluster.lifeboatAsPostgres(push);
+        ThrowawayCluster.lifeboatAsPostgres(push);
         Files.write(segment, io.lifeboat.TestSupport.random(10, 1 << 20));
         Process p = new ProcessBuilder(push).start();
         String err = new String(p.getErrorStream().readAllBytes());
@@ -326,7 +327,7 @@ class PointInTimeRecoveryTest {
         String err = new String(p.getErrorStream().readAllBytes());
         assertEquals(1, p.waitFor(), err);
         assertTrue(err.contains("pg_basebackup of beAuth failed") && err.lines().count() <= 3, err);
-        String list = ThrowawayCluster.asPostgres(cmd("db", "list", "--repo", work.resolve("repo").toString(),
+        String list = ThrowawayCluster.lifeboatAsPostgres(cmd("db", "list", "--repo", work.resolve("repo").toString(),
                 "--password-file", work.resolve("pw").toString(), "--source", "beAuth"));
         assertTrue(list.contains("no WAL archived") && !list.contains("full "), list);
     }
@@ -340,7 +341,7 @@ class PointInTimeRecoveryTest {
         if (targetValue != null) {
             args.add(targetValue);
         }
-        String out = ThrowawayCluster.asPostgres(cmd(args.toArray(String[]::new)));
+        String out = ThrowawayCluster.lifeboatAsPostgres(cmd(args.toArray(String[]::new)));
         var validation = io.lifeboat.repository.Repository.JSON.readTree(out.substring(out.indexOf('{')));
         assertEquals("passed", validation.get("validation").asText(), out);
         ThrowawayCluster restored = cluster(ThrowawayCluster.existing(work.resolve(name)));
@@ -409,7 +410,7 @@ class PointInTimeRecoveryTest {
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--port",
                 String.valueOf(cluster.port)));
         args.addAll(List.of(options));
-        return ThrowawayCluster.asPostgres(cmd(args.toArray(String[]::new)));
+        return ThrowawayCluster.lifeboatAsPostgres(cmd(args.toArray(String[]::new)));
     }
 
     /** A started cluster whose archive_command pushes its WAL into the test's repository. */

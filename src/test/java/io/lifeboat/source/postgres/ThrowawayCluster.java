@@ -71,10 +71,41 @@ final class ThrowawayCluster implements AutoCloseable {
         }
     }
 
+    /** A PostgreSQL program as the postgres user, started where that user may enter. */
     static String asPostgres(String... command) throws Exception {
+        return asPostgresIn(Path.of("/"), command);
+    }
+
+    /**
+     * A lifeboat command as the postgres user, started in a directory that user may not enter (as
+     * from a checkout in a private home): what Lifeboat does must not depend on where it started.
+     */
+    static String lifeboatAsPostgres(String... command) throws Exception {
+        return asPostgresIn(PrivateDirectory.PATH, command);
+    }
+
+    static Path privateDirectory() {
+        return PrivateDirectory.PATH;
+    }
+
+    private static final class PrivateDirectory {
+        static final Path PATH;
+
+        static {
+            try {
+                PATH = Files.createTempDirectory("lifeboat-private", java.nio.file.attribute.PosixFilePermissions
+                        .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                PATH.toFile().deleteOnExit();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static String asPostgresIn(Path directory, String... command) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
         cmd.addAll(List.of(command));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd).directory(directory.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed: " + out);

@@ -1,10 +1,10 @@
 package io.lifeboat.cli;
 
 import io.lifeboat.compress.Compression;
-import io.lifeboat.repository.Archiver;
 import io.lifeboat.repository.Progress;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.files.Archiver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

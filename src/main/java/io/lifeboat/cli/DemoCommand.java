@@ -1,12 +1,12 @@
 package io.lifeboat.cli;
 
 import io.lifeboat.compress.Compression;
-import io.lifeboat.repository.Archiver;
-import io.lifeboat.repository.Checker;
+import io.lifeboat.maintenance.Checker;
 import io.lifeboat.repository.Progress;
 import io.lifeboat.repository.Repository;
-import io.lifeboat.repository.Restorer;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.files.Archiver;
+import io.lifeboat.source.files.Restorer;
 import io.lifeboat.storage.LocalBlobStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

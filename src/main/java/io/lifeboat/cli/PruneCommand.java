@@ -1,6 +1,6 @@
 package io.lifeboat.cli;
 
-import io.lifeboat.repository.Pruner;
+import io.lifeboat.maintenance.Pruner;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -2,8 +2,8 @@ package io.lifeboat.cli;
 
 import io.lifeboat.repository.Progress;
 import io.lifeboat.repository.Repository;
-import io.lifeboat.repository.Restorer;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.files.Restorer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.lifeboat.cli;
 
-import io.lifeboat.repository.Checker;
+import io.lifeboat.maintenance.Checker;
 import io.lifeboat.repository.Progress;
 import io.lifeboat.repository.Repository;
 import java.util.concurrent.Callable;

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * Splits input streams into content-defined chunks, holding at most two maximum chunks in memory.
  * One instance serves file after file, so its buffer is allocated once per backup, not per file.
  */
-final class ChunkStream {
+public final class ChunkStream {
     private final FastCdc cdc;
     private final byte[] buf;
     private InputStream in;
@@ -16,13 +16,13 @@ final class ChunkStream {
     private int end;
     private boolean eof;
 
-    ChunkStream(FastCdc cdc) {
+    public ChunkStream(FastCdc cdc) {
         this.cdc = cdc;
         this.buf = new byte[cdc.max() * 2];
     }
 
     /** Starts on a new stream. */
-    ChunkStream reset(InputStream input) {
+    public ChunkStream reset(InputStream input) {
         this.in = input;
         start = 0;
         end = 0;
@@ -31,7 +31,7 @@ final class ChunkStream {
     }
 
     /** The next chunk, or null at the end of the stream. */
-    byte[] next() throws IOException {
+    public byte[] next() throws IOException {
         while (true) {
             int available = end - start;
             if (available > 0) {

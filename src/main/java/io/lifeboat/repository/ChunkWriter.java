@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * does not have it yet compresses, seals and packs it — on the worker pool, so reading files and
  * processing chunks overlap and every core is used.
  */
-final class ChunkWriter implements AutoCloseable {
+public final class ChunkWriter implements AutoCloseable {
     /** Raw bytes allowed in flight between the reader and the packs. */
-    static final long IN_FLIGHT = 24L * 1024 * 1024;
+    public static final long IN_FLIGHT = 24L * 1024 * 1024;
 
     private final Repository repository;
     private final Compression.Setting compression;
@@ -20,14 +20,14 @@ final class ChunkWriter implements AutoCloseable {
     private final Workers workers = new Workers("chunk", IN_FLIGHT);
     private final AtomicLong newChunks = new AtomicLong();
 
-    ChunkWriter(Repository repository, Compression.Setting compression) {
+    public ChunkWriter(Repository repository, Compression.Setting compression) {
         this.repository = repository;
         this.compression = compression;
         this.packer = new Packer(repository, repository.config().packSize());
     }
 
     /** Stores the chunk unless the repository has it; the future yields its id. */
-    Future<ChunkId> write(byte[] chunk) throws InterruptedException {
+    public Future<ChunkId> write(byte[] chunk) throws InterruptedException {
         return workers.submit(chunk.length, () -> {
             ChunkId id = repository.chunkId(chunk);
             if (packer.claim(id)) {
@@ -40,19 +40,19 @@ final class ChunkWriter implements AutoCloseable {
     }
 
     /** Makes everything written so far durable and indexed. */
-    void flush() throws IOException {
+    public void flush() throws IOException {
         packer.flush();
     }
 
-    long newChunks() {
+    public long newChunks() {
         return newChunks.get();
     }
 
-    long storedBytes() {
+    public long storedBytes() {
         return packer.storedBytes();
     }
 
-    int packs() {
+    public int packs() {
         return packer.storedPacks();
     }
 

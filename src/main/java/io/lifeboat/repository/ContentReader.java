@@ -80,17 +80,4 @@ public final class ContentReader extends InputStream {
         ahead.forEach(f -> f.cancel(true));
         ahead.clear();
     }
-
-    /** The single file of a snapshot made by {@link StreamArchiver#snapshot}. */
-    public static ContentReader ofSnapshot(Repository repository, Snapshot snapshot) {
-        io.lifeboat.crypto.MasterKey.warmUp(); // a whole backup streams through decryption
-        NodeStreamReader nodes = new NodeStreamReader(repository, snapshot.nodes());
-        while (nodes.hasNext()) {
-            Node n = nodes.next();
-            if (Node.FILE.equals(n.type())) {
-                return new ContentReader(repository, n.chunks());
-            }
-        }
-        throw new RepositoryException("snapshot " + snapshot.shortId() + " holds no stored stream");
-    }
 }

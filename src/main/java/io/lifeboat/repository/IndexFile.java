@@ -14,17 +14,17 @@ import java.util.List;
  * magic "LBIX", version 1, then per pack: 32-byte pack hash, u32 count, count x (id, u32 offset,
  * u32 length, u32 raw length).
  */
-final class IndexFile {
+public final class IndexFile {
     private static final byte[] MAGIC = "LBIX".getBytes(StandardCharsets.US_ASCII);
     private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
-    record Pack(String name, List<PackEntry> entries) {
+    public record Pack(String name, List<PackEntry> entries) {
     }
 
     private IndexFile() {
     }
 
-    static byte[] encode(List<Pack> packs) {
+    public static byte[] encode(List<Pack> packs) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
@@ -45,7 +45,7 @@ final class IndexFile {
         return bytes.toByteArray();
     }
 
-    static List<Pack> decode(byte[] data) {
+    public static List<Pack> decode(byte[] data) {
         List<Pack> packs = new ArrayList<>();
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
             byte[] magic = in.readNBytes(4);

@@ -111,7 +111,7 @@ public final class Keys {
         return added;
     }
 
-    static String host() {
+    public static String host() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
@@ -119,7 +119,7 @@ public final class Keys {
         }
     }
 
-    static String user() {
+    public static String user() {
         return System.getProperty("user.name", "unknown");
     }
 }

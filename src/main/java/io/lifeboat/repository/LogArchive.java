@@ -93,7 +93,7 @@ public final class LogArchive {
     }
 
     /** Opens one log object by its full name (logs/SOURCE/SEGMENT), checking it belongs under that name. */
-    static Segment read(Repository repository, String objectName) throws IOException {
+    public static Segment read(Repository repository, String objectName) throws IOException {
         try {
             return Repository.JSON.readValue(repository.key().open(repository.store().get(objectName), aad(objectName)),
                     Segment.class);

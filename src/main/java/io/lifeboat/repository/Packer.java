@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Thread-safe: workers add chunks concurrently; a full pack is finished by the thread that filled
  * it while the others go on filling the next one.
  */
-final class Packer {
+public final class Packer {
     static final byte[] HEADER_AAD = "lifeboat pack header".getBytes(StandardCharsets.US_ASCII);
     static final String ZERO_NAME = "0".repeat(64);
 
@@ -36,7 +36,7 @@ final class Packer {
     private int storedChunks;
     private int storedPacks;
 
-    Packer(Repository repository, long targetSize) {
+    public Packer(Repository repository, long targetSize) {
         this.repository = repository;
         this.store = repository.store();
         this.targetSize = targetSize;
@@ -47,7 +47,7 @@ final class Packer {
         return !repository.index().contains(id) && pending.add(id);
     }
 
-    void add(ChunkId id, byte[] sealed, int rawLength) throws IOException {
+    public void add(ChunkId id, byte[] sealed, int rawLength) throws IOException {
         OpenPack full = null;
         synchronized (this) {
             if (current == null) {
@@ -67,7 +67,7 @@ final class Packer {
     }
 
     /** Finishes the pack being filled; after this returns every added chunk is durable and indexed. */
-    void flush() throws IOException {
+    public void flush() throws IOException {
         OpenPack last;
         synchronized (this) {
             last = current;

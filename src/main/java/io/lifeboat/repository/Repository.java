@@ -109,7 +109,7 @@ public final class Repository {
         return keyName;
     }
 
-    FastCdc chunker() {
+    public FastCdc chunker() {
         return chunker;
     }
 
@@ -132,12 +132,12 @@ public final class Repository {
     }
 
     /** Sees each index object as it is loaded: its packs, or why it could not be read (packs null). */
-    interface IndexVisitor {
+    public interface IndexVisitor {
         void visit(String name, List<IndexFile.Pack> packs, CorruptDataException damage);
     }
 
     /** Loads the index afresh for verify, which also needs every object's packs; one read of each. */
-    synchronized void reloadIndex(IndexVisitor visitor) {
+    public synchronized void reloadIndex(IndexVisitor visitor) {
         index = loadIndex(visitor);
     }
 
@@ -183,7 +183,7 @@ public final class Repository {
         return fresh;
     }
 
-    void saveIndex(List<IndexFile.Pack> packs) throws IOException {
+    public void saveIndex(List<IndexFile.Pack> packs) throws IOException {
         saveObject("index", IndexFile.encode(packs));
     }
 
@@ -193,6 +193,15 @@ public final class Repository {
         String name = kind + "/" + sha256(sealed);
         store.put(name, sealed);
         return name;
+    }
+
+    /**
+     * Writes a snapshot object: the commit of a backup, so everything it names must be durable
+     * already. Returns the snapshot with its id.
+     */
+    public Snapshot commit(Snapshot snapshot) throws IOException {
+        String name = saveObject("snapshots", JSON.writeValueAsBytes(snapshot));
+        return snapshot.withId(name.substring("snapshots/".length()));
     }
 
     /** Loads and opens an object, checking that its bytes still hash to its name. */

@@ -31,7 +31,7 @@ public final class RepositoryLock implements AutoCloseable {
      * A shared lock. While the repository is being pruned it waits (a prune takes minutes), since
      * failing would be worse: a WAL fetch that fails ends a recovery early.
      */
-    static RepositoryLock shared(BlobStore store, String operation) throws IOException {
+    public static RepositoryLock shared(BlobStore store, String operation) throws IOException {
         long deadline = System.nanoTime() + SHARED_WAIT.toNanos();
         while (true) {
             RepositoryLock lock = write(store, operation, false);
@@ -54,7 +54,7 @@ public final class RepositoryLock implements AutoCloseable {
     }
 
     /** The exclusive lock, waiting up to `wait` for other operations (a WAL push, say) to finish. */
-    static RepositoryLock exclusive(BlobStore store, String operation, Duration wait)
+    public static RepositoryLock exclusive(BlobStore store, String operation, Duration wait)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {

@@ -12,13 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with a byte budget: submitting blocks while more than the budget is in flight, so memory stays
  * bounded however fast the producer is.
  */
-final class Workers implements AutoCloseable {
+public final class Workers implements AutoCloseable {
     private static final int UNIT = 64 * 1024;
     private final ExecutorService pool;
     private final Semaphore budget;
     private final int totalUnits;
 
-    Workers(String name, long budgetBytes) {
+    public Workers(String name, long budgetBytes) {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> {
@@ -31,7 +31,7 @@ final class Workers implements AutoCloseable {
     }
 
     /** Runs the task on a worker once cost bytes of budget are free; the budget returns when it ends. */
-    <T> Future<T> submit(long cost, Callable<T> task) throws InterruptedException {
+    public <T> Future<T> submit(long cost, Callable<T> task) throws InterruptedException {
         int permits = (int) Math.min(totalUnits, Math.max(1, (cost + UNIT - 1) / UNIT));
         budget.acquire(permits);
         try {

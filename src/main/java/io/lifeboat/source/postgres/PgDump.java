@@ -1,12 +1,12 @@
 package io.lifeboat.source.postgres;
 
 import io.lifeboat.compress.Compression;
-import io.lifeboat.repository.ContentReader;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.ProcessOutput;
+import io.lifeboat.source.files.StreamSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -69,7 +69,7 @@ public final class PgDump {
         Process process = server.tool("pg_restore", args).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         ProcessOutput errors = new ProcessOutput(process.getErrorStream(), "pg_restore");
         try (RepositoryLock lock = repository.sharedLock("restore");
-             InputStream in = ContentReader.ofSnapshot(repository, dump); OutputStream out = process.getOutputStream()) {
+             InputStream in = StreamSnapshot.open(repository, dump); OutputStream out = process.getOutputStream()) {
             in.transferTo(out);
         } catch (IOException e) {
             // pg_restore stops reading once it has what it was asked for, or on an error: its exit status tells

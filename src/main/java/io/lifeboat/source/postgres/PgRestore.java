@@ -1,12 +1,12 @@
 package io.lifeboat.source.postgres;
 
-import io.lifeboat.repository.ContentReader;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.ProcessOutput;
 import io.lifeboat.source.Tool;
+import io.lifeboat.source.files.StreamSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -83,7 +83,7 @@ public final class PgRestore {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         ProcessOutput errors = new ProcessOutput(tar.getErrorStream(), "tar");
         try (RepositoryLock lock = repository.sharedLock("restore");
-             InputStream in = ContentReader.ofSnapshot(repository, base); OutputStream out = tar.getOutputStream()) {
+             InputStream in = StreamSnapshot.open(repository, base); OutputStream out = tar.getOutputStream()) {
             in.transferTo(out);
         }
         if (tar.waitFor() != 0) {

@@ -3,8 +3,8 @@ package io.lifeboat.source.postgres;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
-import io.lifeboat.repository.StreamArchiver;
 import io.lifeboat.source.ProcessOutput;
+import io.lifeboat.source.files.StreamSnapshot;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +37,7 @@ final class ToolStream {
         String program = Path.of(tool.command().get(0)).getFileName().toString();
         ProcessOutput errors = new ProcessOutput(process.getErrorStream(), program);
         try (TailKeepingStream out = new TailKeepingStream(process.getInputStream(), TAIL)) {
-            return StreamArchiver.snapshot(repository, storedPath, out, tags, compression, () -> {
+            return StreamSnapshot.save(repository, storedPath, out, tags, compression, () -> {
                 int exit = process.waitFor();
                 if (exit != 0) {
                     throw new IOException(program + " of " + what + " failed (" + ProcessOutput.exit(exit) + "): "

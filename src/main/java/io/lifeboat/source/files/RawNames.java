@@ -1,5 +1,6 @@
-package io.lifeboat.repository;
+package io.lifeboat.source.files;
 
+import io.lifeboat.repository.RepositoryException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;

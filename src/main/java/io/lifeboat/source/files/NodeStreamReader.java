@@ -1,5 +1,8 @@
-package io.lifeboat.repository;
+package io.lifeboat.source.files;
 
+import io.lifeboat.repository.ChunkId;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.Snapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Iterator;
@@ -22,12 +25,12 @@ public final class NodeStreamReader implements Iterator<Node> {
 
     /** Sees one chunk a snapshot needs, with the path that needs it. */
     @FunctionalInterface
-    interface ChunkVisitor {
+    public interface ChunkVisitor {
         void visit(ChunkId id, String path);
     }
 
     /** Every chunk a snapshot needs: those of its file list ("(its file list)"), then each file's. */
-    static void forEachChunk(Repository repository, Snapshot snapshot, ChunkVisitor visitor) {
+    public static void forEachChunk(Repository repository, Snapshot snapshot, ChunkVisitor visitor) {
         for (String c : snapshot.nodes()) {
             visitor.visit(ChunkId.parse(c), "(its file list)");
         }

@@ -1,10 +1,12 @@
-package io.lifeboat.repository;
+package io.lifeboat.maintenance;
 
 import static io.lifeboat.TestSupport.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeboat.TestSupport;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,6 +1,16 @@
-package io.lifeboat.repository;
+package io.lifeboat.maintenance;
 
 import io.lifeboat.crypto.CorruptDataException;
+import io.lifeboat.repository.ChunkId;
+import io.lifeboat.repository.IndexFile;
+import io.lifeboat.repository.LogArchive;
+import io.lifeboat.repository.PackEntry;
+import io.lifeboat.repository.Packer;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryException;
+import io.lifeboat.repository.RepositoryLock;
+import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.files.NodeStreamReader;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.lifeboat.repository;
+package io.lifeboat.maintenance;
 
 import static io.lifeboat.TestSupport.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lifeboat.TestSupport;
 import io.lifeboat.crypto.KeyFile;
 import io.lifeboat.crypto.MasterKey;
+import io.lifeboat.repository.Repository;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

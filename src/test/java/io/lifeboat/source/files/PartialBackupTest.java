@@ -1,10 +1,11 @@
-package io.lifeboat.repository;
+package io.lifeboat.source.files;
 
 import static io.lifeboat.TestSupport.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeboat.TestSupport;
+import io.lifeboat.repository.Repository;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.lifeboat.repository;
+package io.lifeboat.source.files;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;

@@ -1,6 +1,16 @@
-package io.lifeboat.repository;
+package io.lifeboat.source.files;
 
 import io.lifeboat.compress.Compression;
+import io.lifeboat.repository.ChunkId;
+import io.lifeboat.repository.ChunkIndex;
+import io.lifeboat.repository.ChunkStream;
+import io.lifeboat.repository.ChunkWriter;
+import io.lifeboat.repository.Keys;
+import io.lifeboat.repository.Progress;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryException;
+import io.lifeboat.repository.RepositoryLock;
+import io.lifeboat.repository.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -98,8 +108,7 @@ public final class Archiver {
             Snapshot snapshot = new Snapshot(null, 1, Instant.now().toString(), Keys.host(), Keys.user(), roots,
                     options.tags(), parent == null ? null : parent.id(),
                     unreadable ? Snapshot.PARTIAL : Snapshot.SUCCESS, nodeChunks, found, summary);
-            String name = repository.saveObject("snapshots", Repository.JSON.writeValueAsBytes(snapshot));
-            return snapshot.withId(name.substring("snapshots/".length()));
+            return repository.commit(snapshot);
         }
     }
 

@@ -1,14 +1,22 @@
-package io.lifeboat.repository;
+package io.lifeboat.source.files;
 
 import io.lifeboat.crypto.CorruptDataException;
+import io.lifeboat.repository.ChunkId;
+import io.lifeboat.repository.ChunkIndex;
+import io.lifeboat.repository.ChunkWriter;
+import io.lifeboat.repository.Progress;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryLock;
+import io.lifeboat.repository.Snapshot;
+import io.lifeboat.repository.Workers;
 import java.io.IOException;
-import java.nio.file.StandardOpenOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;

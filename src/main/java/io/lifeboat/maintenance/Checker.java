@@ -1,6 +1,16 @@
-package io.lifeboat.repository;
+package io.lifeboat.maintenance;
 
 import io.lifeboat.crypto.CorruptDataException;
+import io.lifeboat.repository.ChunkId;
+import io.lifeboat.repository.ChunkIndex;
+import io.lifeboat.repository.IndexFile;
+import io.lifeboat.repository.LogArchive;
+import io.lifeboat.repository.PackEntry;
+import io.lifeboat.repository.Progress;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryLock;
+import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.files.NodeStreamReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.DigestInputStream;

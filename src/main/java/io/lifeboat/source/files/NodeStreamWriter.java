@@ -1,5 +1,9 @@
-package io.lifeboat.repository;
+package io.lifeboat.source.files;
 
+import io.lifeboat.repository.ChunkId;
+import io.lifeboat.repository.ChunkWriter;
+import io.lifeboat.repository.FastCdc;
+import io.lifeboat.repository.Repository;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

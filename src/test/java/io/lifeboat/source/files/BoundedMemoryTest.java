@@ -1,4 +1,4 @@
-package io.lifeboat.repository;
+package io.lifeboat.source.files;
 
 import static io.lifeboat.TestSupport.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;

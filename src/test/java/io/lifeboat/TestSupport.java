@@ -110,8 +110,8 @@ public final class TestSupport {
     }
 
     /**
-     * Every entry below root, by relative path: type, permissions, owner, mtime, size, content hash,
-     * link target. Two trees are restored alike exactly when their descriptions are equal.
+     * Every entry below root, by relative path: type and permissions (st_mode), owner, mtime, size,
+     * content hash, link target, device number. Two trees are restored alike exactly when their descriptions are equal.
      */
     public static Map<String, String> describe(Path root) throws IOException {
         Map<String, String> all = new TreeMap<>();
@@ -127,6 +127,8 @@ public final class TestSupport {
                         .append(" gid=").append(a.get("gid"));
                 if (Files.isSymbolicLink(p)) {
                     d.append(" -> ").append(Files.readSymbolicLink(p));
+                } else if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    d.append(" rdev=").append(a.get("rdev")).append(" mtime=").append(a.get("lastModifiedTime"));
                 } else {
                     d.append(" mtime=").append(a.get("lastModifiedTime"));
                     if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {

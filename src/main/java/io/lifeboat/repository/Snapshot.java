@@ -25,7 +25,7 @@ public record Snapshot(String id, int version, String time, String hostname, Str
 
     /** Counts of one backup run. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Summary(long files, long dirs, long links, long bytes, long unchangedFiles,
+    public record Summary(long files, long dirs, long links, long specialFiles, long bytes, long unchangedFiles,
                           long changedWhileRead, long newChunks, long storedBytes, long packs, long durationMs) {
     }
 

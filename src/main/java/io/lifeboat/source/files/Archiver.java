@@ -47,7 +47,7 @@ public final class Archiver {
 
     private static final Pending END = new Pending(null, null);
     /** Named, not "unix:*": that would also look up owner and group names, a passwd lookup per file. */
-    private static final String ATTRIBUTES = "unix:mode,ino,dev,nlink,uid,gid,size,lastModifiedTime,ctime,"
+    private static final String ATTRIBUTES = "unix:mode,ino,dev,rdev,nlink,uid,gid,size,lastModifiedTime,ctime,"
             + "isDirectory,isSymbolicLink,isRegularFile";
 
     private final Repository repository;
@@ -63,6 +63,7 @@ public final class Archiver {
     private long files;
     private long dirs;
     private long links;
+    private long specials;
     private long bytes;
     private long unchanged;
     private long changedWhileRead;
@@ -100,7 +101,7 @@ public final class Archiver {
             }
             List<String> nodeChunks = nodes.finish();
             chunks.flush();
-            Snapshot.Summary summary = new Snapshot.Summary(files, dirs, links, bytes, unchanged, changedWhileRead,
+            Snapshot.Summary summary = new Snapshot.Summary(files, dirs, links, specials, bytes, unchanged, changedWhileRead,
                     chunks.newChunks(), chunks.storedBytes(), chunks.packs(),
                     (System.nanoTime() - started) / 1_000_000);
             List<Snapshot.Problem> found = List.copyOf(problems);
@@ -165,7 +166,7 @@ public final class Archiver {
         int mode = (Integer) a.get("mode");
         Node base = new Node(name, null, mode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
                 nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")),
-                (Long) a.get("size"), (Long) a.get("dev"), (Long) a.get("ino"), null, null, false, rawPath, null);
+                (Long) a.get("size"), (Long) a.get("dev"), (Long) a.get("ino"), 0, null, null, false, rawPath, null);
         if (Boolean.TRUE.equals(a.get("isDirectory"))) {
             visitDirectory(path, base, chunks);
         } else if (Boolean.TRUE.equals(a.get("isSymbolicLink"))) {
@@ -183,8 +184,14 @@ public final class Archiver {
             }
         } else if (Boolean.TRUE.equals(a.get("isRegularFile"))) {
             visitFile(path, base, (Integer) a.get("nlink"), chunks);
+        } else if (Node.specialType(mode) != null) {
+            // never opened (a fifo would block the walk, a device could be a tape): its type and metadata are all
+            specials++;
+            Node special = new Node(name, Node.specialType(mode), base.mode(), base.uid(), base.gid(), base.mtime(),
+                    base.ctime(), 0, base.dev(), base.inode(), (Long) a.get("rdev"), null, null, false, rawPath, null);
+            emit(special, List.of());
         } else {
-            problem(name, "special file (device, fifo or socket) is not backed up");
+            problem(name, "unknown kind of file (mode " + Integer.toOctalString(mode) + ") is not backed up");
         }
     }
 

@@ -19,10 +19,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -45,7 +43,8 @@ public final class Restorer {
     }
 
     /** What was restored and what could not be. */
-    public record Result(long files, long dirs, long links, long bytes, List<Snapshot.Problem> problems) {
+    public record Result(long files, long dirs, long links, long specialFiles, long bytes,
+                         List<Snapshot.Problem> problems) {
     }
 
     private record Piece(Node node, Path dest, int index, Future<byte[]> data) {
@@ -65,6 +64,7 @@ public final class Restorer {
     private final Set<String> restoredFiles = new java.util.HashSet<>();
     private long files;
     private long links;
+    private long specials;
     private long bytes;
 
     public Restorer(Repository repository, Options options, Progress progress) {
@@ -100,7 +100,7 @@ public final class Restorer {
             Node dir = dirs.get(i);
             applyMetadata(destination(target, dir.path(), dir.rawPath()), dir);
         }
-        return new Result(files, dirs.size(), links, bytes, List.copyOf(problems));
+        return new Result(files, dirs.size(), links, specials, bytes, List.copyOf(problems));
     }
 
     private void queueAll(Snapshot snapshot, Path target, Workers workers) throws IOException, InterruptedException {
@@ -119,6 +119,7 @@ public final class Restorer {
                 case Node.SYMLINK -> restoreSymlink(node, dest);
                 case Node.HARDLINK -> hardlinks.add(node);
                 case Node.FILE -> queueFile(node, dest, workers);
+                case Node.FIFO, Node.SOCKET, Node.CHAR_DEVICE, Node.BLOCK_DEVICE -> restoreSpecial(node, dest);
                 default -> problem(node.path(), "unknown entry type '" + node.type() + "'");
             }
         }
@@ -238,6 +239,18 @@ public final class Restorer {
         links++;
     }
 
+    private void restoreSpecial(Node node, Path dest) throws IOException, InterruptedException {
+        Files.createDirectories(dest.getParent());
+        try {
+            SpecialFiles.create(node, dest);
+        } catch (IOException e) {
+            problem(node.path(), "not restored: " + e.getMessage());
+            return;
+        }
+        applyMetadata(dest, node);
+        specials++;
+    }
+
     private void restoreHardlink(Path target, Node link) throws IOException {
         boolean present;
         synchronized (restoredFiles) {
@@ -254,6 +267,7 @@ public final class Restorer {
         links++;
     }
 
+    /** Owner first: chown clears setuid and setgid, which the mode then sets with the permissions. */
     private void applyMetadata(Path dest, Node node) {
         boolean symlink = Node.SYMLINK.equals(node.type());
         try {
@@ -262,31 +276,24 @@ public final class Restorer {
                 Files.setAttribute(dest, "unix:gid", node.gid(), LinkOption.NOFOLLOW_LINKS);
             }
             if (!symlink) {
-                Files.setPosixFilePermissions(dest, permissions(node.mode()));
+                Files.setAttribute(dest, "unix:mode", node.mode() & 07777);
             }
-            Files.getFileAttributeView(dest, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(time(node.mtime()), null, null);
+            if (node.special()) {
+                SpecialFiles.setModificationTime(dest, node.mtime());
+            } else {
+                Files.getFileAttributeView(dest, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(time(node.mtime()), null, null);
+            }
         } catch (IOException | UnsupportedOperationException e) {
             problem(node.path(), "restored, but its owner, mode or times could not be set: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            problem(node.path(), "restored, but interrupted before its time was set");
         }
     }
 
     private static FileTime time(long nanos) {
         return FileTime.from(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {
-            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
-            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE};
-        for (int i = 0; i < 9; i++) {
-            if ((mode & (1 << (8 - i))) != 0) {
-                set.add(order[i]);
-            }
-        }
-        return set;
     }
 
     private void problem(String path, String message) {

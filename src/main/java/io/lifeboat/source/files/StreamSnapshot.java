@@ -45,7 +45,7 @@ public final class StreamSnapshot {
              ChunkWriter chunks = new ChunkWriter(repository, compression)) {
             StreamArchiver.Content content = StreamArchiver.write(repository, chunks, in);
             long now = System.currentTimeMillis() * 1_000_000L;
-            Node file = new Node(storedPath, Node.FILE, 0600, 0, 0, now, now, content.size(), 0, 0,
+            Node file = new Node(storedPath, Node.FILE, 0600, 0, 0, now, now, content.size(), 0, 0, 0,
                     content.chunks(), null, false, null, null);
             NodeStreamWriter nodes = new NodeStreamWriter(chunks, repository.chunker());
             nodes.write(file);
@@ -53,7 +53,7 @@ public final class StreamSnapshot {
             chunks.flush();
             List<String> allTags = new ArrayList<>(tags);
             allTags.addAll(check.verify());
-            Snapshot.Summary summary = new Snapshot.Summary(1, 0, 0, content.size(), 0, 0, chunks.newChunks(),
+            Snapshot.Summary summary = new Snapshot.Summary(1, 0, 0, 0, content.size(), 0, 0, chunks.newChunks(),
                     chunks.storedBytes(), chunks.packs(), (System.nanoTime() - started) / 1_000_000);
             Snapshot snapshot = new Snapshot(null, 1, Instant.now().toString(), Keys.host(), Keys.user(),
                     List.of(storedPath), allTags, null, Snapshot.SUCCESS, nodeChunks, List.of(), summary);

@@ -78,6 +78,59 @@ class RoundTripTest {
         assertTrue(Files.isRegularFile(restored.resolve("odd names/link-to-latin1")), "link target resolves");
     }
 
+    @Test
+    void specialFilesAndSetuidSetgidStickyBitsComeBackAsTheyWere() throws Exception {
+        Path src = tmp.resolve("src");
+        Path bin = Files.createDirectories(src.resolve("bin"));
+        Files.writeString(bin.resolve("counter-agent"), "#!/bin/sh\n");
+        Files.setAttribute(bin.resolve("counter-agent"), "unix:mode", 04755);
+        Files.setAttribute(Files.createDirectories(src.resolve("shared")), "unix:mode", 02775);
+        Files.setAttribute(Files.createDirectories(src.resolve("spool")), "unix:mode", 01777);
+        Path run = Files.createDirectories(src.resolve("run"));
+        TestSupport.runProcess(new ProcessBuilder("mkfifo", "-m", "0640", run.resolve("events.fifo").toString()), 30);
+        try (var socket = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            socket.bind(java.net.UnixDomainSocketAddress.of(run.resolve("agent.sock")));
+        }
+        Path dev = Files.createDirectories(src.resolve("dev"));
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root) {
+            assertEquals(0, TestSupport.runProcess(new ProcessBuilder("mknod", dev.resolve("null").toString(), "c", "1",
+                    "3"), 30).exit());
+            assertEquals(0, TestSupport.runProcess(new ProcessBuilder("mknod", dev.resolve("loop200").toString(), "b",
+                    "7", "200"), 30).exit());
+        }
+        // touch, since the JDK opens a file to set its times, and opening a fifo waits for a writer
+        assertEquals(0, TestSupport.runProcess(new ProcessBuilder("touch", "-m", "-d", "2024-02-29T12:00:00.5Z",
+                run.resolve("events.fifo").toString()), 30).exit());
+
+        Path repo = tmp.resolve("repo");
+        String pw = TestSupport.passwordFile(tmp, "secret").toString();
+        assertEquals(0, cli("init", "--repo", repo.toString(), "--password-file", pw).exit());
+        TestSupport.Run backup = cli("backup", "--repo", repo.toString(), "--password-file", pw, "--json", src.toString());
+        assertEquals(0, backup.exit(), backup::toString);
+        var snapshot = io.lifeboat.repository.Repository.JSON.readTree(backup.out());
+        assertEquals("success", snapshot.get("status").asText(), "special files make no backup partial");
+        assertEquals(root ? 4 : 2, snapshot.at("/summary/specialFiles").asLong(), backup.out());
+
+        Path target = tmp.resolve("restored");
+        TestSupport.Run restore = cli("restore", "--repo", repo.toString(), "--password-file", pw, "latest",
+                "--target", target.toString());
+        assertEquals(0, restore.exit(), restore::toString);
+        Path restored = target.resolve(src.toString().substring(1));
+        Map<String, String> expected = TestSupport.describe(src);
+        assertEquals(expected, TestSupport.describe(restored));
+        assertTrue(expected.get("bin/counter-agent").startsWith("mode=104755"), expected.toString());
+        assertTrue(expected.get("shared").startsWith("mode=42775") && expected.get("spool").startsWith("mode=41777"),
+                expected.toString());
+        assertTrue(expected.get("run/events.fifo").startsWith("mode=10640"), "a fifo: " + expected);
+        assertTrue(expected.get("run/agent.sock").startsWith("mode=14"), "a socket: " + expected);
+        if (root) {
+            assertTrue(expected.get("dev/null").startsWith("mode=20") && expected.get("dev/loop200").startsWith("mode=60"),
+                    "devices: " + expected);
+        }
+        assertEquals(0, cli("verify", "--repo", repo.toString(), "--password-file", pw).exit());
+    }
+
     /** UTF-8 of the text followed by raw bytes that are not UTF-8. */
     private static byte[] bytes(String text, byte... raw) {
         byte[] head = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -36,6 +36,7 @@ same tree and seed; running it again applies the next day:
 Both commands print a one-line summary to stderr. Big files are written in 1 MiB blocks.
 """
 import argparse
+import base64
 import calendar
 import hashlib
 import json
@@ -49,6 +50,7 @@ import time
 BLOCK = 1 << 20
 KIB, MIB = 1 << 10, 1 << 20
 MARKER = ".lifeboat-dataset.json"
+SPARSE = os.path.join("app", "var", "lib", "counts.db")
 GENERATOR = "lifeboat bench/dataset.py"
 FORMAT = 1
 HISTORY_DAYS = 14
@@ -71,6 +73,7 @@ MODULES = ("ingest", "tracking", "counting", "zones", "reports", "alerts", "tena
 JPEG_MAGIC = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
 MP4_MAGIC = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
 JAR_MAGIC = b"PK\x03\x04\x14\x00\x08\x08\x08\x00"
+JSON_TAIL = "\n}\n"
 
 
 class Refused(Exception):
@@ -121,6 +124,11 @@ def set_mtime(path, ns):
     os.utime(path, ns=(ns, ns), follow_symlinks=False)
 
 
+def symlink(target, path, mtime_ns):
+    os.symlink(target, path)
+    set_mtime(path, mtime_ns)
+
+
 class Writer:
     """Deterministic content and timestamps from one seed.
 
@@ -133,7 +141,6 @@ class Writer:
         self.rng = random.Random(f"{label}:{seed}")
         self.r = self.rng.random
         self.key = f"lifeboat-bench/{label}/{seed}/".encode()
-        self.written = 0
 
     # ----- choices
     def below(self, n):
@@ -159,7 +166,7 @@ class Writer:
         return int(self.r() * (1 << 53))
 
     def noise(self, nbytes):
-        """A few deterministic random bytes (keys, trace ids): SHAKE of the next stream id."""
+        """A few deterministic random bytes (keys, ids, patches): SHAKE of the next stream id."""
         return hashlib.shake_256(self.key + b"n%d" % self.stream_id()).digest(nbytes)
 
     # ----- files
@@ -176,36 +183,33 @@ class Writer:
                 f.write(hashlib.shake_256(prefix + b"%d" % block).digest(n))
                 done += n
                 block += 1
-        self._finish(path, size, mtime_ns, mode)
+        self._finish(path, mtime_ns, mode)
         return size
 
-    def text(self, path, size, lines, mtime_ns=None, mode=None, head=""):
-        """Whole lines from the iterator `lines` until at least `size` bytes, written in blocks."""
+    def text(self, path, size, lines, mtime_ns=None, mode=None, tail=""):
+        """Whole lines from the iterator `lines` until at least `size` bytes, written in blocks,
+        then `tail`."""
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        done = 0
         with open(path, "wb") as f:
-            if head:
-                data = head.encode()
-                f.write(data)
-                done = len(data)
-            done += write_lines(f, size - done, lines)
-        self._finish(path, done, mtime_ns, mode)
-        return done
+            done = write_lines(f, size - len(tail), lines)
+            f.write(tail.encode())
+        self._finish(path, mtime_ns, mode)
+        return done + len(tail)
 
     def small(self, path, content, mtime_ns=None, mode=None):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         data = content.encode() if isinstance(content, str) else content
         with open(path, "wb") as f:
             f.write(data)
-        self._finish(path, len(data), mtime_ns, mode)
+        self._finish(path, mtime_ns, mode)
         return len(data)
 
-    def _finish(self, path, size, mtime_ns, mode):
+    @staticmethod
+    def _finish(path, mtime_ns, mode):
         if mode is not None:
             os.chmod(path, mode)
         if mtime_ns is not None:
             set_mtime(path, mtime_ns)
-        self.written += size
 
     # ----- text shapes
     def ident(self, capital=False):
@@ -213,132 +217,149 @@ class Writer:
         name = a + b.capitalize()
         return name[0].upper() + name[1:] if capital else name
 
+    def words(self, lo, hi):
+        return " ".join(self.pick(WORDS) for _ in range(self.between(lo, hi)))
+
     def java_lines(self, package, cls):
+        pick, below, ident = self.pick, self.below, self.ident
         yield f"package io.countplatform.{package};\n\n"
         for _ in range(self.between(3, 9)):
-            yield f"import io.countplatform.{self.pick(MODULES)}.{self.ident(True)};\n"
-        yield f"\n/** {self.pick(WORDS).capitalize()} {' '.join(self.pick(WORDS) for _ in range(6))}. */\n"
-        yield f"public final class {cls} {{\n"
+            yield f"import io.countplatform.{pick(MODULES)}.{ident(True)};\n"
+        yield f"\n/** {self.words(5, 9).capitalize()}. */\npublic final class {cls} {{\n"
         while True:
-            yield f"    private final {self.ident(True)} {self.ident()};\n"
-            yield f"\n    public {self.pick(('int', 'long', 'boolean', 'void', 'String'))} {self.ident()}({self.ident(True)} {self.pick(WORDS)}, int {self.pick(WORDS)}) {{\n"
+            kind = pick(("int", "long", "boolean", "void", "String"))
+            yield (f"    private final {ident(True)} {ident()};\n\n"
+                   f"    public {kind} {ident()}({ident(True)} {pick(WORDS)}, int {pick(WORDS)}) {{\n")
             for _ in range(self.between(2, 12)):
-                k = self.below(6)
+                k = below(6)
                 if k == 0:
-                    yield f"        if ({self.pick(WORDS)}.{self.ident()}() > {self.below(1000)}) {{\n            return {self.below(100)};\n        }}\n"
+                    yield (f"        if ({pick(WORDS)}.{ident()}() > {below(1000)}) {{\n"
+                           f"            return {below(100)};\n        }}\n")
                 elif k == 1:
-                    yield f"        // {' '.join(self.pick(WORDS) for _ in range(self.between(4, 10)))}\n"
+                    yield f"        // {self.words(4, 10)}\n"
                 elif k == 2:
-                    yield f"        log.debug(\"{self.pick(WORDS)} {{}} {self.pick(WORDS)} {{}}\", {self.pick(WORDS)}, {self.ident()});\n"
+                    yield f"        log.debug(\"{pick(WORDS)} {{}} {pick(WORDS)} {{}}\", {pick(WORDS)}, {ident()});\n"
                 else:
-                    yield f"        {self.ident()} = {self.pick(WORDS)}.{self.ident()}({self.pick(WORDS)}, {self.below(500)});\n"
+                    yield f"        {ident()} = {pick(WORDS)}.{ident()}({pick(WORDS)}, {below(500)});\n"
             yield "    }\n"
 
     def python_lines(self):
-        yield '"""' + " ".join(self.pick(WORDS) for _ in range(8)).capitalize() + '."""\n'
-        yield f"import {self.pick(('numpy as np', 'logging', 'json', 'time'))}\n"
-        yield f"from countplatform.{self.pick(MODULES)} import {self.ident()}\n\n"
+        pick, below = self.pick, self.below
+        yield (f'"""{self.words(6, 10).capitalize()}."""\n'
+               f"import {pick(('numpy as np', 'logging', 'json', 'time'))}\n"
+               f"from countplatform.{pick(MODULES)} import {self.ident()}\n\n")
         while True:
-            yield f"\ndef {self.pick(WORDS)}_{self.pick(WORDS)}({self.pick(WORDS)}, {self.pick(WORDS)}={self.below(100)}):\n"
+            yield f"\ndef {pick(WORDS)}_{pick(WORDS)}({pick(WORDS)}, {pick(WORDS)}={below(100)}):\n"
             for _ in range(self.between(2, 10)):
-                k = self.below(5)
+                k = below(5)
                 if k == 0:
-                    yield f"    if {self.pick(WORDS)} > {self.r():.2f}:\n        return {self.pick(WORDS)}\n"
+                    yield f"    if {pick(WORDS)} > {self.r():.2f}:\n        return {pick(WORDS)}\n"
                 elif k == 1:
-                    yield f"    # {' '.join(self.pick(WORDS) for _ in range(self.between(4, 10)))}\n"
+                    yield f"    # {self.words(4, 10)}\n"
                 else:
-                    yield f"    {self.pick(WORDS)}_{self.pick(WORDS)} = {self.pick(WORDS)}.{self.pick(WORDS)}({self.below(640)}, {self.below(480)})\n"
-            yield f"    return {self.pick(WORDS)}\n"
+                    yield (f"    {pick(WORDS)}_{pick(WORDS)} = {pick(WORDS)}.{pick(WORDS)}"
+                           f"({below(640)}, {below(480)})\n")
+            yield f"    return {pick(WORDS)}\n"
 
     def yaml_lines(self):
-        yield f"# {' '.join(self.pick(WORDS) for _ in range(5))}\napiVersion: v1\nkind: {self.pick(('ConfigMap', 'Deployment', 'Service', 'CronJob'))}\n"
-        while True:
-            yield f"{self.pick(WORDS)}_{self.pick(WORDS)}:\n"
-            for _ in range(self.between(1, 6)):
-                k = self.below(4)
-                if k == 0:
-                    yield f"  {self.pick(WORDS)}: {self.below(10000)}\n"
-                elif k == 1:
-                    yield f"  {self.pick(WORDS)}: \"{self.pick(SITES)}/{self.pick(ZONES)}\"\n"
-                elif k == 2:
-                    yield f"  {self.pick(WORDS)}: {self.pick(('true', 'false', 'null', '0.35', '5m', '30s'))}\n"
-                else:
-                    yield f"  - {{ camera: {self.pick(CAMERAS)[1]}, zone: {self.pick(ZONES)}, threshold: {self.r():.2f} }}\n"
-
-    def json_lines(self):
-        yield "{\n"
+        pick, below = self.pick, self.below
+        yield (f"# {self.words(3, 8)}\napiVersion: v1\n"
+               f"kind: {pick(('ConfigMap', 'Deployment', 'Service', 'CronJob'))}\n")
         n = 0
         while True:
             n += 1
-            value = self.below(4)
-            if value == 0:
-                v = str(self.below(100000))
-            elif value == 1:
-                v = json.dumps(f"{self.pick(SITES)}/{self.pick(CAMERAS)[1]}", ensure_ascii=False)
-            elif value == 2:
-                v = "[" + ", ".join(f"[{self.below(1920)}, {self.below(1080)}]" for _ in range(self.between(3, 8))) + "]"
+            yield f"{pick(WORDS)}_{pick(WORDS)}_{n}:\n"
+            if below(3) == 0:
+                for _ in range(self.between(1, 6)):
+                    yield f"  - {{camera: {pick(CAMERAS)[1]}, zone: {pick(ZONES)}, threshold: {self.r():.2f}}}\n"
+                continue
+            for i in range(self.between(1, 6)):
+                key = f"{pick(WORDS)}_{i}"
+                kind = below(3)
+                if kind == 0:
+                    yield f"  {key}: {below(10000)}\n"
+                elif kind == 1:
+                    yield f"  {key}: \"{pick(SITES)}/{pick(ZONES)}\"\n"
+                else:
+                    yield f"  {key}: {pick(('true', 'false', 'null', '0.35', '5m', '30s'))}\n"
+
+    def json_lines(self):
+        """The members of one JSON object; text(..., tail=JSON_TAIL) closes it."""
+        pick, below = self.pick, self.below
+        n = 0
+        while True:
+            n += 1
+            k = below(4)
+            if k == 0:
+                value = str(below(100000))
+            elif k == 1:
+                value = json.dumps(f"{pick(SITES)}/{pick(CAMERAS)[1]}", ensure_ascii=False)
+            elif k == 2:
+                value = "[" + ", ".join(f"[{below(1920)}, {below(1080)}]" for _ in range(self.between(3, 8))) + "]"
             else:
-                v = json.dumps({"enabled": self.r() < 0.8, "threshold": round(self.r(), 3)})
-            yield f"  \"{self.pick(WORDS)}_{self.pick(WORDS)}_{n}\": {v},\n"
+                value = json.dumps({"enabled": self.r() < 0.8, "threshold": round(self.r(), 3)})
+            yield f"{'{' if n == 1 else ','}\n  \"{pick(WORDS)}_{pick(WORDS)}_{n}\": {value}"
 
     def conf_lines(self):
         while True:
-            yield f"{self.pick(WORDS)}.{self.pick(WORDS)} = {self.pick(('on', 'off', str(self.below(65536)), self.pick(TENANTS)))}\n"
+            value = self.pick(("on", "off", str(self.below(65536)), self.pick(TENANTS)))
+            yield f"{self.pick(WORDS)}.{self.pick(WORDS)} = {value}\n"
 
     def pem(self, label, nbytes):
-        import base64
         body = base64.b64encode(self.noise(nbytes)).decode()
         lines = "\n".join(body[i:i + 64] for i in range(0, len(body), 64))
         return f"-----BEGIN {label}-----\n{lines}\n-----END {label}-----\n"
 
     # ----- logs
-    def log_lines(self, service, day_t, start_s, end_s, approx_lines):
-        """Log lines of `service` for the day starting at day_t, timestamps from start_s to end_s."""
+    def log_lines(self, service, day_t, start_s, end_s, size):
+        """Log lines of `service` on the day starting at day_t; the timestamps advance with the
+        bytes produced, from start_s to end_s (seconds into the day) over about `size` bytes."""
         date = day_string(day_t)
         pid = 1000 + self.below(30000)
-        step = max(1, int((end_s - start_s) * 1000 / max(1, approx_lines)))
-        t = start_s * 1000
-        end = end_s * 1000 - 1
+        start, span = start_s * 1000, (end_s - start_s) * 1000
+        t, produced = start, 0
         r, pick, below = self.r, self.pick, self.below
         while True:
-            t = min(end, t + 1 + int(r() * 2 * step))
+            t = min(start + span - 1, max(t + 1 + below(50), start + span * produced // max(1, size)))
             s, ms = divmod(t, 1000)
             ts = f"{date}T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.{ms:03d}Z"
             site, cam = pick(CAMERAS)
             if service == "counter-worker":
                 if r() < 0.97:
-                    yield (f"{ts} INFO  counter-worker[{pid}] site={site} cam={cam} zone={pick(ZONES)} "
-                           f"line={pick(('in', 'out'))} count={below(40)} occupancy={below(400)} "
-                           f"model=yolov8n-int8 conf=0.{50 + below(50):02d} frame={int(t / 40)} "
-                           f"latency_ms={3 + below(60)} trace={below(1 << 40):010x}\n")
+                    line = (f"{ts} INFO  counter-worker[{pid}] site={site} cam={cam} zone={pick(ZONES)} "
+                            f"line={pick(('in', 'out'))} count={below(40)} occupancy={below(400)} "
+                            f"model=yolov8n-int8 conf=0.{50 + below(50):02d} frame={int(t / 40)} "
+                            f"latency_ms={3 + below(60)} trace={below(1 << 24):06x}\n")
                 else:
-                    yield (f"{ts} WARN  counter-worker[{pid}] site={site} cam={cam} low confidence "
-                           f"for {below(12)} tracks, frame skipped\n")
+                    line = (f"{ts} WARN  counter-worker[{pid}] site={site} cam={cam} low confidence "
+                            f"for {below(12)} tracks, frame skipped\n")
             elif service == "api-gateway":
-                yield (f"10.{below(8)}.{below(256)}.{below(256)} - {pick(TENANTS)} [{ts}] \"GET "
-                       f"/api/v2/sites/{site}/zones/{pick(ZONES)}/counts?interval={pick(('5m', '1h', '1d'))} "
-                       f"HTTP/1.1\" {pick((200, 200, 200, 200, 304, 401, 404, 500))} {200 + below(4000)} "
-                       f"{1 + below(90)}ms \"{pick(('dashboard/3.2', 'curl/8.4.0', 'okhttp/4.12'))}\"\n")
+                line = (f"10.{below(8)}.{below(256)}.{below(256)} - {pick(TENANTS)} [{ts}] \"GET "
+                        f"/api/v2/sites/{site}/zones/{pick(ZONES)}/counts?interval={pick(('5m', '1h', '1d'))} "
+                        f"HTTP/1.1\" {pick((200, 200, 200, 200, 304, 401, 404, 500))} {200 + below(4000)} "
+                        f"{1 + below(90)}ms \"{pick(('dashboard/3.2', 'curl/8.4.0', 'okhttp/4.12'))}\"\n")
             elif service == "camera-ingest":
                 if r() < 0.9:
-                    yield (f"{ts} INFO  camera-ingest[{pid}] cam={cam} site={site} fps={pick((10, 15, 25))} "
-                           f"bitrate_kbps={1500 + below(2500)} dropped={below(3)} "
-                           f"segment=seg-{s // 3600:02d}{s // 60 % 60:02d}.mp4\n")
+                    line = (f"{ts} INFO  camera-ingest[{pid}] cam={cam} site={site} fps={pick((10, 15, 25))} "
+                            f"bitrate_kbps={1500 + below(2500)} dropped={below(3)} "
+                            f"segment=seg-{s // 3600:02d}{s // 60 % 60:02d}.mp4\n")
                 else:
-                    yield (f"{ts} WARN  camera-ingest[{pid}] cam={cam} rtsp://10.20.{below(16)}.{below(256)}:554/main "
-                           f"reconnect attempt={1 + below(5)} backoff_ms={pick((500, 1000, 2000, 4000))}\n")
+                    line = (f"{ts} WARN  camera-ingest[{pid}] cam={cam} rtsp://10.20.{below(16)}.{below(256)}:554/main "
+                            f"reconnect attempt={1 + below(5)} backoff_ms={pick((500, 1000, 2000, 4000))}\n")
             elif service == "scheduler":
-                yield (f"{ts} INFO  scheduler[{pid}] job={pick(('hourly-report', 'retention', 'model-sync', 'export'))} "
-                       f"tenant={pick(TENANTS)} run={below(100000)} duration_ms={below(20000)} "
-                       f"rows={below(50000)} result={pick(('ok', 'ok', 'ok', 'retry'))}\n")
+                line = (f"{ts} INFO  scheduler[{pid}] job={pick(('hourly-report', 'retention', 'model-sync', 'export'))} "
+                        f"tenant={pick(TENANTS)} run={below(100000)} duration_ms={below(20000)} "
+                        f"rows={below(50000)} result={pick(('ok', 'ok', 'ok', 'retry'))}\n")
             elif service == "auth":
-                yield (f"{ts} INFO  auth[{pid}] tenant={pick(TENANTS)} user=user-{below(5000):04d} "
-                       f"event={pick(('token-issued', 'token-refreshed', 'login', 'logout'))} "
-                       f"scope=counts:read ip=10.{below(8)}.{below(256)}.{below(256)}\n")
+                line = (f"{ts} INFO  auth[{pid}] tenant={pick(TENANTS)} user=user-{below(5000):04d} "
+                        f"event={pick(('token-issued', 'token-refreshed', 'login', 'logout'))} "
+                        f"scope=counts:read ip=10.{below(8)}.{below(256)}.{below(256)}\n")
             else:
-                yield (f"{ts} WARN  alerting[{pid}] rule=occupancy-high site={site} zone={pick(ZONES)} "
-                       f"value={below(500)} threshold={pick((150, 250, 300))} notify=webhook "
-                       f"status={pick(('sent', 'sent', 'throttled'))}\n")
+                line = (f"{ts} WARN  alerting[{pid}] rule=occupancy-high site={site} zone={pick(ZONES)} "
+                        f"value={below(500)} threshold={pick((150, 250, 300))} notify=webhook "
+                        f"status={pick(('sent', 'sent', 'throttled'))}\n")
+            produced += len(line)
+            yield line
 
 
 # =============================================================================== generate
@@ -382,7 +403,7 @@ def generate(out, total, seed):
         if w.r() < 0.6:
             conf_left -= w.text(path + ".yaml", n, w.yaml_lines(), ns(build_t))
         else:
-            conf_left -= w.text(path + ".json", n, w.json_lines(), ns(build_t))
+            conf_left -= w.text(path + ".json", n, w.json_lines(), ns(build_t), tail=JSON_TAIL)
         i += 1
     i = 0
     while src_left > 0:
@@ -402,14 +423,14 @@ def generate(out, total, seed):
     w.small(os.path.join(rel_b, "release.json"),
             json.dumps({"version": "2.4.1", "build": 5188, "commit": w.noise(20).hex()}, indent=2) + "\n",
             ns(build_t + 21 * DAY))
-    os.symlink("releases/v2.4.1", os.path.join(app, "current"))
+    symlink("releases/v2.4.1", os.path.join(app, "current"), ns(build_t + 21 * DAY))
     w.small(os.path.join(app, "bin", "healthcheck.sh"), HEALTHCHECK_SH, ns(build_t - 90 * DAY), 0o755)
     w.small(os.path.join(app, "README.md"), APP_README, ns(build_t - 120 * DAY))
     for empty in ("tmp", "run"):
         os.makedirs(os.path.join(app, "var", empty))
     # A sparse counts database: a header, a hole, some pages in the middle and at the end.
-    hole = min(256 * MIB, max(4 * MIB, total // 16))
-    sparse = os.path.join(app, "var", "lib", "counts.db")
+    hole = min(256 * MIB, max(MIB, total // 16))
+    sparse = os.path.join(out, SPARSE)
     os.makedirs(os.path.dirname(sparse))
     with open(sparse, "wb") as f:
         f.write(b"COUNTSDB\x00\x01" + w.noise(4 * KIB - 10))
@@ -470,8 +491,8 @@ def generate(out, total, seed):
             end = 23 * 3600 if last else DAY
             n = per_day * 23 // 24 if last else per_day
             w.text(os.path.join(logs, service, name), n,
-                   w.log_lines(service, day, 0, end, n // 150), ns(day + end - 1))
-    os.symlink("counter-worker.log", os.path.join(logs, "counter-worker", "latest.log"))
+                   w.log_lines(service, day, 0, end, n), ns(day + end - 1))
+    symlink("counter-worker.log", os.path.join(logs, "counter-worker", "latest.log"), ns(days[0]))
 
     # ---------------------------------------------------------------- config/
     cfg = os.path.join(out, "config")
@@ -507,7 +528,8 @@ def generate(out, total, seed):
     for level in range(1, 31):
         deep = os.path.join(deep, f"level-{level:02d}")
         if level % 5 == 0 or level == 30:
-            left -= w.small(os.path.join(deep, f"overrides-{level:02d}.yaml"), f"level: {level}\ninherit: true\n", cfg_time())
+            left -= w.small(os.path.join(deep, f"overrides-{level:02d}.yaml"),
+                            f"level: {level}\ninherit: true\n", cfg_time())
     os.makedirs(os.path.join(cfg, "overrides", "tenant-museo", "empty"))
     kinds = (("k8s", ".yaml", 40), ("zones", ".json", 20), ("nginx/conf.d", ".conf", 10),
              ("alerting/rules", ".yaml", 15), ("tls/clients", ".pem", 5), ("features", ".json", 10))
@@ -526,32 +548,28 @@ def generate(out, total, seed):
             left -= w.small(path, w.pem("CERTIFICATE", max(48, n * 3 // 4 - 60)), cfg_time())
         else:
             lines = {".yaml": w.yaml_lines, ".json": w.json_lines, ".conf": w.conf_lines}[ext]()
-            left -= w.text(path, n, lines, cfg_time())
+            left -= w.text(path, n, lines, cfg_time(), tail=JSON_TAIL if ext == ".json" else "")
         i += 1
 
     # ---------------------------------------------------------------- links
-    os.symlink(f"sites/{SITES[0]}.json", os.path.join(cfg, "active-site.json"))
-    os.symlink("../../../../config/tls/ca.pem", os.path.join(rel_b, "conf", "ca-link.pem"))
-    os.symlink(os.path.join(tls, "server-2025.pem"), os.path.join(tls, "current.pem"))  # absolute
-    os.symlink("../legacy/cameras-2023.yaml", os.path.join(cfg, "cameras", "legacy.yaml"))  # dangling
     os.makedirs(os.path.join(rel_b, "conf"), exist_ok=True)
+    symlink(f"sites/{SITES[0]}.json", os.path.join(cfg, "active-site.json"), cfg_time())
+    symlink("../../../../config/tls/ca.pem", os.path.join(rel_b, "conf", "ca-link.pem"), cfg_time())
+    symlink(os.path.join(tls, "server-2025.pem"), os.path.join(tls, "current.pem"), cfg_time())  # absolute
+    symlink("../legacy/cameras-2023.yaml", os.path.join(cfg, "cameras", "legacy.yaml"), cfg_time())  # dangling
     os.link(os.path.join(tls, "ca.pem"), os.path.join(rel_b, "conf", "ca.pem"))
-    for d, dirs, files in sorted_walk(out):
-        for name in dirs + files:
-            p = os.path.join(d, name)
-            if os.path.islink(p):
-                set_mtime(p, ns(LAST_DAY - 30 * DAY))
 
     w.small(os.path.join(out, MARKER), marker_text(seed, total, []), ns(end_of_history))
     settle_directories(out, None, end_of_history)
 
 
 def camera_yaml(w, site, cam):
-    zones = "".join(f"  - name: {z}\n    polygon: [[{w.below(1920)}, {w.below(1080)}], [{w.below(1920)}, {w.below(1080)}], "
-                    f"[{w.below(1920)}, {w.below(1080)}], [{w.below(1920)}, {w.below(1080)}]]\n    direction: {w.pick(('in', 'out', 'both'))}\n"
-                    for z in ZONES[:w.between(1, 4)])
-    return (f"camera: {cam}\nsite: \"{site}\"\nstream: rtsp://10.20.{w.below(16)}.{w.below(256)}:554/main\n"
-            f"model: yolov8n-int8\nconfidence: 0.{w.between(35, 70)}\nfps: {w.pick((10, 15, 25))}\nzones:\n{zones}")
+    text = (f"camera: {cam}\nsite: \"{site}\"\nstream: rtsp://10.20.{w.below(16)}.{w.below(256)}:554/main\n"
+            f"model: yolov8n-int8\nconfidence: 0.{w.between(35, 70)}\nfps: {w.pick((10, 15, 25))}\nzones:\n")
+    for zone in ZONES[:w.between(1, 4)]:
+        polygon = ", ".join(f"[{w.below(1920)}, {w.below(1080)}]" for _ in range(4))
+        text += f"  - name: {zone}\n    polygon: [{polygon}]\n    direction: {w.pick(('in', 'out', 'both'))}\n"
+    return text
 
 
 def marker_text(seed, size, mutations):
@@ -656,7 +674,8 @@ def mutate(top, seed):
             st = os.lstat(p)
             if stat.S_ISREG(st.st_mode):
                 sizes[p] = st.st_size
-    total = sum(sizes.values())
+    # The day's changes are shares of the data, which the sparse file's hole is not.
+    total = sum(size for p, size in sizes.items() if p != os.path.join(top, SPARSE))
 
     # ---------------------------------------------------------------- logs: finish, rotate, restart
     logs = os.path.join(top, "logs")
@@ -668,17 +687,17 @@ def mutate(top, seed):
         service = os.path.basename(os.path.dirname(path))
         append = max(200, total * 3 // 1000 * sizes[path] // log_bytes)
         with open(path, "ab") as f:
-            stats["new"] += write_lines(f, append, w.log_lines(service, prev_day, 23 * 3600, DAY, append // 150))
+            stats["new"] += write_lines(f, append, w.log_lines(service, prev_day, 23 * 3600, DAY, append))
         rotated = os.path.join(os.path.dirname(path), f"{service}-{day_string(prev_day, '')}.log")
         os.rename(path, rotated)
         set_mtime(rotated, ns(prev_day + DAY - 1))
         fresh = max(200, total * 9 // 1000 * sizes[path] // log_bytes)
-        stats["new"] += w.text(path, fresh, w.log_lines(service, today, 0, 23 * 3600, fresh // 150), ns(end_of_today - 1))
+        stats["new"] += w.text(path, fresh, w.log_lines(service, today, 0, 23 * 3600, fresh), ns(end_of_today - 1))
         stats["added"] += 1
 
     # ---------------------------------------------------------------- media: new day, retention, re-mux
     media = os.path.join(top, "media")
-    day_dirs = {}  # (site, cam) -> sorted day directories holding media
+    day_dirs = {}  # (site, cam) -> the day directories that hold its media
     for p in sizes:
         rel = os.path.relpath(p, media).split(os.sep)
         if len(rel) == 4 and rel[0] in SITES:
@@ -686,28 +705,33 @@ def mutate(top, seed):
     cameras = sorted(day_dirs)
     seg_hi = min(64 * MIB, max(256 * KIB, marker["size"] // 40))
     img_hi = min(3 * MIB // 2, max(16 * KIB, marker["size"] // 800))
-    add_left = total * 18 // 1000
+    seg_left = total * 11 // 1000
+    img_left = total * 7 // 1000
     seq = 0
-    while add_left > 0 and cameras:
+    while (seg_left > 0 or img_left > 0) and cameras:
         site, cam = w.pick(cameras)
         seq += 1
         tod = w.below(23 * 3600 - 120)
         hms = time.strftime("%H%M%S", time.gmtime(tod))
         folder = os.path.join(media, site, cam, day_string(today))
-        if w.r() < 0.25:
-            n = min(add_left, w.between(seg_hi // 4, seg_hi))
+        if seg_left > 0:
+            n = min(seg_left, w.between(seg_hi // 4, seg_hi))
             path = os.path.join(folder, f"{cam}_{day_string(today, '')}T{hms}_d{day_no}-{seq:04d}.mp4")
-            add_left -= w.binary(path, n, MP4_MAGIC, ns(today + tod + 60))
+            seg_left -= w.binary(path, n, MP4_MAGIC, ns(today + tod + 60))
         else:
-            n = min(add_left, w.log_uniform(max(2 * KIB, img_hi // 10), img_hi))
+            n = min(img_left, w.log_uniform(max(2 * KIB, img_hi // 10), img_hi))
             path = os.path.join(folder, f"snap_{hms}_d{day_no}-{seq:04d}.jpg")
-            add_left -= w.binary(path, n, JPEG_MAGIC, ns(today + tod))
+            img_left -= w.binary(path, n, JPEG_MAGIC, ns(today + tod))
         stats["new"] += n
         stats["added"] += 1
-    # Retention: the oldest day of a few cameras goes.
+    # Retention: the oldest day of a few cameras goes (at least 3 files, about 0.6 % of the bytes).
     delete_left = total * 6 // 1000
+
+    def deleted_enough():
+        return delete_left <= 0 and stats["deleted"] >= 3
+
     for site, cam in w.shuffled(cameras):
-        if delete_left <= 0:
+        if deleted_enough():
             break
         days_held = sorted(day_dirs[(site, cam)])
         if len(days_held) < 2:
@@ -718,7 +742,7 @@ def mutate(top, seed):
             delete_left -= sizes.get(p, 0)
             os.remove(p)
             stats["deleted"] += 1
-            if delete_left <= 0:
+            if deleted_enough():
                 break
         if not os.listdir(folder):
             os.rmdir(folder)
@@ -751,7 +775,7 @@ def mutate(top, seed):
         set_mtime(jar, ns(today + 10 * 3600))
         stats["modified"] += 1
     sources = [p for p in sizes if p.startswith(release + os.sep) and p.endswith((".java", ".py"))]
-    for path in w.shuffled(sorted(sources))[:max(1, len(sources) // 50)]:
+    for path in w.shuffled(sorted(sources))[:max(1, min(20, len(sources) // 100))]:
         with open(path, "rb") as f:
             lines = f.read().split(b"\n")
         at = w.below(len(lines))
@@ -793,7 +817,7 @@ def mutate(top, seed):
     with open(os.path.join(top, MARKER), "w", encoding="utf-8") as f:
         f.write(marker_text(marker["seed"], marker["size"], mutations))
     set_mtime(os.path.join(top, MARKER), ns(end_of_today))
-    settle_directories(top, before, today + 3 * 3600)
+    settle_directories(top, before, today)
     stats.update(day=day_no, total=total, renamed=renamed, touched=len(touched),
                  chmodded=os.path.relpath(chmodded, top))
     return stats
@@ -822,10 +846,10 @@ def insert_middle(w, path, length, mtime_ns):
     return length
 
 
-# =============================================================================== shared
+# =============================================================================== summary, main
 
 def summary(top):
-    files = dirs = links = size = 0
+    files = dirs = links = size = disk = 0
     seen = set()
     for d, dnames, fnames in sorted_walk(top):
         dirs += 1
@@ -838,7 +862,9 @@ def summary(top):
                 if (st.st_dev, st.st_ino) not in seen:
                     seen.add((st.st_dev, st.st_ino))
                     size += st.st_size
-    return f"{files} files, {dirs} dirs, {links} symlinks, {size} bytes ({size / MIB:.1f} MiB)"
+                    disk += st.st_blocks * 512
+    return (f"{files} files, {dirs} dirs, {links} symlinks, {size} bytes apparent "
+            f"({size / MIB:.1f} MiB, {disk / MIB:.1f} MiB allocated)")
 
 
 START_SH = """#!/bin/sh

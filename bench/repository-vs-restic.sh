@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lifeboat vs restic: wall time, CPU (user+sys), peak RSS and repository size, for
 # restic 0.14 (repo v2, --compression auto), lifeboat zstd:3 and lifeboat gzip:6, over the steps
-#   backup 1 (initial), backup 2 (unchanged), backup 3 (after one mutate-dataset.py "day"),
+#   backup 1 (initial), backup 2 (unchanged), backup 3 (after one `bench/dataset.py mutate` "day"),
 #   restore latest (checked against the dataset), verify --read-data / restic check --read-data.
 # All tools see identical data at every step: every tool does backups 1+2, the dataset is mutated
 # once, then every tool does backup 3, restore and verify. Page caches are dropped before each step
@@ -19,11 +19,11 @@ die() { echo "bench: ERROR: $*" >&2; exit 1; }
 trap 'echo "bench: ERROR: command failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-GEN=/work/shared/bench/gen-dataset.py MUTATE=/work/shared/bench/mutate-dataset.py
+DATASET="$HERE/bench/dataset.py"
 SIZE="${BENCH_SIZE:-1G}"
 TOOLS=(restic lb-zstd lb-gzip6)
 for c in restic python3 /usr/bin/time; do command -v "$c" >/dev/null || die "$c not found (apt-get install -y restic python3 time)"; done
-[ -f "$GEN" ] && [ -f "$MUTATE" ] || die "dataset tools not found under /work/shared/bench"
+[ -f "$DATASET" ] || die "$DATASET not found"
 
 if [ -n "${BENCH_DIR:-}" ]; then
   mkdir -p "$BENCH_DIR" && [ -z "$(ls -A "$BENCH_DIR")" ] || die "BENCH_DIR $BENCH_DIR must be absent or empty"
@@ -84,13 +84,17 @@ check_restore() {
 echo "bench: work dir $W, size $SIZE, lifeboat $(git -C "$HERE" describe --always --dirty 2>/dev/null || echo '?'), $(restic version | cut -d' ' -f1-2)" >&2
 mkdir -p "$W/lifeboat" && cp -a "$HERE/bin" "$HERE/pom.xml" "$W/lifeboat/" && mkdir -p "$W/lifeboat/src" && cp -a "$HERE/src/main" "$W/lifeboat/src/"
 "$LB" --version > "$W/logs/build.log" 2>&1 || { tail -n 20 "$W/logs/build.log" >&2; die "building the lifeboat copy failed"; }
-python3 "$GEN" "$DATA" --size "$SIZE" > "$W/logs/gen.log" || die "gen-dataset.py failed"
+dataset() {  # dataset generate|mutate ARGS...: bench/dataset.py, its one-line summary shown and kept in logs/
+  if ! python3 "$DATASET" "$@" > "$W/logs/$1.log" 2>&1; then cat "$W/logs/$1.log" >&2; die "dataset.py $1 failed"; fi
+  sed 's/^/bench: /' "$W/logs/$1.log" >&2
+}
+dataset generate "$DATA" --size "$SIZE"
 restic init --repo "$(repo restic)" --repository-version 2 > "$W/logs/restic-init.log" 2>&1 || die "restic init failed"
 "$LB" init --repo "$(repo lb-zstd)" --compression zstd:3 > "$W/logs/lb-zstd-init.log" 2>&1 || die "lifeboat init (zstd) failed"
 "$LB" init --repo "$(repo lb-gzip6)" --compression gzip:6 > "$W/logs/lb-gzip6-init.log" 2>&1 || die "lifeboat init (gzip) failed"
 
 for t in "${TOOLS[@]}"; do run "$t" backup1; run "$t" backup2; done
-python3 "$MUTATE" "$DATA" > "$W/logs/mutate.log" || die "mutate-dataset.py failed"
+dataset mutate "$DATA"
 for t in "${TOOLS[@]}"; do run "$t" backup3; run "$t" restore; check_restore "$t"; run "$t" verify; done
 
 # Markdown table: restic absolute; lifeboat figures as ratios to restic (<1 = lifeboat smaller/faster).

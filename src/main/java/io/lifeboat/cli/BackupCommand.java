@@ -23,6 +23,10 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--tag", paramLabel = "TAG", description = "label the snapshot (repeatable)")
     List<String> tags = new ArrayList<>();
 
+    @Option(names = "--host", paramLabel = "HOST",
+            description = "the host name to record (default: this machine's), e.g. for a tree mounted from another")
+    String host;
+
     @Option(names = "--compression", paramLabel = "METHOD[:LEVEL]",
             description = "gzip, zstd or none, with an optional level; default: the repository's")
     String compression;
@@ -37,7 +41,7 @@ final class BackupCommand implements Callable<Integer> {
         Progress progress = new Progress();
         Snapshot s;
         try (AutoCloseable shown = Output.progress(progress, "backup", repo.json)) {
-            s = new Archiver(r, new Archiver.Options(paths, tags, setting), progress).run();
+            s = new Archiver(r, new Archiver.Options(paths, tags, setting, host), progress).run();
         }
         for (Snapshot.Problem p : s.problems()) {
             System.err.println("warning: " + p.path() + ": " + p.message());

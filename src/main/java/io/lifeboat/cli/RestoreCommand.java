@@ -20,8 +20,12 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     RepositoryOptions repo;
 
-    @Parameters(paramLabel = "ID|latest", description = "snapshot id (or a unique prefix), or latest")
+    @Parameters(paramLabel = "ID|latest",
+            description = "snapshot id (or a unique prefix), or latest: the newest that --host, --path and --tag allow")
     String snapshot;
+
+    @Mixin
+    SnapshotFilterOptions filter;
 
     @Option(names = {"-t", "--target"}, required = true, paramLabel = "DIR", description = "where to restore")
     Path target;
@@ -33,7 +37,7 @@ final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Repository r = repo.open();
-        Snapshot s = r.snapshot(snapshot);
+        Snapshot s = r.snapshot(snapshot, filter.filter());
         Progress progress = new Progress();
         Restorer.Result result;
         try (AutoCloseable shown = Output.progress(progress, "restore", repo.json)) {

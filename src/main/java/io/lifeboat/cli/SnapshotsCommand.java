@@ -12,10 +12,13 @@ final class SnapshotsCommand implements Callable<Integer> {
     @Mixin
     RepositoryOptions repo;
 
+    @Mixin
+    SnapshotFilterOptions filter;
+
     @Override
     public Integer call() throws Exception {
         Repository r = repo.open();
-        List<Snapshot> all = r.snapshots();
+        List<Snapshot> all = r.snapshots().stream().filter(filter.filter()::matches).toList();
         for (String damaged : r.damagedSnapshots()) {
             System.err.println("warning: " + damaged + " is damaged and not listed (run verify)");
         }

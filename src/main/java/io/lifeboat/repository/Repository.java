@@ -278,14 +278,23 @@ public final class Repository {
         return damagedSnapshots;
     }
 
-    /** The snapshot named by a full id, a unique prefix of one, or "latest". */
+    /** The snapshot named by a full id, a unique prefix of one, or "latest" (the newest of all). */
     public Snapshot snapshot(String ref) throws IOException {
+        return snapshot(ref, SnapshotFilter.ALL);
+    }
+
+    /** As {@link #snapshot(String)}, where "latest" is the newest snapshot the filter lets through. */
+    public Snapshot snapshot(String ref, SnapshotFilter filter) throws IOException {
         List<Snapshot> all = snapshots();
         if (all.isEmpty()) {
             throw new RepositoryException("the repository has no snapshots");
         }
         if ("latest".equals(ref)) {
-            return all.get(all.size() - 1);
+            List<Snapshot> chosen = all.stream().filter(filter::matches).toList();
+            if (chosen.isEmpty()) {
+                throw new RepositoryException("no snapshot matches " + filter);
+            }
+            return chosen.get(chosen.size() - 1);
         }
         List<Snapshot> match = all.stream().filter(s -> s.id().startsWith(ref)).toList();
         if (match.isEmpty() || ref.isEmpty()) {

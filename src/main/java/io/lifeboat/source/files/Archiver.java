@@ -38,8 +38,15 @@ import java.util.concurrent.Future;
  * and index it needs is durable.
  */
 public final class Archiver {
-    /** What to back up and how. */
-    public record Options(List<Path> paths, List<String> tags, Compression.Setting compression) {
+    /** What to back up and how; host is the name recorded (null: this machine's). */
+    public record Options(List<Path> paths, List<String> tags, Compression.Setting compression, String host) {
+        public Options(List<Path> paths, List<String> tags, Compression.Setting compression) {
+            this(paths, tags, compression, null);
+        }
+
+        String hostname() {
+            return host != null ? host : Keys.host();
+        }
     }
 
     private record Pending(Node node, List<Future<ChunkId>> chunks) {
@@ -77,7 +84,7 @@ public final class Archiver {
     public Snapshot run() throws IOException, InterruptedException {
         long started = System.nanoTime();
         List<String> roots = roots(options.paths());
-        Snapshot parent = parentOf(roots);
+        Snapshot parent = parentOf(roots, options.hostname());
         if (parent != null) {
             previous = new NodeStreamReader(repository, parent.nodes());
         }
@@ -106,7 +113,7 @@ public final class Archiver {
                     (System.nanoTime() - started) / 1_000_000);
             List<Snapshot.Problem> found = List.copyOf(problems);
             boolean unreadable = found.size() > changedWhileRead;
-            Snapshot snapshot = new Snapshot(null, 1, Instant.now().toString(), Keys.host(), Keys.user(), roots,
+            Snapshot snapshot = new Snapshot(null, 1, Instant.now().toString(), options.hostname(), Keys.user(), roots,
                     options.tags(), parent == null ? null : parent.id(),
                     unreadable ? Snapshot.PARTIAL : Snapshot.SUCCESS, nodeChunks, found, summary);
             return repository.commit(snapshot);
@@ -137,9 +144,8 @@ public final class Archiver {
         return roots;
     }
 
-    private Snapshot parentOf(List<String> roots) throws IOException {
+    private Snapshot parentOf(List<String> roots, String host) throws IOException {
         Snapshot parent = null;
-        String host = Keys.host();
         for (Snapshot s : repository.snapshots()) {
             if (roots.equals(s.paths()) && host.equals(s.hostname())) {
                 parent = s;

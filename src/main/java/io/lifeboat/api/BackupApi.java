@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
 
-/** The backup endpoints of SPEC R9, with exactly its shapes. */
+/** The backup endpoints of R9, with exactly its shapes. */
 public final class BackupApi {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BackupApi.class);
     private static final ObjectMapper JSON = new ObjectMapper()

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * config/lifeboat.yaml: what is backed up, when, for how long, and where. Names and defaults are
- * the SPEC's (R1, R2, R4, R5). Database and S3 entries may be present; they take effect with the
+ * the platform's (R1, R2, R4, R5 in docs/REQUIREMENTS.md). Database and S3 entries may be present; they take effect with the
  * issues that bring those sources and stores.
  */
 public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSource> files,
@@ -26,7 +26,7 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
     public record Catalog(String url, String user, String passwordEnv) {
     }
 
-    /** One file source of SPEC R2.1. */
+    /** One file source of R2.1. */
     @JsonIgnoreProperties(value = {"type"})
     public record FileSource(String name, String path, String schedule, String retention, Boolean enabled) {
         public boolean active() {
@@ -35,7 +35,7 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
     }
 
     /**
-     * One database of SPEC R1 with its three schedules; the password comes from passwordEnv only.
+     * One database of R1 with its three schedules; the password comes from passwordEnv only.
      * dumps: databases also dumped logically with each full backup, for table-level restore.
      * wal/spool: with "receive", the service streams WAL itself (wal-receive) through spool.
      */

@@ -2,7 +2,7 @@ package io.lifeboat.config;
 
 import java.time.Duration;
 
-/** How long backups are kept: "30d", "24h", "12w" (SPEC R1, R2). */
+/** How long backups are kept: "30d", "24h", "12w" (R1, R2). */
 public final class Retention {
     private Retention() {
     }

@@ -4,7 +4,7 @@ import java.util.Locale;
 import org.quartz.CronExpression;
 
 /**
- * Schedules as operators write them: the SPEC's 5-field Unix cron ("0 2 * * 1-6") or a Quartz
+ * Schedules as operators write them: 5-field Unix cron ("0 2 * * 1-6") or a Quartz
  * expression (6-7 fields, seconds first). Unix cron becomes Quartz: a seconds field in front, "?"
  * in the day field that is not restricted, and days of the week as names, because Unix counts
  * Sunday as 0 (or 7) and Quartz as 1.

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Raises alerts (SPEC R8: backup failure, RPO exceeded): each is one JSON line handed to the
+ * Raises alerts (R8: backup failure, RPO exceeded): each is one JSON line handed to the
  * alerts route (routes/alerts.camel.yaml), which operators point wherever they are paged. When
  * the route cannot take it, the alert still reaches the log at ERROR.
  */

@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The SPEC's backup metrics (R8) with source and type labels: backup_duration, backup_size,
+ * The backup metrics (R8) with source and type labels: backup_duration, backup_size,
  * backup_status (1 success, 0.5 partial, 0 failed), runs by outcome for the success rate, and the
  * last success time per source.
  */

@@ -2,7 +2,7 @@ package io.lifeboat.security;
 
 import java.util.Locale;
 
-/** The roles of SPEC R10. */
+/** The roles of R10. */
 public enum Role {
     ADMIN, SYSTEM, AUDITOR, USER;
 

@@ -42,7 +42,7 @@ public final class DatabaseBackups extends BackupRunner {
 
     /**
      * One run now: scope "full" or "incremental" backs up (skipped while one of that database runs),
-     * "log" checks that its WAL is safe in the repository (WalCheck), on the SPEC's log schedule.
+     * "log" checks that its WAL is safe in the repository (WalCheck), on the log schedule.
      */
     public Map<String, Object> run(String name, String scope) {
         LifeboatConfig.Database d = database(name);

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * Every run is in the catalog from its start ("in_progress") to its end, and in the metrics.
  */
 public final class FileBackups extends BackupRunner implements AutoCloseable {
-    /** How long what is dropped into the inbox is kept (the SPEC's shortest file retention). */
+    /** How long what is dropped into the inbox is kept (the shortest file retention). */
     public static final String DROP_FOLDER_RETENTION = "30d";
     public FileBackups(LifeboatConfig config, RepositoryAccess repository, Catalog catalog,
                        Supplier<BackupMetrics> metrics, Alerts alerts) {

@@ -12,7 +12,7 @@ import java.util.TimeZone;
 import org.junit.jupiter.api.Test;
 import org.quartz.CronExpression;
 
-/** The SPEC's schedules fire when Unix cron would fire them. */
+/** The platform's schedules fire when Unix cron would fire them. */
 class UnixCronTest {
     @Test
     void specSchedulesConvertToQuartz() {

@@ -19,7 +19,7 @@ import java.util.Set;
  * its own with the WAL from its start, so none needs an older full); a dump for the full's time,
  * the newest of each database always. WAL is kept from the start of the oldest backup kept, so
  * every kept backup can still be rolled forward to any later moment; older WAL goes once it is
- * also older than the log retention (the SPEC's "24 h past the oldest full that needs it").
+ * also older than the log retention ("24 h past the oldest full that needs it").
  * Removing a backup removes its snapshot; the space its data alone used comes back with prune.
  */
 public final class PgRetention {

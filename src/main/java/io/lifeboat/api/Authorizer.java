@@ -15,7 +15,7 @@ public final class Authorizer {
         this.catalog = catalog;
     }
 
-    /** Passes when the caller's role has the permission ("read" or "trigger"); 401 or 403 otherwise. */
+    /** Passes when the caller's role has the permission (read, trigger, administer); 401 or 403 otherwise. */
     public void require(Exchange exchange, String permission) {
         if (query(exchange).keySet().stream().anyMatch(k -> k.equalsIgnoreCase("authorization"))) {
             throw new ApiException(400, "bad_request", "send the token in the Authorization header, never in the URL");
@@ -31,6 +31,7 @@ public final class Authorizer {
         boolean allowed = switch (permission) {
             case "read" -> role.get().mayRead();
             case "trigger" -> role.get().mayTrigger();
+            case "administer" -> role.get().mayAdminister();
             default -> throw new IllegalArgumentException("unknown permission " + permission);
         };
         if (!allowed) {

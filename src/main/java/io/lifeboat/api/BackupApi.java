@@ -1,38 +1,54 @@
 package io.lifeboat.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.lifeboat.catalog.Catalog;
-import io.lifeboat.service.FileBackups;
+import io.lifeboat.service.BackupRun;
+import io.lifeboat.service.BackupTriggers;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The backup endpoints of R9, with exactly its shapes. */
 public final class BackupApi {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BackupApi.class);
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    private static final Set<String> TRIGGER_FIELDS = Set.of("type", "scope", "source");
+    private static final Logger LOG = LoggerFactory.getLogger(BackupApi.class);
+    /**
+     * How request bodies bind and answers are written (the REST binding finds it in the registry):
+     * strict, so that a body with an unknown field, a second value for a field, anything after the
+     * object or a number where a name belongs is refused rather than half understood.
+     */
+    public static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
     private static final Set<String> TYPES = Set.of("database", "file", "config");
 
     private final Catalog catalog;
-    private final FileBackups fileBackups;
-    private final io.lifeboat.service.DatabaseBackups databaseBackups;
+    private final Authorizer authorizer;
+    private final BackupTriggers triggers;
 
-    public BackupApi(Catalog catalog, FileBackups fileBackups, io.lifeboat.service.DatabaseBackups databaseBackups) {
+    public BackupApi(Catalog catalog, Authorizer authorizer, BackupTriggers triggers) {
         this.catalog = catalog;
-        this.fileBackups = fileBackups;
-        this.databaseBackups = databaseBackups;
+        this.authorizer = authorizer;
+        this.triggers = triggers;
     }
 
     /** GET /api/v1/backup/status?type=…&timeRange=… */
-    public void status(Exchange exchange) throws Exception {
+    public void status(Exchange exchange) {
         Map<String, String> query = Authorizer.query(exchange);
         for (String name : query.keySet()) {
             if (!name.equals("type") && !name.equals("timeRange")) {
@@ -69,74 +85,129 @@ public final class BackupApi {
         reply(exchange, 200, answer);
     }
 
-    /** POST /api/v1/backup/trigger {type, scope?, source?} */
-    public void trigger(Exchange exchange) throws Exception {
+    /** The body of POST /api/v1/backup/trigger. */
+    public record TriggerRequest(String type, String scope, String source) {
+    }
+
+    /** The answer to a trigger: the run's id, and that it started. */
+    public record Started(String backupId, String status) {
+    }
+
+    /** Begins the runs a client asked for; the route then sends each on through its flow (the body is the runs). */
+    public void trigger(Exchange exchange) {
+        requireJson(exchange);
+        TriggerRequest request = exchange.getMessage().getBody(TriggerRequest.class);
+        if (request == null) {
+            throw new ApiException(400, "bad_request", "the body must be a JSON object like {\"type\": \"file\"}");
+        }
+        if (request.type() == null || !TYPES.contains(request.type())) {
+            throw new ApiException(400, "bad_request", "field 'type' must be database, file or config");
+        }
+        if (request.scope() != null && !Set.of("full", "incremental").contains(request.scope())) {
+            throw new ApiException(400, "bad_request", "field 'scope' must be full or incremental");
+        }
+        String name = request.source();
+        List<BackupRun> runs = new ArrayList<>();
+        try {
+            if (BackupRun.DATABASE.equals(request.type())) {
+                List<String> databases = triggers.databaseSources();
+                if (name == null && databases.size() != 1 || name != null && !databases.contains(name)) {
+                    throw new ApiException(400, "bad_request", "field 'source' must name one enabled database; "
+                            + "configured: " + databases);
+                }
+                runs.add(triggers.startDatabase(name == null ? databases.get(0) : name,
+                        request.scope() == null ? "full" : request.scope()));
+            } else if (BackupRun.FILE.equals(request.type())) {
+                runs.addAll(startFiles(name));
+            } else {
+                throw new ApiException(409, "not_available", "type '" + request.type()
+                        + "' backups are not configured yet");
+            }
+        } catch (IllegalStateException busy) {
+            throw new ApiException(409, "conflict", busy.getMessage());
+        }
+        exchange.getMessage().setBody(runs);
+    }
+
+    /** The named file source, or every enabled one that is not running already. */
+    private List<BackupRun> startFiles(String name) {
+        List<String> sources = triggers.fileSources();
+        if (name != null && !sources.contains(name)) {
+            throw new ApiException(400, "bad_request", "field 'source': no file source named '" + clip(name)
+                    + "'; configured: " + sources);
+        }
+        if (sources.isEmpty()) {
+            throw new IllegalStateException("no file source is enabled");
+        }
+        if (name != null) {
+            return List.of(triggers.startFile(name));
+        }
+        List<BackupRun> runs = new ArrayList<>();
+        for (String source : sources) {
+            try {
+                runs.add(triggers.startFile(source));
+            } catch (IllegalStateException busy) {
+                LOG.info("{}; not started again", busy.getMessage());
+            }
+        }
+        if (runs.isEmpty()) {
+            throw new IllegalStateException("every file source is being backed up already");
+        }
+        return runs;
+    }
+
+    /** 202 with the id of the (first) run the route sent on. */
+    @SuppressWarnings("unchecked")
+    public void started(Exchange exchange) {
+        List<BackupRun> runs = exchange.getMessage().getBody(List.class);
+        reply(exchange, 202, new Started(runs.get(0).getId(), "started"));
+    }
+
+    /**
+     * A request body that did not bind to its record. The caller's rights and the content type
+     * are judged first, as for a body that binds, so that nobody learns more than they may.
+     */
+    public void unreadableBody(Exchange exchange, String permission) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
+        try {
+            authorizer.require(exchange, permission);
+            requireJson(exchange);
+            throw unreadable(e);
+        } catch (ApiException refused) {
+            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, refused);
+            error(exchange);
+        }
+    }
+
+    private static ApiException unreadable(Throwable e) {
+        while (e != null && !(e instanceof JacksonException)) {
+            e = e.getCause();
+        }
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return new ApiException(400, "bad_request", "unknown field '" + clip(unknown.getPropertyName())
+                    + "'; fields are type, scope, source");
+        }
+        if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+            return new ApiException(400, "bad_request", "field '" + clip(String.valueOf(mismatch.getPath().get(0)
+                    .getFieldName())) + "' must be a string");
+        }
+        if (e instanceof MismatchedInputException) {
+            return new ApiException(400, "bad_request", "the body must be a JSON object like {\"type\": \"file\"}");
+        }
+        String reason = e == null || e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+        return new ApiException(400, "bad_request", "the body is not JSON: " + clip(reason));
+    }
+
+    private static void requireJson(Exchange exchange) {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
         if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw new ApiException(415, "unsupported_media_type", "header 'Content-Type' must be application/json");
         }
-        String body = exchange.getMessage().getBody(String.class);
-        JsonNode request;
-        try {
-            request = JSON.readTree(body == null ? "" : body);
-        } catch (Exception e) {
-            throw new ApiException(400, "bad_request", "the body is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (request == null || !request.isObject()) {
-            throw new ApiException(400, "bad_request", "the body must be a JSON object like {\"type\": \"file\"}");
-        }
-        for (java.util.Iterator<String> names = request.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!TRIGGER_FIELDS.contains(name)) {
-                throw new ApiException(400, "bad_request", "unknown field '" + clip(name) + "'; fields are type, scope, source");
-            }
-        }
-        JsonNode type = request.get("type");
-        if (type == null || !type.isTextual() || !TYPES.contains(type.asText())) {
-            throw new ApiException(400, "bad_request", "field 'type' must be database, file or config");
-        }
-        JsonNode scope = request.get("scope");
-        if (scope != null && !(scope.isTextual() && Set.of("full", "incremental").contains(scope.asText()))) {
-            throw new ApiException(400, "bad_request", "field 'scope' must be full or incremental");
-        }
-        JsonNode source = request.get("source");
-        if (source != null && !source.isTextual()) {
-            throw new ApiException(400, "bad_request", "field 'source' must be a source name");
-        }
-        String name = source == null ? null : source.asText();
-        if ("database".equals(type.asText())) {
-            List<String> databases = databaseBackups.sources();
-            if (name == null && databases.size() != 1 || name != null && !databases.contains(name)) {
-                throw new ApiException(400, "bad_request", "field 'source' must name one enabled database; configured: "
-                        + databases);
-            }
-            String database = name == null ? databases.get(0) : name;
-            try {
-                String backupId = databaseBackups.start(database, scope == null ? "full" : scope.asText());
-                reply(exchange, 202, Map.of("backupId", backupId, "status", "started"));
-            } catch (IllegalStateException busy) {
-                throw new ApiException(409, "conflict", busy.getMessage());
-            }
-            return;
-        }
-        if (!"file".equals(type.asText())) {
-            throw new ApiException(409, "not_available", "type '" + type.asText() + "' backups are not configured yet");
-        }
-        if (name != null && !fileBackups.sources().contains(name)) {
-            throw new ApiException(400, "bad_request", "field 'source': no file source named '" + clip(name)
-                    + "'; configured: " + fileBackups.sources());
-        }
-        String backupId;
-        try {
-            backupId = fileBackups.start(name);
-        } catch (IllegalStateException busy) {
-            throw new ApiException(409, "conflict", busy.getMessage());
-        }
-        reply(exchange, 202, Map.of("backupId", backupId, "status", "started"));
     }
 
     /** Turns a failure into the JSON error the client sees. */
-    public void error(Exchange exchange) throws Exception {
+    public void error(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (e instanceof ApiException a) {
             reply(exchange, a.status(), Map.of("error", a.error(), "message", a.getMessage()));
@@ -166,11 +237,19 @@ public final class BackupApi {
         return text.length() <= 64 ? text : text.substring(0, 64) + "...";
     }
 
-    /** The response carries only its status, content type and body: request headers are not echoed. */
-    private static void reply(Exchange exchange, int status, Object body) throws Exception {
+    /**
+     * The response carries only its status, content type and body: request headers are not echoed.
+     * An answer is left to the REST binding to write; an error (which the binding passes by) is
+     * written here.
+     */
+    static void reply(Exchange exchange, int status, Object body) {
         exchange.getMessage().getHeaders().clear();
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(JSON.writeValueAsString(body));
+        try {
+            exchange.getMessage().setBody(status < 300 ? body : JSON.writeValueAsString(body));
+        } catch (JacksonException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

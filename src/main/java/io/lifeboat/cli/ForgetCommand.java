@@ -59,7 +59,7 @@ final class ForgetCommand implements Callable<Integer> {
         }
         for (Snapshot s : chosen) {
             if (!dryRun) {
-                r.store().delete("snapshots/" + s.id());
+                r.forget(s.id());
             }
             if (!repo.json) {
                 System.out.printf("%s snapshot %s of %s (%s)%n", dryRun ? "would remove" : "removed", s.shortId(),

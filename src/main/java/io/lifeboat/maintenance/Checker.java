@@ -62,6 +62,48 @@ public final class Checker {
         }
     }
 
+    /**
+     * The structural check of one snapshot just written, without reading data: its object reads
+     * back and authenticates, its file list reads, and every chunk it needs is in the index and
+     * inside a pack that is there and long enough.
+     */
+    public Report checkSnapshot(String id) throws IOException {
+        try (RepositoryLock lock = repository.sharedLock("verify")) {
+            repository.refreshIndex();
+            ChunkIndex index = repository.index();
+            String name = "snapshots/" + id;
+            Map<String, Long> packSizes = new java.util.HashMap<>();
+            long[] chunks = {0};
+            try {
+                Snapshot s = Repository.JSON.readValue(repository.loadObject(name), Snapshot.class);
+                NodeStreamReader.forEachChunk(repository, s, (chunk, path) -> {
+                    chunks[0]++;
+                    ChunkIndex.Location at = index.get(chunk);
+                    if (at == null) {
+                        errors.add(new Finding("chunk " + chunk, "chunk " + chunk.hex() + " is not in the index", id, path));
+                    } else if (packSize(packSizes, at.pack()) < at.offset() + at.length()) {
+                        errors.add(new Finding(Repository.packPath(at.pack()), "pack is missing or too short", id, path));
+                    }
+                });
+            } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException | java.io.UncheckedIOException e) {
+                errors.add(new Finding(name, "snapshot cannot be read: " + e.getMessage(), id, null));
+            }
+            return new Report(1, packSizes.size(), chunks[0], 0, List.copyOf(errors), List.copyOf(notes));
+        }
+    }
+
+    /** A pack's stored size, -1 when it is missing; each pack is asked once. */
+    private long packSize(Map<String, Long> sizes, String pack) {
+        return sizes.computeIfAbsent(pack, p -> {
+            try {
+                String path = Repository.packPath(p);
+                return repository.store().exists(path) ? repository.store().size(path) : -1L;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     private Report check() throws IOException {
         if (readData) {
             io.lifeboat.crypto.MasterKey.warmUp();

@@ -273,6 +273,11 @@ public final class Repository {
         return all;
     }
 
+    /** Removes a snapshot object; the data only it needed stays until prune. */
+    public void forget(String snapshotId) throws IOException {
+        store.delete("snapshots/" + snapshotId);
+    }
+
     /** Snapshot objects the last {@link #snapshots()} call could not read. */
     public List<String> damagedSnapshots() {
         return damagedSnapshots;

@@ -24,6 +24,11 @@ public enum Role {
         return this == ADMIN || this == SYSTEM;
     }
 
+    /** Who may see and change how the service runs (its routes, its configuration): Admin. */
+    public boolean mayAdminister() {
+        return this == ADMIN;
+    }
+
     public String display() {
         return name().charAt(0) + name().substring(1).toLowerCase(Locale.ROOT);
     }

@@ -24,7 +24,7 @@ public final class CatalogRebuild {
         catalog.clearRuns();
         for (Snapshot s : snapshots) {
             String source = source(s);
-            String retention = "drop-folder".equals(source) ? FileBackups.DROP_FOLDER_RETENTION
+            String retention = BackupRun.DROP_FOLDER.equals(source) ? FileBackupSteps.DROP_FOLDER_RETENTION
                     : config.files().stream().filter(f -> f.name().equals(source))
                     .map(LifeboatConfig.FileSource::retention).findFirst().orElse(null);
             Instant finished = Instant.parse(s.time());
@@ -38,8 +38,8 @@ public final class CatalogRebuild {
     }
 
     private static String source(Snapshot s) {
-        if (s.tags() != null && s.tags().contains("drop-folder")) {
-            return "drop-folder";
+        if (s.tags() != null && s.tags().contains(BackupRun.DROP_FOLDER)) {
+            return BackupRun.DROP_FOLDER;
         }
         return tag(s, "source:", tag(s, "db:", String.join(",", s.paths())));
     }

@@ -6,32 +6,34 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The parts of the drop folder the file component does not do: whole folders (backed up as one
- * snapshot once nothing in them has changed for the settle time, then moved to done/ or failed/)
- * and the .reason file beside whatever failed.
+ * The parts of the drop folder the file component does not do: whole folders (backed up through
+ * the file-backup route as one snapshot once nothing in them has changed for the settle time, then
+ * moved to done/ or failed/) and the .reason file beside whatever failed.
  */
 public final class DropFolder {
     private static final Logger LOG = LoggerFactory.getLogger(DropFolder.class);
     private final Path inbox;
     private final Duration settle;
-    private final FileBackups backups;
+    private final Function<Path, BackupRun> backUp;
 
-    public DropFolder(Path inbox, Duration settle, FileBackups backups) {
+    /** backUp runs a dropped path through the file-backup route and returns the run. */
+    DropFolder(Path inbox, Duration settle, Function<Path, BackupRun> backUp) {
         this.inbox = inbox;
         this.settle = settle;
-        this.backups = backups;
+        this.backUp = backUp;
     }
 
-    /** Called by the file route when a dropped file's backup failed. */
+    /** Called by the drop-folder route when a dropped file's backup failed (the body is its run). */
     public void recordFailure(Exchange exchange) throws IOException {
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        writeReason(exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class), e);
+        writeReason(exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class),
+                exchange.getMessage().getBody(BackupRun.class).getError());
     }
 
     /** Backs up every folder in the inbox that has settled; called on a timer by the drop-folder route. */
@@ -45,14 +47,20 @@ public final class DropFolder {
         for (Path folder : folders) {
             if (settled(folder)) {
                 String name = folder.getFileName().toString();
+                String reason;
                 try {
-                    backups.runDropped(folder.toAbsolutePath().toString());
+                    BackupRun run = backUp.apply(folder.toAbsolutePath());
+                    reason = run == null ? "the file-backup route returned no run" : run.getError();
+                } catch (RuntimeException e) {
+                    reason = e.getMessage() == null ? e.toString() : e.getMessage();
+                }
+                if (reason == null) {
                     moveTo("done", folder);
                     LOG.info("drop folder: folder {} backed up and moved to done/", name);
-                } catch (RuntimeException e) {
+                } else {
                     moveTo("failed", folder);
-                    writeReason(name, e);
-                    LOG.error("drop folder: backup of folder {} failed: {}", name, e.getMessage());
+                    writeReason(name, reason);
+                    LOG.error("drop folder: backup of folder {} failed: {}", name, reason);
                 }
             }
         }
@@ -76,9 +84,9 @@ public final class DropFolder {
         Files.move(folder, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private void writeReason(String name, Exception e) throws IOException {
+    private void writeReason(String name, String why) throws IOException {
         Path reason = inbox.resolve("failed").resolve(name + ".reason");
         Files.createDirectories(reason.getParent());
-        Files.writeString(reason, (e == null || e.getMessage() == null ? String.valueOf(e) : e.getMessage()) + "\n");
+        Files.writeString(reason, why + "\n");
     }
 }

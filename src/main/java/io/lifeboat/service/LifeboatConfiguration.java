@@ -3,71 +3,95 @@ package io.lifeboat.service;
 import io.lifeboat.api.ApiHttpEngine;
 import io.lifeboat.api.Authorizer;
 import io.lifeboat.api.BackupApi;
+import io.lifeboat.api.RoutesApi;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.ConfigLoader;
 import io.lifeboat.config.LifeboatConfig;
-import io.lifeboat.config.UnixCron;
 import io.lifeboat.monitoring.Alerts;
 import io.lifeboat.monitoring.BackupMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StartupListener;
-import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Wires the service: reads config/lifeboat.yaml, opens the catalog, binds the beans the YAML
- * routes call, and once the routes are loaded creates one route per enabled file source from the
- * file-backup template. The config directory is the property lifeboat.config-dir.
+ * Wires the service: reads config/lifeboat.yaml, opens the catalog and the repository, binds the
+ * lifeboat: component and the beans the YAML routes call, and once the routes are loaded makes
+ * the routes of each enabled source from the templates. Edits of the route files and of
+ * lifeboat.yaml are applied while it runs. The config directory is the property
+ * lifeboat.config-dir.
  */
 public final class LifeboatConfiguration implements CamelConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(LifeboatConfiguration.class);
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        Path dir = Path.of(context.getPropertiesComponent().resolveProperty("lifeboat.config-dir").orElse("config"));
-        LifeboatConfig config = ConfigLoader.load(dir);
-        Files.createDirectories(Path.of(config.dropFolder().inbox()));
-        Catalog catalog = Catalog.open(config.catalog());
-        RepositoryAccess repository = new RepositoryAccess(config.repository());
+        PropertiesComponent properties = context.getPropertiesComponent();
+        Path dir = Path.of(properties.resolveProperty("lifeboat.config-dir").orElse("config"));
+        Supplier<MeterRegistry> registry = once(() -> meterRegistry(context));
+        Reloads reloads = new Reloads(registry);
+        LiveConfig config = new LiveConfig(dir, ConfigLoader.load(dir), reloads);
+        LifeboatConfig started = config.get();
+        Files.createDirectories(Path.of(started.dropFolder().inbox()));
+        Catalog catalog = Catalog.open(started.catalog());
+        RepositoryAccess repository = new RepositoryAccess(started.repository());
         repository.createIfMissing();
         catalog.failUnfinishedRuns("interrupted: the service stopped while it ran");
-        BackupMetrics[] metrics = new BackupMetrics[1];
-        java.util.function.Supplier<BackupMetrics> metricsOnce = () -> {
-            synchronized (metrics) {
-                if (metrics[0] == null) {
-                    metrics[0] = new BackupMetrics(meterRegistry(context));
-                }
-                return metrics[0];
-            }
-        };
-        org.apache.camel.ProducerTemplate producer = context.createProducerTemplate();
+
+        ProducerTemplate producer = context.createProducerTemplate();
         Alerts alerts = new Alerts(line -> producer.sendBody("direct:alert", line));
-        FileBackups files = new FileBackups(config, repository, catalog, metricsOnce, alerts);
-        DatabaseBackups databases = new DatabaseBackups(config, repository, catalog, metricsOnce, alerts);
-        context.getRegistry().bind("databaseBackups", databases);
-        context.addService(new WalReceivers(config, repository));
-        int port = Integer.parseInt(context.getPropertiesComponent().resolveProperty("camel.server.port").orElse("8080"));
+        Runs runs = new Runs(catalog, once(() -> new BackupMetrics(registry.get())), alerts);
+        FileBackupSteps files = new FileBackupSteps(config, repository);
+        DatabaseBackupSteps databases = new DatabaseBackupSteps(config, repository);
+        LifeboatComponent steps = new LifeboatComponent(new FlowSteps(repository, runs, files, databases));
+        context.addComponent("lifeboat", steps);
+
+        Authorizer authorizer = new Authorizer(catalog);
+        int port = Integer.parseInt(properties.resolveProperty("camel.server.port").orElse("8080"));
         context.getRegistry().bind("platform-http-engine", new ApiHttpEngine(port));
+        context.getRegistry().bind("apiJson", BackupApi.JSON);
         context.getRegistry().bind("lifeboatConfig", config);
         context.getRegistry().bind("catalog", catalog);
-        context.getRegistry().bind("fileBackups", files);
-        context.getRegistry().bind("dropFolder", new DropFolder(Path.of(config.dropFolder().inbox()),
-                java.time.Duration.ofSeconds(config.dropFolder().settleSeconds()), files));
-        context.getRegistry().bind("authorizer", new Authorizer(catalog));
-        context.getRegistry().bind("backupApi", new BackupApi(catalog, files, databases));
-        context.getPropertiesComponent().addInitialProperty("lifeboat.inbox", config.dropFolder().inbox());
-        context.getPropertiesComponent().addInitialProperty("lifeboat.inbox-enabled",
-                String.valueOf(config.dropFolder().active()));
-        context.getPropertiesComponent().addInitialProperty("lifeboat.inbox-settle-ms",
-                String.valueOf(config.dropFolder().settleSeconds() * 1000L));
-        if (Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("lifeboat.routes-reload")
-                .orElse("true"))) {
-            context.addService(new ValidatingRouteReload(context.getPropertiesComponent()
-                    .resolveProperty("lifeboat.routes-directory").orElse("routes"), "*.camel.yaml"));
+        context.getRegistry().bind("reloads", reloads);
+        context.getRegistry().bind("authorizer", authorizer);
+        context.getRegistry().bind("backupApi", new BackupApi(catalog, authorizer, new BackupTriggers(runs, files,
+                databases)));
+        context.getRegistry().bind("routesApi", new RoutesApi(context, reloads));
+        context.getRegistry().bind("dropFolder", new DropFolder(Path.of(started.dropFolder().inbox()),
+                Duration.ofSeconds(started.dropFolder().settleSeconds()), path -> producer.requestBodyAndHeaders(
+                        "direct:file-backup", null, Map.of("source", BackupRun.DROP_FOLDER, "path", path.toString()),
+                        BackupRun.class)));
+        properties.addInitialProperty("lifeboat.inbox", started.dropFolder().inbox());
+        properties.addInitialProperty("lifeboat.inbox-enabled", String.valueOf(started.dropFolder().active()));
+        properties.addInitialProperty("lifeboat.inbox-settle-ms",
+                String.valueOf(started.dropFolder().settleSeconds() * 1000L));
+
+        WalReceivers receivers = new WalReceivers(config, repository);
+        context.addService(receivers);
+        SourceRoutes sourceRoutes = new SourceRoutes(context);
+        if (Boolean.parseBoolean(properties.resolveProperty("lifeboat.routes-reload").orElse("true"))) {
+            context.addService(new ValidatingRouteReload(properties.resolveProperty("lifeboat.routes-directory")
+                    .orElse("routes"), "*.camel.yaml", reloads, steps, sourceRoutes));
+            context.addService(new ConfigWatcher(config));
         }
+        config.onChange(changed -> {
+            try {
+                sourceRoutes.apply(changed);
+                receivers.apply(changed);
+            } catch (Exception e) {
+                LOG.error("applying the reloaded configuration failed: {}", e.getMessage(), e);
+            }
+        });
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
@@ -75,28 +99,24 @@ public final class LifeboatConfiguration implements CamelConfiguration {
 
             @Override
             public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) throws Exception {
-                for (LifeboatConfig.FileSource s : config.files()) {
-                    if (s.active()) {
-                        TemplatedRouteBuilder.builder(ctx, "file-backup").routeId("file-backup-" + s.name())
-                                .parameter("source", s.name()).parameter("cron", UnixCron.toQuartz(s.schedule())).add();
-                    }
-                }
-                for (LifeboatConfig.Database d : config.databases()) {
-                    for (String scope : java.util.List.of("full", "incremental", "log")) {
-                        LifeboatConfig.Schedule s = switch (scope) {
-                            case "full" -> d.full();
-                            case "incremental" -> d.incremental();
-                            default -> d.log();
-                        };
-                        if (d.active() && s != null) {
-                            TemplatedRouteBuilder.builder(ctx, "database-backup")
-                                    .routeId("database-" + scope + "-" + d.name()).parameter("source", d.name())
-                                    .parameter("scope", scope).parameter("cron", UnixCron.toQuartz(s.schedule())).add();
-                        }
-                    }
-                }
+                sourceRoutes.apply(config.get());
             }
         });
+    }
+
+    /** Made on first use, then the same: Camel's meter registry exists only once the context runs. */
+    private static <T> Supplier<T> once(Supplier<T> make) {
+        Object[] made = new Object[1];
+        return () -> {
+            synchronized (made) {
+                if (made[0] == null) {
+                    made[0] = make.get();
+                }
+                @SuppressWarnings("unchecked")
+                T value = (T) made[0];
+                return value;
+            }
+        };
     }
 
     /** Camel's Micrometer registry when metrics are on (so backup metrics are scraped with its own). */

@@ -2,75 +2,122 @@ package io.lifeboat.service;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.SendDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.camel.util.URISupport;
 
 /**
- * Reloads a route file when an operator edits it, but only once it parses: Camel's own reload
+ * Reloads a route file when an operator edits it, but only once it loads: Camel's own reload
  * drops the routes of a file that fails to load, which would stop a backup flow over a typo. A
- * file that does not parse is reported and the routes it had keep running. Only the edited file's
- * routes are replaced, so the routes made from the file-backup template stay.
+ * file is refused when it does not parse or names a lifeboat: step or option that does not exist
+ * (with the line), and its previous routes keep running. Only the edited file's routes are
+ * replaced, and the routes made from a template in it are made again from the new template.
  */
 public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
-    private static final Logger LOG = LoggerFactory.getLogger(ValidatingRouteReload.class);
-    private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    static final String KIND = "route file";
+    private final Reloads reloads;
+    private final LifeboatComponent steps;
+    private final SourceRoutes sourceRoutes;
 
-    public ValidatingRouteReload(String directory, String pattern) {
+    ValidatingRouteReload(String directory, String pattern, Reloads reloads, LifeboatComponent steps,
+                          SourceRoutes sourceRoutes) {
         super(directory, false);
         setPattern(pattern);
         setRemoveAllRoutes(false);
+        this.reloads = reloads;
+        this.steps = steps;
+        this.sourceRoutes = sourceRoutes;
     }
 
     @Override
     protected void onRouteReload(Collection<Resource> resources, boolean removeEverything) {
         List<Resource> valid = new ArrayList<>();
+        Set<String> templates = new LinkedHashSet<>();
         for (Resource resource : resources) {
-            String problem = problemIn(resource);
-            if (problem == null) {
+            try {
+                templates.addAll(check(resource));
                 valid.add(resource);
-            } else {
-                refused.incrementAndGet();
-                LOG.error("route file {} was not reloaded, its previous routes keep running: {}",
-                        resource.getLocation(), problem);
+            } catch (Exception e) {
+                reloads.refused(KIND, resource.getLocation(), firstLine(e));
             }
         }
-        if (!valid.isEmpty()) {
-            super.onRouteReload(valid, false);
+        if (valid.isEmpty()) {
+            return;
         }
-    }
-
-    /** How many edited files were refused so far (for monitoring and tests). */
-    public int refusedReloads() {
-        return refused.get();
-    }
-
-    /** Why the file cannot become routes, or null: it is parsed into route definitions, not started. */
-    private String problemIn(Resource resource) {
+        super.onRouteReload(valid, false);
         try {
-            if (!resource.exists()) {
-                return null;
-            }
-            Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(getCamelContext()).findRoutesBuilders(
-                    List.of(resource), true);
-            for (RoutesBuilder builder : builders) {
-                if (builder instanceof RouteBuilder routes) {
-                    routes.setCamelContext(getCamelContext());
-                    routes.configure();
+            sourceRoutes.remake(templates);
+            valid.forEach(r -> reloads.applied(KIND, r.getLocation(), templates.isEmpty() ? "routes replaced"
+                    : "routes replaced, and those made from " + String.join(", ", templates)));
+        } catch (Exception e) {
+            valid.forEach(r -> reloads.refused(KIND, r.getLocation(), "routes from its templates could not be made: "
+                    + firstLine(e)));
+        }
+    }
+
+    /**
+     * Loads the file into route definitions without starting them, and checks each lifeboat: step
+     * it names; returns the ids of the templates it defines. Throws what is wrong, with the line.
+     */
+    private Set<String> check(Resource resource) throws Exception {
+        Set<String> templates = new LinkedHashSet<>();
+        if (!resource.exists()) {
+            return templates;
+        }
+        Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(getCamelContext()).findRoutesBuilders(
+                List.of(resource), true);
+        for (RoutesBuilder builder : builders) {
+            if (builder instanceof RouteBuilder routes) {
+                routes.setCamelContext(getCamelContext());
+                routes.configure();
+                for (RouteDefinition route : routes.getRouteCollection().getRoutes()) {
+                    checkSteps(route.getOutputs());
+                }
+                for (RouteTemplateDefinition template : routes.getRouteTemplateCollection().getRouteTemplates()) {
+                    templates.add(template.getId());
+                    checkSteps(template.getRoute().getOutputs());
                 }
             }
-            return null;
-        } catch (Exception e) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            return root.getMessage() == null ? root.toString() : root.getMessage().lines().findFirst().orElse("");
         }
+        return templates;
+    }
+
+    private void checkSteps(List<ProcessorDefinition<?>> outputs) throws Exception {
+        for (ProcessorDefinition<?> step : outputs) {
+            if (step instanceof SendDefinition<?> send && send.getEndpointUri() != null
+                    && send.getEndpointUri().startsWith("lifeboat:")) {
+                String uri = send.getEndpointUri().substring("lifeboat:".length());
+                int query = uri.indexOf('?');
+                Map<String, Object> options = new HashMap<>(query < 0 ? Map.of()
+                        : URISupport.parseQuery(uri.substring(query + 1)));
+                try {
+                    steps.check(query < 0 ? uri : uri.substring(0, query), options);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("line " + step.getLineNumber() + ": " + e.getMessage(), e);
+                }
+            }
+            checkSteps(step.getOutputs());
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root && !(root instanceof IllegalArgumentException)) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.toString() : root.getMessage();
+        return m.lines().findFirst().orElse(m);
     }
 }

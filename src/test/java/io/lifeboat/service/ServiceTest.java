@@ -68,7 +68,7 @@ class ServiceTest {
         NotifyBuilder done = new NotifyBuilder(context).fromRoute("file-backup-quick").whenCompleted(2).create();
         assertTrue(done.matches(30, TimeUnit.SECONDS));
         Catalog catalog = context.getRegistry().lookupByNameAndType("catalog", Catalog.class);
-        var config = context.getRegistry().lookupByNameAndType("lifeboatConfig", io.lifeboat.config.LifeboatConfig.class);
+        var config = context.getRegistry().lookupByNameAndType("lifeboatConfig", LiveConfig.class).get();
         var repository = new RepositoryAccess(config.repository()).open();
         java.util.Set<String> committed = repository.snapshots().stream().map(io.lifeboat.repository.Snapshot::id)
                 .collect(java.util.stream.Collectors.toSet());
@@ -197,7 +197,7 @@ class ServiceTest {
             Thread.sleep(200);
         }
         assertEquals(written.toString(), Files.readString(inbox.resolve("done/slow-export.csv")));
-        var config = context.getRegistry().lookupByNameAndType("lifeboatConfig", io.lifeboat.config.LifeboatConfig.class);
+        var config = context.getRegistry().lookupByNameAndType("lifeboatConfig", LiveConfig.class).get();
         var snapshot = new RepositoryAccess(config.repository()).open().snapshots().stream()
                 .filter(s -> s.paths().get(0).endsWith("slow-export.csv")).findFirst().orElseThrow();
         assertEquals(written.length(), snapshot.summary().bytes(), "the whole file was backed up");
@@ -216,7 +216,7 @@ class ServiceTest {
             Thread.sleep(200);
         }
         assertTrue(Files.exists(inbox.resolve("done/incident-42/frames/frame-1.txt")), "the folder moved to done/ whole");
-        var config = context.getRegistry().lookupByNameAndType("lifeboatConfig", io.lifeboat.config.LifeboatConfig.class);
+        var config = context.getRegistry().lookupByNameAndType("lifeboatConfig", LiveConfig.class).get();
         var snapshots = new RepositoryAccess(config.repository()).open().snapshots();
         assertTrue(snapshots.stream().anyMatch(s -> s.paths().get(0).endsWith("inbox/incident-42")
                 && s.summary().files() == 2), "one snapshot of the folder with both files");
@@ -265,14 +265,14 @@ class ServiceTest {
             assertEquals("first", awaitHello("first"));
             Files.writeString(file, route.formatted("second"));
             assertEquals("second", awaitHello("second"));
-            ValidatingRouteReload reload = context.hasService(ValidatingRouteReload.class);
-            int refusedBefore = reload.refusedReloads();
+            Reloads reloads = context.getRegistry().lookupByNameAndType("reloads", Reloads.class);
+            long refusedBefore = reloads.refused(ValidatingRouteReload.KIND);
             Files.writeString(file, route.formatted("third").replace("setBody", "setBodyy"));
             long deadline = System.currentTimeMillis() + 30_000;
-            while (reload.refusedReloads() == refusedBefore && System.currentTimeMillis() < deadline) {
+            while (reloads.refused(ValidatingRouteReload.KIND) == refusedBefore && System.currentTimeMillis() < deadline) {
                 Thread.sleep(100);
             }
-            assertTrue(reload.refusedReloads() > refusedBefore, "the broken edit was seen and refused");
+            assertTrue(reloads.refused(ValidatingRouteReload.KIND) > refusedBefore, "the broken edit was seen and refused");
             assertEquals("second", hello(), "the running route stayed");
             assertTrue(context.getRoute("file-backup-quick") != null, "templated routes survive reloads");
         } finally {

@@ -90,7 +90,7 @@ public final class PgRetention {
     /** Removes what the plan says goes: backups first, then the WAL only they needed. */
     public static void apply(Repository repository, String source, Plan plan) throws IOException {
         for (Decision d : plan.removed()) {
-            repository.store().delete("snapshots/" + d.id());
+            repository.forget(d.id());
         }
         LogArchive archive = new LogArchive(repository, source);
         for (String name : plan.removeWal()) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.security.Role;
-import io.lifeboat.service.DatabaseBackups;
+import io.lifeboat.service.BackupRun;
 import io.lifeboat.service.LifeboatConfiguration;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -172,8 +172,7 @@ class DatabaseServiceTest {
         assertTrue(incremental.storedBytes() < afterRestart.sizeBytes() / 3, incremental + " vs " + afterRestart);
 
         // a WAL segment missing from the repository: the WAL check fails and alerts, until a full backup
-        DatabaseBackups databases = context.getRegistry().lookupByNameAndType("databaseBackups", DatabaseBackups.class);
-        assertEquals("success", checkWal(databases).get("status"), "the chain is whole");
+        assertEquals("success", checkWal().getStatus(), "the chain is whole");
         Path logs = WORK.resolve("repository/logs/beCamera");
         List<String> before = awaitSegments(logs, 1);
         try (Connection db = CLUSTER.connect()) {
@@ -185,13 +184,13 @@ class DatabaseServiceTest {
         added.removeAll(before);
         String removed = added.get(0);
         Files.delete(logs.resolve(removed));
-        Map<String, Object> gap = checkWal(databases);
-        Catalog.Run gapRun = catalog.runs("wal", null).stream().filter(r -> r.id().equals(gap.get("runId")))
+        BackupRun gap = checkWal();
+        Catalog.Run gapRun = catalog.runs("wal", null).stream().filter(r -> r.id().equals(gap.getId()))
                 .findFirst().orElseThrow();
         assertFailedAndAlerted(gapRun, "WAL gap: " + removed);
         assertEquals("success", trigger(catalog, "full").status());
-        Map<String, Object> afterFull = checkWal(databases);
-        assertEquals("success", afterFull.get("status"), catalog.runs("wal", null).get(0).toString());
+        BackupRun afterFull = checkWal();
+        assertEquals("success", afterFull.getStatus(), catalog.runs("wal", null).get(0).toString());
 
         // the log schedule runs the check by itself
         NotifyBuilder scheduled = new NotifyBuilder(context).fromRoute("database-log-beCamera").whenCompleted(1).create();
@@ -233,14 +232,16 @@ class DatabaseServiceTest {
                 reason.replace("\"", "\\\""))), alerts);
     }
 
-    /** A WAL check now, as the log schedule runs it (which may be running one right now). */
-    private static Map<String, Object> checkWal(DatabaseBackups databases) throws Exception {
-        Map<String, Object> result = databases.run("beCamera", "log");
-        while ("skipped".equals(result.get("status"))) {
-            Thread.sleep(200);
-            result = databases.run("beCamera", "log");
+    /** A WAL check now, through the route the log schedule uses (which may be running one right now). */
+    private BackupRun checkWal() throws Exception {
+        while (true) {
+            Object run = context.createProducerTemplate().requestBodyAndHeader("direct:database-wal-check", null,
+                    "source", "beCamera");
+            if (run instanceof BackupRun checked) {
+                return checked;
+            }
+            Thread.sleep(200); // skipped: the scheduled check was running
         }
-        return result;
     }
 
     /** Starts a run through the API and waits for its end. */

@@ -1,0 +1,42 @@
+package io.lifeboat.api;
+
+import io.lifeboat.service.Reloads;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+
+/**
+ * GET /api/v1/routes (Admin): the running routes, the file each comes from (and the template a
+ * route was made from), and the last reload of every route and configuration file.
+ */
+public final class RoutesApi {
+    private final CamelContext context;
+    private final Reloads reloads;
+
+    public RoutesApi(CamelContext context, Reloads reloads) {
+        this.context = context;
+        this.reloads = reloads;
+    }
+
+    public void routes(Exchange exchange) {
+        List<Map<String, Object>> routes = new ArrayList<>();
+        for (Route r : context.getRoutes()) {
+            Map<String, Object> route = new LinkedHashMap<>();
+            route.put("id", r.getRouteId());
+            route.put("status", context.getRouteController().getRouteStatus(r.getRouteId()).name().toLowerCase());
+            route.put("from", r.getEndpoint().getEndpointBaseUri());
+            route.put("file", r.getSourceLocationShort());
+            route.put("template", r.getProperties().get(Route.TEMPLATE_PROPERTY));
+            routes.add(route);
+        }
+        routes.sort((a, b) -> String.valueOf(a.get("id")).compareTo(String.valueOf(b.get("id"))));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("routes", routes);
+        answer.put("reloads", reloads.all());
+        BackupApi.reply(exchange, 200, answer);
+    }
+}

@@ -1,0 +1,107 @@
+package io.lifeboat.service;
+
+import io.lifeboat.compress.Compression;
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.config.Retention;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.source.postgres.PgBaseBackup;
+import io.lifeboat.source.postgres.PgDump;
+import io.lifeboat.source.postgres.PgRetention;
+import io.lifeboat.source.postgres.PgSource;
+import io.lifeboat.source.postgres.WalCheck;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the steps of the database flows do for PostgreSQL: full or incremental base backups, the
+ * logical dumps that come with a full, retention of each kind, and the WAL check of the log
+ * schedule.
+ */
+final class DatabaseBackupSteps {
+    /** How long an incremental waits for its WAL to reach the archive. */
+    private static final Duration WAL_WAIT = Duration.ofSeconds(60);
+    private final LiveConfig config;
+    private final RepositoryAccess repository;
+
+    DatabaseBackupSteps(LiveConfig config, RepositoryAccess repository) {
+        this.config = config;
+        this.repository = repository;
+    }
+
+    LifeboatConfig.Database database(String name) {
+        return config.get().databases().stream().filter(d -> d.name().equals(name) && d.active()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no enabled database named '" + name + "'"));
+    }
+
+    List<String> sources() {
+        return config.get().databases().stream().filter(LifeboatConfig.Database::active)
+                .map(LifeboatConfig.Database::name).toList();
+    }
+
+    /** The retention of a scope (full, incremental, log), as configured. */
+    String retention(String name, String scope) {
+        LifeboatConfig.Schedule s = schedule(database(name), scope);
+        return s == null ? null : s.retention();
+    }
+
+    void backup(BackupRun run) throws Exception {
+        run.snapshot(PgBaseBackup.run(repository.open(), source(database(run.getSource())), compression(),
+                "incremental".equals(run.getScope()), WAL_WAIT));
+    }
+
+    /** With a full backup, a logical dump of each database in `dumps`; one that fails makes the run partial. */
+    void dumps(BackupRun run) throws Exception {
+        LifeboatConfig.Database d = database(run.getSource());
+        if (!"full".equals(run.getScope()) || d.dumps() == null) {
+            return;
+        }
+        Repository repo = repository.open();
+        for (String db : d.dumps()) {
+            try {
+                PgDump.run(repo, source(d), db, compression());
+            } catch (Exception e) {
+                run.note("dump-failed", "logical dump of " + db + " failed: " + e.getMessage(), true);
+            }
+        }
+    }
+
+    /** What each kind's retention lets go; returns how many backups and WAL files it removed. */
+    int retention(BackupRun run, Repository repo) throws Exception {
+        LifeboatConfig.Database d = database(run.getSource());
+        PgRetention.Plan plan = PgRetention.plan(repo, d.name(), keep(d.full(), "30d"), keep(d.incremental(), "7d"),
+                keep(d.log(), "24h"), Instant.now());
+        PgRetention.apply(repo, d.name(), plan);
+        return plan.removed().size() + plan.removeWal().size();
+    }
+
+    /** Whether the WAL since the newest full is all in the repository and still arriving; fails when not. */
+    void walCheck(BackupRun run) throws Exception {
+        WalCheck.Report report = WalCheck.run(repository.open(), run.getSource(), source(database(run.getSource())));
+        if (!report.ok()) {
+            throw new IllegalStateException(report.summary());
+        }
+        run.note(null, report.summary(), false);
+    }
+
+    static PgSource source(LifeboatConfig.Database d) {
+        return new PgSource(d.name(), d.host() == null ? "127.0.0.1" : d.host(), d.port() == null ? 5432 : d.port(),
+                d.user() == null ? "postgres" : d.user(), d.passwordEnv());
+    }
+
+    private Compression.Setting compression() {
+        return Compression.parse(config.get().repository().compression());
+    }
+
+    private static LifeboatConfig.Schedule schedule(LifeboatConfig.Database d, String scope) {
+        return switch (scope) {
+            case "incremental" -> d.incremental();
+            case "log" -> d.log();
+            default -> d.full();
+        };
+    }
+
+    private static Duration keep(LifeboatConfig.Schedule schedule, String otherwise) {
+        return Retention.parse(schedule == null || schedule.retention() == null ? otherwise : schedule.retention());
+    }
+}

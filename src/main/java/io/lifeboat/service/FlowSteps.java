@@ -1,0 +1,171 @@
+package io.lifeboat.service;
+
+import io.lifeboat.maintenance.Checker;
+import io.lifeboat.maintenance.Pruner;
+import io.lifeboat.repository.Progress;
+import io.lifeboat.repository.Repository;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of the backup flows, as routes name them (lifeboat:start?type=file, lifeboat:backup,
+ * ...). The message body is the run (BackupRun); each step does one stage of it:
+ * <ul>
+ * <li>start?type=file|database|wal: the run begins (from the headers source, scope and, for the
+ * drop folder, path), unless the API began it already; a source whose run is going is skipped</li>
+ * <li>backup: read, chunk, compress, encrypt, store and commit the snapshot (atomic, in the engine)</li>
+ * <li>dumps: with a full database backup, a logical dump of each database listed</li>
+ * <li>verify: a structural check of what was written (no data read)</li>
+ * <li>retention: the source's retention, then prune what it let go</li>
+ * <li>wal-check: the WAL chain of a database is whole and arriving</li>
+ * <li>fail: (in a doCatch) the run failed with the caught exception</li>
+ * <li>record: the outcome into the catalog and the metrics</li>
+ * <li>alert: the run's failure and each thing it could not do, to the alerts route</li>
+ * </ul>
+ * Whatever an operator removes, a run is recorded and its source freed when its exchange ends.
+ */
+public final class FlowSteps {
+    private static final Logger LOG = LoggerFactory.getLogger(FlowSteps.class);
+    public static final List<String> NAMES = List.of("start", "backup", "dumps", "verify", "retention", "wal-check",
+            "fail", "record", "alert");
+    private static final List<String> TYPES = List.of(BackupRun.FILE, BackupRun.DATABASE, BackupRun.WAL);
+
+    /** What one step does to the run. */
+    @FunctionalInterface
+    private interface Action {
+        void on(BackupRun run, Exchange exchange) throws Exception;
+    }
+
+    private final RepositoryAccess repository;
+    private final Runs runs;
+    private final FileBackupSteps files;
+    private final DatabaseBackupSteps databases;
+
+    FlowSteps(RepositoryAccess repository, Runs runs, FileBackupSteps files, DatabaseBackupSteps databases) {
+        this.repository = repository;
+        this.runs = runs;
+        this.files = files;
+        this.databases = databases;
+    }
+
+    /** The named step; its options are taken out of the map. IllegalArgumentException saying what is wrong. */
+    Processor step(String name, Map<String, Object> options) {
+        if ("start".equals(name)) {
+            Object type = options.remove("type");
+            if (!TYPES.contains(String.valueOf(type))) {
+                throw new IllegalArgumentException("lifeboat:start needs type=file, type=database or type=wal");
+            }
+            return exchange -> start(exchange, (String) type);
+        }
+        Action action = switch (name) {
+            case "backup" -> (run, exchange) -> {
+                if (BackupRun.FILE.equals(run.getType())) {
+                    files.backup(run);
+                } else {
+                    databases.backup(run);
+                }
+            };
+            case "dumps" -> (run, exchange) -> databases.dumps(run);
+            case "verify" -> (run, exchange) -> verify(run);
+            case "retention" -> (run, exchange) -> retention(run);
+            case "wal-check" -> (run, exchange) -> databases.walCheck(run);
+            case "fail" -> (run, exchange) -> run.fail(reason(exchange.getProperty(Exchange.EXCEPTION_CAUGHT,
+                    Exception.class)));
+            case "record" -> (run, exchange) -> runs.finish(run);
+            case "alert" -> (run, exchange) -> runs.alert(run);
+            default -> throw new IllegalArgumentException("unknown step lifeboat:" + name + "; the steps are "
+                    + String.join(", ", NAMES));
+        };
+        return exchange -> {
+            if (!(exchange.getMessage().getBody() instanceof BackupRun run)) {
+                throw new IllegalStateException("lifeboat:" + name + " has no run to work on: lifeboat:start must come "
+                        + "before it");
+            }
+            run.stepRan(name);
+            action.on(run, exchange);
+        };
+    }
+
+    private void start(Exchange exchange, String type) {
+        BackupRun run;
+        if (exchange.getMessage().getBody() instanceof BackupRun begun) {
+            if (!begun.getType().equals(type)) {
+                throw new IllegalArgumentException("a " + begun.getType() + " run came to a flow of type " + type);
+            }
+            run = begun;
+        } else {
+            String source = exchange.getMessage().getHeader("source", String.class);
+            String path = exchange.getMessage().getHeader("path", String.class);
+            String scope = BackupRun.WAL.equals(type) ? "log" : BackupRun.DATABASE.equals(type)
+                    ? exchange.getMessage().getHeader("scope", "full", String.class) : null;
+            try {
+                run = runs.start(type, source, scope, path == null ? null : Path.of(path), retention(type, source, scope,
+                        path));
+            } catch (Runs.SourceBusyException busy) {
+                LOG.info("{}; this one is skipped", busy.getMessage());
+                exchange.setRouteStop(true);
+                return;
+            }
+            exchange.getMessage().setBody(run);
+        }
+        run.stepRan("start");
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                if (done.getException() != null) {
+                    run.fail(reason(done.getException()));
+                }
+                runs.finish(run);
+            }
+        });
+    }
+
+    /** The retention the catalog shows for a run; checks that the source is configured and enabled. */
+    private String retention(String type, String source, String scope, String path) {
+        if (source == null) {
+            throw new IllegalArgumentException("lifeboat:start needs the header 'source'");
+        }
+        if (path != null) {
+            return FileBackupSteps.DROP_FOLDER_RETENTION;
+        }
+        return BackupRun.FILE.equals(type) ? files.source(source).retention() : databases.retention(source, scope);
+    }
+
+    private void verify(BackupRun run) throws Exception {
+        if (run.getSnapshot() == null) {
+            return;
+        }
+        Checker.Report report = new Checker(repository.open(), false, new Progress()).checkSnapshot(run.getSnapshot().id());
+        if (!report.ok()) {
+            Checker.Finding first = report.errors().get(0);
+            throw new IllegalStateException("verify of snapshot " + run.getSnapshot().shortId() + " found "
+                    + report.errors().size() + " problems, first: " + first.object() + ": " + first.message());
+        }
+    }
+
+    /** Retention that fails is alerted, not a failed backup: the backup itself is safe. */
+    private void retention(BackupRun run) {
+        try {
+            Repository repo = repository.open();
+            int removed = BackupRun.FILE.equals(run.getType()) ? files.retention(run, repo) : databases.retention(run, repo);
+            if (removed > 0) {
+                Pruner.Result pruned = new Pruner(repo, Duration.ofSeconds(60)).run(false);
+                LOG.info("retention of {} removed {} backups or log files; prune freed {} bytes", run.getSource(),
+                        removed, pruned.freedBytes());
+            }
+        } catch (Exception e) {
+            run.note("retention-failed", "retention failed: " + reason(e), false);
+        }
+    }
+
+    private static String reason(Throwable e) {
+        return e == null ? "failed" : e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+}

@@ -1,0 +1,61 @@
+package io.lifeboat.service;
+
+import java.util.Map;
+import org.apache.camel.Consumer;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.DefaultProducer;
+
+/**
+ * The lifeboat: endpoints the backup routes are made of ("to: lifeboat:verify"), one per step of
+ * FlowSteps. An unknown step or option fails when the route is made, so a reloaded route file
+ * with a typo is refused before it replaces the running one.
+ */
+public final class LifeboatComponent extends DefaultComponent {
+    private final FlowSteps steps;
+
+    LifeboatComponent(FlowSteps steps) {
+        this.steps = steps;
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
+        return new StepEndpoint(uri, this, steps.step(remaining, parameters));
+    }
+
+    /** Checks a step and its options as a route would use them, without making an endpoint. */
+    void check(String remaining, Map<String, Object> parameters) {
+        steps.step(remaining, parameters);
+        if (!parameters.isEmpty()) {
+            throw new IllegalArgumentException("lifeboat:" + remaining + " has no option " + parameters.keySet());
+        }
+    }
+
+    private static final class StepEndpoint extends DefaultEndpoint {
+        private final Processor step;
+
+        StepEndpoint(String uri, LifeboatComponent component, Processor step) {
+            super(uri, component);
+            this.step = step;
+        }
+
+        @Override
+        public Producer createProducer() {
+            return new DefaultProducer(this) {
+                @Override
+                public void process(Exchange exchange) throws Exception {
+                    step.process(exchange);
+                }
+            };
+        }
+
+        @Override
+        public Consumer createConsumer(Processor processor) {
+            throw new UnsupportedOperationException("lifeboat: steps are used with to:, not from:");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.lifeboat.service;
+
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.config.UnixCron;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routes made from templates, one per enabled source and schedule: "file-backup-NAME" from
+ * the template file-backup-schedule, "database-full-NAME", "database-incremental-NAME" and
+ * "database-log-NAME" from database-schedule. They are kept in step with lifeboat.yaml (a source
+ * added, removed, disabled or rescheduled changes only its own routes) and made again when the
+ * file of their template is edited.
+ */
+final class SourceRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(SourceRoutes.class);
+    static final String FILE_TEMPLATE = "file-backup-schedule";
+    static final String DATABASE_TEMPLATE = "database-schedule";
+
+    /** A route to make: its template and parameters. */
+    private record Made(String template, Map<String, Object> parameters) {
+    }
+
+    private final CamelContext context;
+    private final Map<String, Made> made = new HashMap<>();
+
+    SourceRoutes(CamelContext context) {
+        this.context = context;
+    }
+
+    /** Adds, removes and remakes routes so that they are exactly those the configuration asks for. */
+    synchronized void apply(LifeboatConfig config) throws Exception {
+        Map<String, Made> wanted = wanted(config);
+        for (String id : List.copyOf(made.keySet())) {
+            if (!made.get(id).equals(wanted.get(id))) {
+                remove(id);
+            }
+        }
+        for (Map.Entry<String, Made> e : wanted.entrySet()) {
+            if (!made.containsKey(e.getKey())) {
+                add(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** Makes again every route of these templates, after their file was reloaded. */
+    synchronized void remake(Collection<String> templates) throws Exception {
+        for (Map.Entry<String, Made> e : List.copyOf(made.entrySet())) {
+            if (templates.contains(e.getValue().template())) {
+                remove(e.getKey());
+                add(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private static Map<String, Made> wanted(LifeboatConfig config) {
+        Map<String, Made> wanted = new LinkedHashMap<>();
+        for (LifeboatConfig.FileSource s : config.files()) {
+            if (s.active()) {
+                wanted.put("file-backup-" + s.name(), new Made(FILE_TEMPLATE, Map.of("source", s.name(),
+                        "cron", UnixCron.toQuartz(s.schedule()))));
+            }
+        }
+        for (LifeboatConfig.Database d : config.databases()) {
+            if (!d.active()) {
+                continue;
+            }
+            Map<String, LifeboatConfig.Schedule> schedules = new LinkedHashMap<>();
+            schedules.put("full", d.full());
+            schedules.put("incremental", d.incremental());
+            schedules.put("log", d.log());
+            schedules.forEach((scope, s) -> {
+                if (s != null) {
+                    wanted.put("database-" + scope + "-" + d.name(), new Made(DATABASE_TEMPLATE, Map.of("source",
+                            d.name(), "scope", scope, "cron", UnixCron.toQuartz(s.schedule()),
+                            "flow", "log".equals(scope) ? "database-wal-check" : "database-backup")));
+                }
+            });
+        }
+        return wanted;
+    }
+
+    private void add(String id, Made m) throws Exception {
+        TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(context, m.template()).routeId(id);
+        m.parameters().forEach(builder::parameter);
+        builder.add();
+        made.put(id, m);
+        LOG.info("route {} made from template {} with {}", id, m.template(), m.parameters());
+    }
+
+    /** Stops and removes the route (a reload of its template's file may have removed it already). */
+    private void remove(String id) throws Exception {
+        made.remove(id);
+        if (context.getRoute(id) != null) {
+            context.getRouteController().stopRoute(id);
+            context.removeRoute(id);
+            LOG.info("route {} removed", id);
+        }
+    }
+}

@@ -1,6 +1,7 @@
 package io.lifeboat.api;
 
 import io.lifeboat.service.Reloads;
+import io.lifeboat.service.SourceRoutes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,10 +17,12 @@ import org.apache.camel.Route;
 public final class RoutesApi {
     private final CamelContext context;
     private final Reloads reloads;
+    private final SourceRoutes sourceRoutes;
 
-    public RoutesApi(CamelContext context, Reloads reloads) {
+    public RoutesApi(CamelContext context, Reloads reloads, SourceRoutes sourceRoutes) {
         this.context = context;
         this.reloads = reloads;
+        this.sourceRoutes = sourceRoutes;
     }
 
     public void routes(Exchange exchange) {
@@ -30,7 +33,7 @@ public final class RoutesApi {
             route.put("status", context.getRouteController().getRouteStatus(r.getRouteId()).name().toLowerCase());
             route.put("from", r.getEndpoint().getEndpointBaseUri());
             route.put("file", r.getSourceLocationShort());
-            route.put("template", r.getProperties().get(Route.TEMPLATE_PROPERTY));
+            route.put("template", sourceRoutes.templateOf(r.getRouteId()));
             routes.add(route);
         }
         routes.sort((a, b) -> String.valueOf(a.get("id")).compareTo(String.valueOf(b.get("id"))));

@@ -115,6 +115,8 @@ public final class FlowSteps {
             }
             exchange.getMessage().setBody(run);
         }
+        // what came with the trigger (an API request's headers, its token among them) stays out of the flow
+        exchange.getMessage().removeHeaders("*", "source", "scope", "path");
         run.stepRan("start");
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override

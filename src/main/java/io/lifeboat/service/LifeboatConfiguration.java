@@ -66,7 +66,6 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         context.getRegistry().bind("authorizer", authorizer);
         context.getRegistry().bind("backupApi", new BackupApi(catalog, authorizer, new BackupTriggers(runs, files,
                 databases)));
-        context.getRegistry().bind("routesApi", new RoutesApi(context, reloads));
         context.getRegistry().bind("dropFolder", new DropFolder(Path.of(started.dropFolder().inbox()),
                 Duration.ofSeconds(started.dropFolder().settleSeconds()), path -> producer.requestBodyAndHeaders(
                         "direct:file-backup", null, Map.of("source", BackupRun.DROP_FOLDER, "path", path.toString()),
@@ -79,6 +78,7 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         WalReceivers receivers = new WalReceivers(config, repository);
         context.addService(receivers);
         SourceRoutes sourceRoutes = new SourceRoutes(context);
+        context.getRegistry().bind("routesApi", new RoutesApi(context, reloads, sourceRoutes));
         if (Boolean.parseBoolean(properties.resolveProperty("lifeboat.routes-reload").orElse("true"))) {
             context.addService(new ValidatingRouteReload(properties.resolveProperty("lifeboat.routes-directory")
                     .orElse("routes"), "*.camel.yaml", reloads, steps, sourceRoutes));

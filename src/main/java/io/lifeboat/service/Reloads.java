@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class Reloads {
     private static final Logger LOG = LoggerFactory.getLogger(Reloads.class);
 
-    /** One file's last reload. */
-    public record Result(String file, String kind, Instant time, boolean applied, String message) {
+    /** One file's last reload; time in ISO 8601. */
+    public record Result(String file, String kind, String time, boolean applied, String message) {
     }
 
     private final Map<String, Result> last = new ConcurrentHashMap<>();
@@ -33,13 +33,13 @@ public final class Reloads {
 
     void applied(String kind, String file, String message) {
         LOG.info("{} {} reloaded: {}", kind, file, message);
-        record(new Result(file, kind, Instant.now(), true, message));
+        record(new Result(file, kind, Instant.now().toString(), true, message));
     }
 
     void refused(String kind, String file, String reason) {
         LOG.error("{} {} was not reloaded, the running version stays: {}", kind, file, reason);
         refused.merge(kind, 1L, Long::sum);
-        record(new Result(file, kind, Instant.now(), false, reason));
+        record(new Result(file, kind, Instant.now().toString(), false, reason));
     }
 
     private void record(Result r) {
@@ -51,7 +51,8 @@ public final class Reloads {
 
     /** The last reload of each file, newest first. */
     public List<Result> all() {
-        return last.values().stream().sorted(Comparator.comparing(Result::time).reversed()).toList();
+        return last.values().stream().sorted(Comparator.comparing((Result r) -> Instant.parse(r.time())).reversed())
+                .toList();
     }
 
     /** How many reloads of this kind were refused since the service started. */

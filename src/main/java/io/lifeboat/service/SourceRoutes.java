@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * added, removed, disabled or rescheduled changes only its own routes) and made again when the
  * file of their template is edited.
  */
-final class SourceRoutes {
+public final class SourceRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(SourceRoutes.class);
     static final String FILE_TEMPLATE = "file-backup-schedule";
     static final String DATABASE_TEMPLATE = "database-schedule";
@@ -58,6 +58,12 @@ final class SourceRoutes {
                 add(e.getKey(), e.getValue());
             }
         }
+    }
+
+    /** The template a route was made from, or null for a route of its own. */
+    public synchronized String templateOf(String routeId) {
+        Made m = made.get(routeId);
+        return m == null ? null : m.template();
     }
 
     private static Map<String, Made> wanted(LifeboatConfig config) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
@@ -21,8 +22,8 @@ import org.apache.camel.util.URISupport;
 /**
  * Reloads a route file when an operator edits it, but only once it loads: Camel's own reload
  * drops the routes of a file that fails to load, which would stop a backup flow over a typo. A
- * file is refused when it does not parse or names a lifeboat: step or option that does not exist
- * (with the line), and its previous routes keep running. Only the edited file's routes are
+ * file is refused when it does not parse, names a component that is not there, or a lifeboat:
+ * step or option that does not exist (with the line), and its previous routes keep running. Only the edited file's routes are
  * replaced, and the routes made from a template in it are made again from the new template.
  */
 public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
@@ -44,8 +45,11 @@ public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
     @Override
     protected void onRouteReload(Collection<Resource> resources, boolean removeEverything) {
         List<Resource> valid = new ArrayList<>();
-        Set<String> templates = new LinkedHashSet<>();
+        List<RouteTemplateDefinition> templates = new ArrayList<>();
         for (Resource resource : resources) {
+            if (beingWritten(resource)) {
+                continue;
+            }
             try {
                 templates.addAll(check(resource));
                 valid.add(resource);
@@ -57,10 +61,21 @@ public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
             return;
         }
         super.onRouteReload(valid, false);
+        Set<String> ids = new LinkedHashSet<>();
+        templates.forEach(t -> ids.add(t.getId()));
         try {
-            sourceRoutes.remake(templates);
-            valid.forEach(r -> reloads.applied(KIND, r.getLocation(), templates.isEmpty() ? "routes replaced"
-                    : "routes replaced, and those made from " + String.join(", ", templates)));
+            // Camel's reload replaces routes, not templates: put the new ones in, then remake their routes
+            Model model = getCamelContext().getCamelContextExtension().getContextPlugin(Model.class);
+            for (RouteTemplateDefinition template : templates) {
+                RouteTemplateDefinition old = model.getRouteTemplateDefinition(template.getId());
+                if (old != null) {
+                    model.removeRouteTemplateDefinition(old);
+                }
+                model.addRouteTemplateDefinition(template);
+            }
+            sourceRoutes.remake(ids);
+            valid.forEach(r -> reloads.applied(KIND, r.getLocation(), ids.isEmpty() ? "routes replaced"
+                    : "routes replaced, and those made from " + String.join(", ", ids)));
         } catch (Exception e) {
             valid.forEach(r -> reloads.refused(KIND, r.getLocation(), "routes from its templates could not be made: "
                     + firstLine(e)));
@@ -68,11 +83,23 @@ public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
     }
 
     /**
-     * Loads the file into route definitions without starting them, and checks each lifeboat: step
-     * it names; returns the ids of the templates it defines. Throws what is wrong, with the line.
+     * An editor that rewrites a file in place empties it first: wait for the content. (To take a
+     * file's routes away, delete the file.)
      */
-    private Set<String> check(Resource resource) throws Exception {
-        Set<String> templates = new LinkedHashSet<>();
+    private static boolean beingWritten(Resource resource) {
+        try (var in = resource.getInputStream()) {
+            return resource.exists() && in.read() < 0;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Loads the file into route definitions without starting them, and checks each lifeboat: step
+     * it names; returns the templates it defines. Throws what is wrong, with the line.
+     */
+    private List<RouteTemplateDefinition> check(Resource resource) throws Exception {
+        List<RouteTemplateDefinition> templates = new ArrayList<>();
         if (!resource.exists()) {
             return templates;
         }
@@ -86,7 +113,7 @@ public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
                     checkSteps(route.getOutputs());
                 }
                 for (RouteTemplateDefinition template : routes.getRouteTemplateCollection().getRouteTemplates()) {
-                    templates.add(template.getId());
+                    templates.add(template);
                     checkSteps(template.getRoute().getOutputs());
                 }
             }
@@ -96,14 +123,19 @@ public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
 
     private void checkSteps(List<ProcessorDefinition<?>> outputs) throws Exception {
         for (ProcessorDefinition<?> step : outputs) {
-            if (step instanceof SendDefinition<?> send && send.getEndpointUri() != null
-                    && send.getEndpointUri().startsWith("lifeboat:")) {
-                String uri = send.getEndpointUri().substring("lifeboat:".length());
-                int query = uri.indexOf('?');
+            String uri = step instanceof SendDefinition<?> send ? send.getEndpointUri() : null;
+            if (uri != null && uri.indexOf(':') > 0 && !uri.contains("{{")
+                    && getCamelContext().getComponent(uri.substring(0, uri.indexOf(':'))) == null) {
+                throw new IllegalArgumentException("line " + step.getLineNumber() + ": no component for '"
+                        + uri.substring(0, uri.indexOf(':')) + ":' (" + uri + ")");
+            }
+            if (uri != null && uri.startsWith("lifeboat:")) {
+                String name = uri.substring("lifeboat:".length());
+                int query = name.indexOf('?');
                 Map<String, Object> options = new HashMap<>(query < 0 ? Map.of()
-                        : URISupport.parseQuery(uri.substring(query + 1)));
+                        : URISupport.parseQuery(name.substring(query + 1)));
                 try {
-                    steps.check(query < 0 ? uri : uri.substring(0, query), options);
+                    steps.check(query < 0 ? name : name.substring(0, query), options);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("line " + step.getLineNumber() + ": " + e.getMessage(), e);
                 }

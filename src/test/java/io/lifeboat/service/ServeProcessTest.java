@@ -3,6 +3,7 @@ package io.lifeboat.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lifeboat.TestSupport;
 import java.io.File;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -35,7 +36,7 @@ class ServeProcessTest {
                 + "\ncamel.management.port = " + management + "\nlifeboat.alerts-dir = " + tmp + "\n");
         Files.writeString(config.resolve("lifeboat.yaml"), """
                 repository: { path: %s/repository, passwordFile: %s/repository.password, create: true }
-                catalog: { url: 'jdbc:h2:file:%s/catalog/lifeboat' }
+                catalog: { url: 'jdbc:h2:file:%s/catalog/lifeboat;AUTO_SERVER=TRUE' }
                 files:
                   - { name: demo, path: %s/source, schedule: "0 * * * *", retention: 30d }
                 dropFolder: { inbox: %s/inbox }
@@ -61,8 +62,9 @@ class ServeProcessTest {
             }
             assertEquals(401, status, "the API answers (a token is needed): " + Files.readString(tmp.resolve("serve.log")));
             // routes made from templates are added once the context has started: give them a moment
-            List<String> routes = List.of("alerts", "drop-folder", "drop-folder-folders", "file-backup-demo",
-                    "api-backup-status", "api-backup-trigger");
+            List<String> routes = List.of("alerts", "drop-folder", "drop-folder-folders", "file-backup",
+                    "file-backup-demo", "database-backup", "database-wal-check", "api-backup-status",
+                    "api-backup-trigger", "api-routes");
             HttpResponse<String> metrics;
             do {
                 metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management
@@ -77,10 +79,32 @@ class ServeProcessTest {
             for (String route : routes) {
                 assertTrue(metrics.body().contains("routeId=\"" + route + "\""), route + " runs: " + metrics.body());
             }
+
+            // bin/lifeboat routes: every route with the file it comes from, for an Admin only
+            TestSupport.Run admin = TestSupport.cli("token", "create", "--config", config.toString(), "--role", "Admin");
+            assertEquals(0, admin.exit(), admin::toString);
+            TestSupport.Run listed = routes(config, admin.out().strip());
+            assertEquals(0, listed.exit(), listed::toString);
+            assertTrue(listed.out().lines().anyMatch(l -> l.startsWith("file-backup-demo ") && l.contains("started")
+                    && l.contains("file-backup.camel.yaml") && l.contains("(template file-backup-schedule)")),
+                    listed.out());
+            assertTrue(listed.out().lines().anyMatch(l -> l.startsWith("file-backup ")
+                    && l.contains("file-backup.camel.yaml")), listed.out());
+            String auditor = TestSupport.cli("token", "create", "--config", config.toString(), "--role", "Auditor")
+                    .out().strip();
+            TestSupport.Run refused = routes(config, auditor);
+            assertEquals(1, refused.exit(), refused::toString);
+            assertTrue(refused.err().contains("may not administer"), refused.err());
         } finally {
             serve.destroy();
             serve.waitFor();
         }
+    }
+
+    private static TestSupport.Run routes(Path config, String token) throws Exception {
+        ProcessBuilder pb = TestSupport.process(List.of(), "routes", "--config", config.toString());
+        pb.environment().put("LIFEBOAT_TOKEN", token);
+        return TestSupport.runProcess(pb, 60);
     }
 
     private static int freePort() throws Exception {

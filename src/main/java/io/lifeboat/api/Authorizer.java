@@ -2,7 +2,9 @@ package io.lifeboat.api;
 
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.security.Role;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.Exchange;
@@ -44,15 +46,15 @@ public final class Authorizer {
      * into the message headers, where a parameter could pose as a request header.
      */
     static Map<String, String> query(Exchange exchange) {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         String raw = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
         if (raw == null || raw.isEmpty()) {
             return out;
         }
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
-            String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
             out.put(name, value);
         }
         return out;

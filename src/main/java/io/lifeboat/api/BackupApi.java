@@ -1,5 +1,7 @@
 package io.lifeboat.api;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -16,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
@@ -28,7 +31,7 @@ public final class BackupApi {
     /**
      * How request bodies bind and answers are written (the REST binding finds it in the registry):
      * strict, so that a body with an unknown field, a second value for a field, anything after the
-     * object or a number where a name belongs is refused rather than half understood.
+     * object, or a number or null where a name belongs is refused rather than half understood.
      */
     public static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -85,8 +88,41 @@ public final class BackupApi {
         reply(exchange, 200, answer);
     }
 
-    /** The body of POST /api/v1/backup/trigger. */
-    public record TriggerRequest(String type, String scope, String source) {
+    /**
+     * The body of POST /api/v1/backup/trigger. A class, not a record: each field may be left out,
+     * but one sent as null is refused, and a record cannot tell the two apart.
+     */
+    public static final class TriggerRequest {
+        private String type;
+        private String scope;
+        private String source;
+
+        public String type() {
+            return type;
+        }
+
+        public String scope() {
+            return scope;
+        }
+
+        public String source() {
+            return source;
+        }
+
+        @JsonSetter(nulls = Nulls.FAIL)
+        public void setType(String type) {
+            this.type = type;
+        }
+
+        @JsonSetter(nulls = Nulls.FAIL)
+        public void setScope(String scope) {
+            this.scope = scope;
+        }
+
+        @JsonSetter(nulls = Nulls.FAIL)
+        public void setSource(String source) {
+            this.source = source;
+        }
     }
 
     /** The answer to a trigger: the run's id, and that it started. */
@@ -148,6 +184,9 @@ public final class BackupApi {
                 runs.add(triggers.startFile(source));
             } catch (IllegalStateException busy) {
                 LOG.info("{}; not started again", busy.getMessage());
+            } catch (RuntimeException e) {
+                runs.forEach(r -> triggers.abandon(r, "not started: " + e.getMessage()));
+                throw e;
             }
         }
         if (runs.isEmpty()) {
@@ -174,7 +213,7 @@ public final class BackupApi {
             authorizer.require(exchange, permission);
             requireJson(exchange);
             throw unreadable(e);
-        } catch (ApiException refused) {
+        } catch (RuntimeException refused) {
             exchange.setProperty(Exchange.EXCEPTION_CAUGHT, refused);
             error(exchange);
         }
@@ -189,19 +228,27 @@ public final class BackupApi {
                     + "'; fields are type, scope, source");
         }
         if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
-            return new ApiException(400, "bad_request", "field '" + clip(String.valueOf(mismatch.getPath().get(0)
-                    .getFieldName())) + "' must be a string");
+            return badField(String.valueOf(mismatch.getPath().get(0).getFieldName()));
         }
-        if (e instanceof MismatchedInputException) {
+        if (e instanceof MismatchedInputException mismatch && !mismatch.getOriginalMessage().startsWith("Trailing token")) {
             return new ApiException(400, "bad_request", "the body must be a JSON object like {\"type\": \"file\"}");
         }
         String reason = e == null || e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-        return new ApiException(400, "bad_request", "the body is not JSON: " + clip(reason));
+        return new ApiException(400, "bad_request", "the body is not JSON: " + reason);
+    }
+
+    /** A field with a value of the wrong kind (a number, null, a list): what it must be. */
+    private static ApiException badField(String field) {
+        return new ApiException(400, "bad_request", switch (field) {
+            case "type" -> "field 'type' must be database, file or config";
+            case "scope" -> "field 'scope' must be full or incremental";
+            default -> "field 'source' must be a source name";
+        });
     }
 
     private static void requireJson(Exchange exchange) {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiException(415, "unsupported_media_type", "header 'Content-Type' must be application/json");
         }
     }

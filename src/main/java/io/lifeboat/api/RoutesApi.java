@@ -5,10 +5,13 @@ import io.lifeboat.service.SourceRoutes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.util.URISupport;
 
 /**
  * GET /api/v1/routes (Admin): the running routes, the file each comes from (and the template a
@@ -30,8 +33,9 @@ public final class RoutesApi {
         for (Route r : context.getRoutes()) {
             Map<String, Object> route = new LinkedHashMap<>();
             route.put("id", r.getRouteId());
-            route.put("status", context.getRouteController().getRouteStatus(r.getRouteId()).name().toLowerCase());
-            route.put("from", r.getEndpoint().getEndpointBaseUri());
+            ServiceStatus status = context.getRouteController().getRouteStatus(r.getRouteId());
+            route.put("status", status == null ? "removed" : status.name().toLowerCase(Locale.ROOT));
+            route.put("from", URISupport.sanitizeUri(r.getEndpoint().getEndpointBaseUri()));
             route.put("file", r.getSourceLocationShort());
             route.put("template", sourceRoutes.templateOf(r.getRouteId()));
             routes.add(route);

@@ -1,5 +1,6 @@
 package io.lifeboat.maintenance;
 
+import com.fasterxml.jackson.core.JacksonException;
 import io.lifeboat.crypto.CorruptDataException;
 import io.lifeboat.repository.ChunkId;
 import io.lifeboat.repository.ChunkIndex;
@@ -13,16 +14,28 @@ import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.files.NodeStreamReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Checks a repository. Always: every index, snapshot and log segment opens and authenticates, every
@@ -45,10 +58,10 @@ public final class Checker {
     private final Repository repository;
     private final boolean readData;
     private final Progress progress;
-    private final List<Finding> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Finding> errors = Collections.synchronizedList(new ArrayList<>());
     private final List<String> notes = new ArrayList<>();
-    private final Map<ChunkId, String> badChunks = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong bytesRead = new java.util.concurrent.atomic.AtomicLong();
+    private final Map<ChunkId, String> badChunks = new ConcurrentHashMap<>();
+    private final AtomicLong bytesRead = new AtomicLong();
 
     public Checker(Repository repository, boolean readData, Progress progress) {
         this.repository = repository;
@@ -72,7 +85,7 @@ public final class Checker {
             repository.refreshIndex();
             ChunkIndex index = repository.index();
             String name = "snapshots/" + id;
-            Map<String, Long> packSizes = new java.util.HashMap<>();
+            Map<String, Long> packSizes = new HashMap<>();
             long[] chunks = {0};
             try {
                 Snapshot s = Repository.JSON.readValue(repository.loadObject(name), Snapshot.class);
@@ -85,7 +98,7 @@ public final class Checker {
                         errors.add(new Finding(Repository.packPath(at.pack()), "pack is missing or too short", id, path));
                     }
                 });
-            } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException | java.io.UncheckedIOException e) {
+            } catch (CorruptDataException | JacksonException | UncheckedIOException e) {
                 errors.add(new Finding(name, "snapshot cannot be read: " + e.getMessage(), id, null));
             }
             return new Report(1, packSizes.size(), chunks[0], 0, List.copyOf(errors), List.copyOf(notes));
@@ -99,7 +112,7 @@ public final class Checker {
                 String path = Repository.packPath(p);
                 return repository.store().exists(path) ? repository.store().size(path) : -1L;
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
     }
@@ -135,7 +148,7 @@ public final class Checker {
         for (String name : repository.store().list("data/")) {
             stored.add(name.substring(name.lastIndexOf('/') + 1));
         }
-        List<java.util.concurrent.Callable<Void>> reads = new ArrayList<>();
+        List<Callable<Void>> reads = new ArrayList<>();
         for (Map.Entry<String, List<PackEntry>> e : packs.entrySet()) {
             String pack = e.getKey();
             String path = Repository.packPath(pack);
@@ -167,17 +180,17 @@ public final class Checker {
     }
 
     /** Reads packs on every core: opening chunks is CPU work, like sealing them was. */
-    private static void readAll(List<java.util.concurrent.Callable<Void>> reads) throws IOException {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+    private static void readAll(List<Callable<Void>> reads) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(
                 Math.max(1, Runtime.getRuntime().availableProcessors()));
         try {
-            for (java.util.concurrent.Future<Void> f : pool.invokeAll(reads)) {
+            for (Future<Void> f : pool.invokeAll(reads)) {
                 f.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
         } finally {
             pool.shutdownNow();
@@ -187,7 +200,7 @@ public final class Checker {
     /** Streams the pack once: hashes the whole, and opens every chunk the index places in it. */
     private void readPack(String pack, String path, List<PackEntry> entries) throws IOException {
         List<PackEntry> ordered = new ArrayList<>(entries);
-        ordered.sort(java.util.Comparator.comparingLong(PackEntry::offset));
+        ordered.sort(Comparator.comparingLong(PackEntry::offset));
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -210,7 +223,7 @@ public final class Checker {
                     badChunks.put(c.id(), ex.getMessage());
                 }
             }
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            in.transferTo(OutputStream.nullOutputStream());
         }
         String actual = HexFormat.of().formatHex(sha.digest());
         if (!actual.equals(pack)) {
@@ -230,7 +243,7 @@ public final class Checker {
             Snapshot s;
             try {
                 s = Repository.JSON.readValue(repository.loadObject(name), Snapshot.class);
-            } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException e) {
+            } catch (CorruptDataException | JacksonException e) {
                 errors.add(new Finding(name, "snapshot cannot be read: " + e.getMessage(), id, null));
                 continue;
             }
@@ -240,7 +253,7 @@ public final class Checker {
             }
             try {
                 NodeStreamReader.forEachChunk(repository, s, (chunk, path) -> checkChunk(index, chunk, id, path));
-            } catch (CorruptDataException | java.io.UncheckedIOException | IllegalArgumentException e) {
+            } catch (CorruptDataException | UncheckedIOException | IllegalArgumentException e) {
                 errors.add(new Finding(name, "file list cannot be read: " + e, id, null));
             }
         }
@@ -255,7 +268,7 @@ public final class Checker {
                 for (String c : LogArchive.read(repository, name).chunks()) {
                     checkChunk(index, ChunkId.parse(c), null, name);
                 }
-            } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException e) {
+            } catch (CorruptDataException | JacksonException e) {
                 errors.add(new Finding(name, "log segment cannot be read: " + e.getMessage(), null, null));
             }
         }

@@ -65,7 +65,7 @@ public final class RepositoryLock implements AutoCloseable {
             }
             lock.close();
             if (System.nanoTime() > deadline) {
-                throw new RepositoryException("the repository is in use (" + others.get(0) + "); " + operation
+                throw new RepositoryBusyException("the repository is in use (" + others.get(0) + "); " + operation
                         + " needs it to itself");
             }
             Thread.sleep(500);

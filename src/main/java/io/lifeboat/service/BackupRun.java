@@ -29,7 +29,6 @@ public final class BackupRun {
     private final String source;
     private final String scope;
     private final Path path;
-    private final String retention;
     private final long startedNanos = System.nanoTime();
     private final List<Note> notes = new ArrayList<>();
     private final List<String> steps = new ArrayList<>();
@@ -37,13 +36,12 @@ public final class BackupRun {
     private volatile String error;
     private volatile boolean recorded;
 
-    BackupRun(String id, String type, String source, String scope, Path path, String retention) {
+    BackupRun(String id, String type, String source, String scope, Path path) {
         this.id = id;
         this.type = type;
         this.source = source;
         this.scope = scope;
         this.path = path;
-        this.retention = retention;
     }
 
     public String getId() {
@@ -66,10 +64,6 @@ public final class BackupRun {
     /** What a drop-folder run backs up; null for configured sources. */
     Path path() {
         return path;
-    }
-
-    String retention() {
-        return retention;
     }
 
     long startedNanos() {

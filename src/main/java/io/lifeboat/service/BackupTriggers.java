@@ -9,28 +9,32 @@ import java.util.List;
  */
 public final class BackupTriggers {
     private final Runs runs;
-    private final FileBackupSteps files;
-    private final DatabaseBackupSteps databases;
+    private final LiveConfig config;
 
-    BackupTriggers(Runs runs, FileBackupSteps files, DatabaseBackupSteps databases) {
+    BackupTriggers(Runs runs, LiveConfig config) {
         this.runs = runs;
-        this.files = files;
-        this.databases = databases;
+        this.config = config;
     }
 
     public List<String> fileSources() {
-        return files.sources();
+        return config.fileSources();
     }
 
     public List<String> databaseSources() {
-        return databases.sources();
+        return config.databases();
     }
 
     public BackupRun startFile(String source) {
-        return runs.start(BackupRun.FILE, source, null, null, files.source(source).retention());
+        return runs.start(BackupRun.FILE, source, null, null);
     }
 
     public BackupRun startDatabase(String source, String scope) {
-        return runs.start(BackupRun.DATABASE, source, scope, null, databases.retention(source, scope));
+        return runs.start(BackupRun.DATABASE, source, scope, null);
+    }
+
+    /** Ends a run that was begun but could not be sent on through its flow, freeing its source. */
+    public void abandon(BackupRun run, String reason) {
+        run.fail(reason);
+        runs.finish(run);
     }
 }

@@ -24,7 +24,7 @@ public final class CatalogRebuild {
         catalog.clearRuns();
         for (Snapshot s : snapshots) {
             String source = source(s);
-            String retention = BackupRun.DROP_FOLDER.equals(source) ? FileBackupSteps.DROP_FOLDER_RETENTION
+            String retention = BackupRun.DROP_FOLDER.equals(source) ? Runs.DROP_FOLDER_RETENTION
                     : config.files().stream().filter(f -> f.name().equals(source))
                     .map(LifeboatConfig.FileSource::retention).findFirst().orElse(null);
             Instant finished = Instant.parse(s.time());

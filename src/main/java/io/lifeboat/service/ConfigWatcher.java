@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Watches lifeboat.yaml and reloads it once an edit has settled: a change is acted on when the
@@ -13,6 +15,7 @@ import org.apache.camel.support.service.ServiceSupport;
  * half way, and an edit that puts back what runs changes nothing.
  */
 final class ConfigWatcher extends ServiceSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigWatcher.class);
     private static final Duration LOOK_EVERY = Duration.ofMillis(500);
     private final LiveConfig config;
     private volatile Thread thread;
@@ -51,14 +54,18 @@ final class ConfigWatcher extends ServiceSupport {
             }
             byte[] now = content(file);
             if (Arrays.equals(now, seen) && !Arrays.equals(now, loaded)) {
-                config.reload();
+                try {
+                    config.reload();
+                } catch (RuntimeException e) {
+                    LOG.error("reloading {} failed: {}", file, e.getMessage(), e);
+                }
                 loaded = now;
             }
             seen = now;
         }
     }
 
-    /** The file's bytes (a configuration file is small), or null while it is absent. */
+    /** The file's bytes (a configuration file is small), or null while it is absent (reload refuses that). */
     private static byte[] content(Path file) {
         try {
             return Files.readAllBytes(file);

@@ -29,30 +29,14 @@ final class DatabaseBackupSteps {
         this.repository = repository;
     }
 
-    LifeboatConfig.Database database(String name) {
-        return config.get().databases().stream().filter(d -> d.name().equals(name) && d.active()).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no enabled database named '" + name + "'"));
-    }
-
-    List<String> sources() {
-        return config.get().databases().stream().filter(LifeboatConfig.Database::active)
-                .map(LifeboatConfig.Database::name).toList();
-    }
-
-    /** The retention of a scope (full, incremental, log), as configured. */
-    String retention(String name, String scope) {
-        LifeboatConfig.Schedule s = schedule(database(name), scope);
-        return s == null ? null : s.retention();
-    }
-
     void backup(BackupRun run) throws Exception {
-        run.snapshot(PgBaseBackup.run(repository.open(), source(database(run.getSource())), compression(),
+        run.snapshot(PgBaseBackup.run(repository.open(), source(config.database(run.getSource())), compression(),
                 "incremental".equals(run.getScope()), WAL_WAIT));
     }
 
     /** With a full backup, a logical dump of each database in `dumps`; one that fails makes the run partial. */
     void dumps(BackupRun run) throws Exception {
-        LifeboatConfig.Database d = database(run.getSource());
+        LifeboatConfig.Database d = config.database(run.getSource());
         if (!"full".equals(run.getScope()) || d.dumps() == null) {
             return;
         }
@@ -60,6 +44,9 @@ final class DatabaseBackupSteps {
         for (String db : d.dumps()) {
             try {
                 PgDump.run(repo, source(d), db, compression());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw e;
             } catch (Exception e) {
                 run.note("dump-failed", "logical dump of " + db + " failed: " + e.getMessage(), true);
             }
@@ -68,7 +55,7 @@ final class DatabaseBackupSteps {
 
     /** What each kind's retention lets go; returns how many backups and WAL files it removed. */
     int retention(BackupRun run, Repository repo) throws Exception {
-        LifeboatConfig.Database d = database(run.getSource());
+        LifeboatConfig.Database d = config.database(run.getSource());
         PgRetention.Plan plan = PgRetention.plan(repo, d.name(), keep(d.full(), "30d"), keep(d.incremental(), "7d"),
                 keep(d.log(), "24h"), Instant.now());
         PgRetention.apply(repo, d.name(), plan);
@@ -77,7 +64,7 @@ final class DatabaseBackupSteps {
 
     /** Whether the WAL since the newest full is all in the repository and still arriving; fails when not. */
     void walCheck(BackupRun run) throws Exception {
-        WalCheck.Report report = WalCheck.run(repository.open(), run.getSource(), source(database(run.getSource())));
+        WalCheck.Report report = WalCheck.run(repository.open(), run.getSource(), source(config.database(run.getSource())));
         if (!report.ok()) {
             throw new IllegalStateException(report.summary());
         }
@@ -91,14 +78,6 @@ final class DatabaseBackupSteps {
 
     private Compression.Setting compression() {
         return Compression.parse(config.get().repository().compression());
-    }
-
-    private static LifeboatConfig.Schedule schedule(LifeboatConfig.Database d, String scope) {
-        return switch (scope) {
-            case "incremental" -> d.incremental();
-            case "log" -> d.log();
-            default -> d.full();
-        };
     }
 
     private static Duration keep(LifeboatConfig.Schedule schedule, String otherwise) {

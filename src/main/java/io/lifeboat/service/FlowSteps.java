@@ -4,13 +4,13 @@ import io.lifeboat.maintenance.Checker;
 import io.lifeboat.maintenance.Pruner;
 import io.lifeboat.repository.Progress;
 import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryBusyException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,8 +106,7 @@ public final class FlowSteps {
             String scope = BackupRun.WAL.equals(type) ? "log" : BackupRun.DATABASE.equals(type)
                     ? exchange.getMessage().getHeader("scope", "full", String.class) : null;
             try {
-                run = runs.start(type, source, scope, path == null ? null : Path.of(path), retention(type, source, scope,
-                        path));
+                run = runs.start(type, source, scope, path == null ? null : Path.of(path));
             } catch (Runs.SourceBusyException busy) {
                 LOG.info("{}; this one is skipped", busy.getMessage());
                 exchange.setRouteStop(true);
@@ -115,29 +114,16 @@ public final class FlowSteps {
             }
             exchange.getMessage().setBody(run);
         }
-        // what came with the trigger (an API request's headers, its token among them) stays out of the flow
-        exchange.getMessage().removeHeaders("*", "source", "scope", "path");
+        // what came with the trigger (an HTTP request's headers, its token among them) stays out of the flow
+        exchange.getMessage().removeHeaders("*", "source", "scope", "path", "Camel*");
+        exchange.getMessage().removeHeaders("CamelHttp*");
         run.stepRan("start");
-        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-            @Override
-            public void onDone(Exchange done) {
-                if (done.getException() != null) {
-                    run.fail(reason(done.getException()));
-                }
-                runs.finish(run);
-            }
-        });
+        runs.finishWhenDone(exchange, run);
     }
 
-    /** The retention the catalog shows for a run; checks that the source is configured and enabled. */
-    private String retention(String type, String source, String scope, String path) {
-        if (source == null) {
-            throw new IllegalArgumentException("lifeboat:start needs the header 'source'");
-        }
-        if (path != null) {
-            return FileBackupSteps.DROP_FOLDER_RETENTION;
-        }
-        return BackupRun.FILE.equals(type) ? files.source(source).retention() : databases.retention(source, scope);
+    /** For a run the API began: it ends in the catalog even if its flow never reaches lifeboat:start. */
+    Processor finishWhenDone() {
+        return exchange -> runs.finishWhenDone(exchange, exchange.getMessage().getBody(BackupRun.class));
     }
 
     private void verify(BackupRun run) throws Exception {
@@ -152,16 +138,26 @@ public final class FlowSteps {
         }
     }
 
-    /** Retention that fails is alerted, not a failed backup: the backup itself is safe. */
-    private void retention(BackupRun run) {
+    /**
+     * Retention that fails is alerted, not a failed backup: the backup itself is safe. Prune waits
+     * a minute for other operations; when the repository stays in use (another backup), the space
+     * is freed by the next retention that finds it free.
+     */
+    private void retention(BackupRun run) throws InterruptedException {
         try {
             Repository repo = repository.open();
             int removed = BackupRun.FILE.equals(run.getType()) ? files.retention(run, repo) : databases.retention(run, repo);
             if (removed > 0) {
-                Pruner.Result pruned = new Pruner(repo, Duration.ofSeconds(60)).run(false);
-                LOG.info("retention of {} removed {} backups or log files; prune freed {} bytes", run.getSource(),
-                        removed, pruned.freedBytes());
+                try {
+                    Pruner.Result pruned = new Pruner(repo, Duration.ofSeconds(60)).run(false);
+                    LOG.info("retention of {} removed {} backups or log files; prune freed {} bytes", run.getSource(),
+                            removed, pruned.freedBytes());
+                } catch (RepositoryBusyException busy) {
+                    run.note(null, "retention removed " + removed + "; prune deferred: " + busy.getMessage(), false);
+                }
             }
+        } catch (InterruptedException e) {
+            throw e;
         } catch (Exception e) {
             run.note("retention-failed", "retention failed: " + reason(e), false);
         }

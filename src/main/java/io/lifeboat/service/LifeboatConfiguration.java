@@ -21,8 +21,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StartupListener;
 import org.apache.camel.spi.PropertiesComponent;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Wires the service: reads config/lifeboat.yaml, opens the catalog and the repository, binds the
@@ -32,8 +30,6 @@ import org.slf4j.LoggerFactory;
  * lifeboat.config-dir.
  */
 public final class LifeboatConfiguration implements CamelConfiguration {
-    private static final Logger LOG = LoggerFactory.getLogger(LifeboatConfiguration.class);
-
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
@@ -50,11 +46,12 @@ public final class LifeboatConfiguration implements CamelConfiguration {
 
         ProducerTemplate producer = context.createProducerTemplate();
         Alerts alerts = new Alerts(line -> producer.sendBody("direct:alert", line));
-        Runs runs = new Runs(catalog, once(() -> new BackupMetrics(registry.get())), alerts);
-        FileBackupSteps files = new FileBackupSteps(config, repository);
-        DatabaseBackupSteps databases = new DatabaseBackupSteps(config, repository);
-        LifeboatComponent steps = new LifeboatComponent(new FlowSteps(repository, runs, files, databases));
+        Runs runs = new Runs(catalog, config, once(() -> new BackupMetrics(registry.get())), alerts);
+        FlowSteps flowSteps = new FlowSteps(repository, runs, new FileBackupSteps(config, repository),
+                new DatabaseBackupSteps(config, repository));
+        LifeboatComponent steps = new LifeboatComponent(flowSteps);
         context.addComponent("lifeboat", steps);
+        context.getRegistry().bind("finishRunWhenDone", flowSteps.finishWhenDone());
 
         Authorizer authorizer = new Authorizer(catalog);
         int port = Integer.parseInt(properties.resolveProperty("camel.server.port").orElse("8080"));
@@ -64,8 +61,7 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         context.getRegistry().bind("catalog", catalog);
         context.getRegistry().bind("reloads", reloads);
         context.getRegistry().bind("authorizer", authorizer);
-        context.getRegistry().bind("backupApi", new BackupApi(catalog, authorizer, new BackupTriggers(runs, files,
-                databases)));
+        context.getRegistry().bind("backupApi", new BackupApi(catalog, authorizer, new BackupTriggers(runs, config)));
         context.getRegistry().bind("dropFolder", new DropFolder(Path.of(started.dropFolder().inbox()),
                 Duration.ofSeconds(started.dropFolder().settleSeconds()), path -> producer.requestBodyAndHeaders(
                         "direct:file-backup", null, Map.of("source", BackupRun.DROP_FOLDER, "path", path.toString()),
@@ -84,14 +80,8 @@ public final class LifeboatConfiguration implements CamelConfiguration {
                     .orElse("routes"), "*.camel.yaml", reloads, steps, sourceRoutes));
             context.addService(new ConfigWatcher(config));
         }
-        config.onChange(changed -> {
-            try {
-                sourceRoutes.apply(changed);
-                receivers.apply(changed);
-            } catch (Exception e) {
-                LOG.error("applying the reloaded configuration failed: {}", e.getMessage(), e);
-            }
-        });
+        config.onChange(sourceRoutes::apply);
+        config.onChange(receivers::apply);
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {

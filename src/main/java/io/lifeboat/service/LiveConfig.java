@@ -3,12 +3,12 @@ package io.lifeboat.service;
 import io.lifeboat.config.ConfigException;
 import io.lifeboat.config.ConfigLoader;
 import io.lifeboat.config.LifeboatConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 
 /**
  * The configuration the service runs on, replaced live when an operator's edit of lifeboat.yaml
@@ -20,7 +20,7 @@ public final class LiveConfig {
     static final String KIND = "configuration";
     private final Path dir;
     private final Reloads reloads;
-    private final List<Consumer<LifeboatConfig>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile LifeboatConfig current;
 
     LiveConfig(Path dir, LifeboatConfig initial, Reloads reloads) {
@@ -33,17 +33,52 @@ public final class LiveConfig {
         return current;
     }
 
+    /** An enabled file source; IllegalArgumentException saying so otherwise. */
+    LifeboatConfig.FileSource fileSource(String name) {
+        return current.files().stream().filter(f -> f.name().equals(name) && f.active()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no enabled file source named '" + name + "'"));
+    }
+
+    /** An enabled database; IllegalArgumentException saying so otherwise. */
+    LifeboatConfig.Database database(String name) {
+        return current.databases().stream().filter(d -> d.name().equals(name) && d.active()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no enabled database named '" + name + "'"));
+    }
+
+    List<String> fileSources() {
+        return current.files().stream().filter(LifeboatConfig.FileSource::active).map(LifeboatConfig.FileSource::name)
+                .toList();
+    }
+
+    List<String> databases() {
+        return current.databases().stream().filter(LifeboatConfig.Database::active).map(LifeboatConfig.Database::name)
+                .toList();
+    }
+
     Path file() {
         return dir.resolve("lifeboat.yaml");
     }
 
-    /** Called with the new configuration after each applied reload. */
-    void onChange(Consumer<LifeboatConfig> listener) {
+    /** What applies a new configuration (routes, WAL receivers). */
+    @FunctionalInterface
+    interface Listener {
+        void changed(LifeboatConfig config) throws Exception;
+    }
+
+    /** Called with the new configuration after each reload that validated. */
+    void onChange(Listener listener) {
         listeners.add(listener);
     }
 
-    /** Reads lifeboat.yaml again and applies it when it validates; true when it did. */
+    /**
+     * Reads lifeboat.yaml again and applies it when it validates; true when it did. A file that is
+     * gone (deleted, being replaced) changes nothing: the embedded defaults are for a first start.
+     */
     synchronized boolean reload() {
+        if (!Files.exists(file())) {
+            reloads.refused(KIND, file().toString(), "the file is missing; the running configuration stays");
+            return false;
+        }
         LifeboatConfig loaded;
         try {
             loaded = ConfigLoader.load(dir);
@@ -64,8 +99,14 @@ public final class LiveConfig {
         }
         current = new LifeboatConfig(running.repository(), running.catalog(), loaded.files(), loaded.databases(),
                 running.dropFolder(), loaded.storage());
-        for (Consumer<LifeboatConfig> listener : listeners) {
-            listener.accept(current);
+        try {
+            for (Listener listener : listeners) {
+                listener.changed(current);
+            }
+        } catch (Exception e) {
+            reloads.failed(KIND, file().toString(), "validated, but applying it failed (the next edit tries again): "
+                    + e.getMessage());
+            return false;
         }
         reloads.applied(KIND, file().toString(), "sources and databases applied" + (later.isEmpty() ? ""
                 : "; changes to " + String.join(", ", later) + " take effect after a restart"));

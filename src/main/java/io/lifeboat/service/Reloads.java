@@ -42,6 +42,13 @@ public final class Reloads {
         record(new Result(file, kind, Instant.now().toString(), false, reason));
     }
 
+    /** Loaded, but not all of it could start; what could not is in the log. */
+    void failed(String kind, String file, String reason) {
+        LOG.error("{} {}: {}", kind, file, reason);
+        refused.merge(kind, 1L, Long::sum);
+        record(new Result(file, kind, Instant.now().toString(), false, reason));
+    }
+
     private void record(Result r) {
         last.put(r.file(), r);
         Counter.builder("lifeboat_reloads").description("edited route and configuration files, by outcome")

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -55,7 +56,7 @@ public final class RepositoryAccess {
             Path temp = Files.createTempFile(dir, ".passphrase", ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(temp, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n");
-            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
         }
         if (!Files.exists(file)) {
             throw new IOException("repository passphrase file " + file + " does not exist");

@@ -1,6 +1,7 @@
 package io.lifeboat.service;
 
 import io.lifeboat.catalog.Catalog;
+import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.monitoring.Alerts;
 import io.lifeboat.monitoring.BackupMetrics;
 import io.lifeboat.repository.Snapshot;
@@ -9,6 +10,10 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts and ends backup runs for the flows: one run per source and kind at a time, each in the
@@ -16,13 +21,18 @@ import java.util.function.Supplier;
  * failed or could not do part of its work.
  */
 public final class Runs {
+    private static final Logger LOG = LoggerFactory.getLogger(Runs.class);
+    /** How long what is dropped into the inbox is kept (the shortest file retention). */
+    static final String DROP_FOLDER_RETENTION = "30d";
     private final Catalog catalog;
+    private final LiveConfig config;
     private final Supplier<BackupMetrics> metrics;
     private final Alerts alerts;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
-    public Runs(Catalog catalog, Supplier<BackupMetrics> metrics, Alerts alerts) {
+    Runs(Catalog catalog, LiveConfig config, Supplier<BackupMetrics> metrics, Alerts alerts) {
         this.catalog = catalog;
+        this.config = config;
         this.metrics = metrics;
         this.alerts = alerts;
     }
@@ -35,39 +45,68 @@ public final class Runs {
     }
 
     /**
-     * Claims the source and records the run as started. A drop-folder run (with a path) claims
-     * nothing: each backs up a different path.
+     * Claims the source and records the run as started, with the retention configured for it. A
+     * drop-folder run (with a path) claims nothing: each backs up a different path.
+     * IllegalArgumentException when the source is not configured and enabled.
      */
-    BackupRun start(String type, String source, String scope, Path path, String retention) {
+    BackupRun start(String type, String source, String scope, Path path) {
+        if (source == null) {
+            throw new IllegalArgumentException("a run needs a source (the header 'source')");
+        }
+        String retention = retention(type, source, scope, path);
         String key = type + "/" + source;
         if (path == null && !running.add(key)) {
-            throw new SourceBusyException("a " + (scope == null ? type : scope) + " run of " + source + " is running");
+            throw new SourceBusyException((BackupRun.WAL.equals(type) ? "a WAL check of " : "a backup of ") + source
+                    + " is running");
         }
         try {
-            return new BackupRun(catalog.startRun(source, type, retention), type, source, scope, path, retention);
+            return new BackupRun(catalog.startRun(source, type, retention), type, source, scope, path);
         } catch (RuntimeException e) {
             running.remove(key);
             throw e;
         }
     }
 
-    /** Records the outcome in the catalog and the metrics, once; lets the source run again. */
-    void finish(BackupRun run) {
-        if (run.recorded()) {
-            return;
-        }
-        run.markRecorded();
-        try {
-            if (run.getSnapshot() == null && !BackupRun.WAL.equals(run.getType())) {
-                run.fail("the flow ended without a snapshot (is the backup step in its route?)");
+    /** Makes sure the run ends in the catalog, and its source is freed, when the exchange carrying it ends. */
+    void finishWhenDone(Exchange exchange, BackupRun run) {
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                if (done.getException() != null) {
+                    run.fail(done.getException().getMessage() == null ? done.getException().toString()
+                            : done.getException().getMessage());
+                }
+                finish(run);
             }
-            Snapshot s = run.getSnapshot();
-            String status = run.getStatus();
-            Duration took = Duration.ofNanos(System.nanoTime() - run.startedNanos());
-            long size = s == null ? 0 : s.summary().bytes();
-            metrics.get().record(run.getSource(), run.getType(), status, size, took);
-            catalog.finishRun(run.getId(), status, s == null ? null : size, s == null ? null : s.summary().storedBytes(),
-                    took.toMillis(), s == null ? null : s.id(), reason(run));
+        });
+    }
+
+    /**
+     * Records the outcome in the catalog, then the metrics, once; lets the source run again
+     * whatever happens.
+     */
+    void finish(BackupRun run) {
+        try {
+            synchronized (run) {
+                if (run.recorded()) {
+                    return;
+                }
+                if (run.getSnapshot() == null && !BackupRun.WAL.equals(run.getType())) {
+                    run.fail("the flow ended without a snapshot (is the backup step in its route?)");
+                }
+                Snapshot s = run.getSnapshot();
+                Duration took = Duration.ofNanos(System.nanoTime() - run.startedNanos());
+                long size = s == null ? 0 : s.summary().bytes();
+                catalog.finishRun(run.getId(), run.getStatus(), s == null ? null : size,
+                        s == null ? null : s.summary().storedBytes(), took.toMillis(), s == null ? null : s.id(),
+                        reason(run));
+                run.markRecorded();
+                try {
+                    metrics.get().record(run.getSource(), run.getType(), run.getStatus(), size, took);
+                } catch (RuntimeException e) {
+                    LOG.error("metrics of {} not recorded: {}", run, e.getMessage());
+                }
+            }
         } finally {
             if (run.path() == null) {
                 running.remove(run.getType() + "/" + run.getSource());
@@ -85,6 +124,23 @@ public final class Runs {
                 alerts.raise(n.kind(), run.getSource(), run.getType(), n.message());
             }
         }
+    }
+
+    /** The retention the catalog shows for a run; checks that the source is configured and enabled. */
+    private String retention(String type, String source, String scope, Path path) {
+        if (path != null) {
+            return DROP_FOLDER_RETENTION;
+        }
+        if (BackupRun.FILE.equals(type)) {
+            return config.fileSource(source).retention();
+        }
+        LifeboatConfig.Database d = config.database(source);
+        LifeboatConfig.Schedule s = switch (scope == null ? "full" : scope) {
+            case "incremental" -> d.incremental();
+            case "log" -> d.log();
+            default -> d.full();
+        };
+        return s == null ? null : s.retention();
     }
 
     /** What the catalog says of a run: why it failed, or what it could not do. */

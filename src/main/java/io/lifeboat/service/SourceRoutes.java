@@ -4,11 +4,15 @@ import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.UnixCron;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteTemplateDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,22 +45,45 @@ public final class SourceRoutes {
         for (String id : List.copyOf(made.keySet())) {
             if (!made.get(id).equals(wanted.get(id))) {
                 remove(id);
+                made.remove(id);
             }
         }
-        for (Map.Entry<String, Made> e : wanted.entrySet()) {
-            if (!made.containsKey(e.getKey())) {
-                add(e.getKey(), e.getValue());
-            }
-        }
+        remake(wanted.entrySet().stream().filter(e -> !made.containsKey(e.getKey())
+                || context.getRoute(e.getKey()) == null).toList());
     }
 
-    /** Makes again every route of these templates, after their file was reloaded. */
-    synchronized void remake(Collection<String> templates) throws Exception {
-        for (Map.Entry<String, Made> e : List.copyOf(made.entrySet())) {
-            if (templates.contains(e.getValue().template())) {
+    /**
+     * After their file was reloaded: the templates replace those of the same id (Camel's reload
+     * adds them beside the old ones), and every route made from them is made again.
+     */
+    synchronized void replace(Collection<RouteTemplateDefinition> templates) throws Exception {
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        Set<String> ids = new HashSet<>();
+        for (RouteTemplateDefinition template : templates) {
+            ids.add(template.getId());
+            for (RouteTemplateDefinition old = model.getRouteTemplateDefinition(template.getId()); old != null;
+                 old = model.getRouteTemplateDefinition(template.getId())) {
+                model.removeRouteTemplateDefinition(old);
+            }
+            model.addRouteTemplateDefinition(template);
+        }
+        remake(made.entrySet().stream().filter(e -> ids.contains(e.getValue().template())).toList());
+    }
+
+    /** (Re)makes each route; one that fails does not stop the others, and is tried again on the next change. */
+    private void remake(List<Map.Entry<String, Made>> routes) throws Exception {
+        Exception first = null;
+        for (Map.Entry<String, Made> e : List.copyOf(routes)) {
+            try {
                 remove(e.getKey());
                 add(e.getKey(), e.getValue());
+            } catch (Exception failed) {
+                LOG.error("route {} could not be made: {}", e.getKey(), failed.getMessage());
+                first = first == null ? failed : first;
             }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -93,17 +120,17 @@ public final class SourceRoutes {
         return wanted;
     }
 
+    /** Makes the route; remembered even when that fails, so that the next change tries it again. */
     private void add(String id, Made m) throws Exception {
+        made.put(id, m);
         TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(context, m.template()).routeId(id);
         m.parameters().forEach(builder::parameter);
         builder.add();
-        made.put(id, m);
         LOG.info("route {} made from template {} with {}", id, m.template(), m.parameters());
     }
 
     /** Stops and removes the route (a reload of its template's file may have removed it already). */
     private void remove(String id) throws Exception {
-        made.remove(id);
         if (context.getRoute(id) != null) {
             context.getRouteController().stopRoute(id);
             context.removeRoute(id);

@@ -1,5 +1,7 @@
 package io.lifeboat.service;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -9,15 +11,17 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.model.Model;
+import org.apache.camel.model.BeanDefinition;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.SendDefinition;
+import org.apache.camel.model.ToDynamicDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
 import org.apache.camel.util.URISupport;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 
 /**
  * Reloads a route file when an operator edits it, but only once it loads: Camel's own reload
@@ -60,24 +64,15 @@ public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
         if (valid.isEmpty()) {
             return;
         }
-        super.onRouteReload(valid, false);
-        Set<String> ids = new LinkedHashSet<>();
-        templates.forEach(t -> ids.add(t.getId()));
         try {
-            // Camel's reload replaces routes, not templates: put the new ones in, then remake their routes
-            Model model = getCamelContext().getCamelContextExtension().getContextPlugin(Model.class);
-            for (RouteTemplateDefinition template : templates) {
-                RouteTemplateDefinition old = model.getRouteTemplateDefinition(template.getId());
-                if (old != null) {
-                    model.removeRouteTemplateDefinition(old);
-                }
-                model.addRouteTemplateDefinition(template);
-            }
-            sourceRoutes.remake(ids);
+            super.onRouteReload(valid, false);
+            sourceRoutes.replace(templates);
+            Set<String> ids = new LinkedHashSet<>();
+            templates.forEach(t -> ids.add(t.getId()));
             valid.forEach(r -> reloads.applied(KIND, r.getLocation(), ids.isEmpty() ? "routes replaced"
                     : "routes replaced, and those made from " + String.join(", ", ids)));
         } catch (Exception e) {
-            valid.forEach(r -> reloads.refused(KIND, r.getLocation(), "routes from its templates could not be made: "
+            valid.forEach(r -> reloads.failed(KIND, r.getLocation(), "loaded, but its routes could not all start: "
                     + firstLine(e)));
         }
     }
@@ -87,9 +82,9 @@ public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
      * file's routes away, delete the file.)
      */
     private static boolean beingWritten(Resource resource) {
-        try (var in = resource.getInputStream()) {
+        try (InputStream in = resource.getInputStream()) {
             return resource.exists() && in.read() < 0;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }
@@ -110,6 +105,7 @@ public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
                 routes.setCamelContext(getCamelContext());
                 routes.configure();
                 for (RouteDefinition route : routes.getRouteCollection().getRoutes()) {
+                    checkEndpoint(route.getInput().getEndpointUri(), route.getInput().getLineNumber());
                     checkSteps(route.getOutputs());
                 }
                 for (RouteTemplateDefinition template : routes.getRouteTemplateCollection().getRouteTemplates()) {
@@ -123,11 +119,13 @@ public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
 
     private void checkSteps(List<ProcessorDefinition<?>> outputs) throws Exception {
         for (ProcessorDefinition<?> step : outputs) {
-            String uri = step instanceof SendDefinition<?> send ? send.getEndpointUri() : null;
-            if (uri != null && uri.indexOf(':') > 0 && !uri.contains("{{")
-                    && getCamelContext().getComponent(uri.substring(0, uri.indexOf(':'))) == null) {
-                throw new IllegalArgumentException("line " + step.getLineNumber() + ": no component for '"
-                        + uri.substring(0, uri.indexOf(':')) + ":' (" + uri + ")");
+            String uri = step instanceof SendDefinition<?> send ? send.getEndpointUri()
+                    : step instanceof ToDynamicDefinition dynamic ? dynamic.getUri() : null;
+            checkEndpoint(uri, step.getLineNumber());
+            if (step instanceof BeanDefinition bean && bean.getRef() != null
+                    && getCamelContext().getRegistry().lookupByName(bean.getRef()) == null) {
+                throw new IllegalArgumentException("line " + step.getLineNumber() + ": no bean named '" + bean.getRef()
+                        + "'");
             }
             if (uri != null && uri.startsWith("lifeboat:")) {
                 String name = uri.substring("lifeboat:".length());
@@ -144,7 +142,35 @@ public final class ValidatingRouteReload extends RouteWatcherReloadStrategy {
         }
     }
 
+    /**
+     * A static endpoint must resolve: its component there, its options known (one that does not
+     * would stop the route that uses it after the old one was taken away).
+     */
+    private void checkEndpoint(String uri, int line) {
+        if (uri == null || uri.indexOf(':') <= 0 || uri.contains("{{") || uri.contains("${")
+                || uri.startsWith("lifeboat:")) {
+            return;
+        }
+        String scheme = uri.substring(0, uri.indexOf(':'));
+        if (getCamelContext().getComponent(scheme) == null) {
+            throw new IllegalArgumentException("line " + line + ": no component for '" + scheme + ":' ("
+                    + URISupport.sanitizeUri(uri) + ")");
+        }
+        try {
+            getCamelContext().getEndpoint(uri);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("line " + line + ": " + URISupport.sanitizeUri(uri) + ": "
+                    + firstLine(e), e);
+        }
+    }
+
+    /** The reason in one line; for YAML that does not load, with the line it stopped at. */
     private static String firstLine(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof MarkedYamlEngineException yaml && yaml.getProblemMark().isPresent()) {
+                return "line " + (yaml.getProblemMark().get().getLine() + 1) + ": " + yaml.getProblem();
+            }
+        }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root && !(root instanceof IllegalArgumentException)) {
             root = root.getCause();

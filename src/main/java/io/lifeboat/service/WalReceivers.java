@@ -32,8 +32,8 @@ final class WalReceivers extends ServiceSupport {
 
     @Override
     protected synchronized void doStart() throws Exception {
-        receiving = receiving(config.get());
-        for (LifeboatConfig.Database d : receiving) {
+        List<LifeboatConfig.Database> wanted = receiving(config.get());
+        for (LifeboatConfig.Database d : wanted) {
             WalReceiver receiver = new WalReceiver(repository.open(), DatabaseBackupSteps.source(d),
                     Path.of(d.spool() != null ? d.spool() : "var/wal-spool/" + d.name()),
                     Compression.parse(config.get().repository().compression()), Duration.ofSeconds(1));
@@ -41,7 +41,7 @@ final class WalReceivers extends ServiceSupport {
                 try {
                     receiver.run();
                 } catch (Exception e) {
-                    LOG.error("receiving WAL of {} stopped: {}", d.name(), e.getMessage());
+                    LOG.error("receiving WAL of {} stopped: {}", d.name(), e.getMessage(), e);
                 }
             }, "wal-receive-" + d.name());
             t.setDaemon(true);
@@ -49,6 +49,7 @@ final class WalReceivers extends ServiceSupport {
             receivers.add(receiver);
             threads.add(t);
         }
+        receiving = wanted;
     }
 
     @Override
@@ -56,6 +57,9 @@ final class WalReceivers extends ServiceSupport {
         receivers.forEach(WalReceiver::close);
         for (Thread t : threads) {
             t.join(30_000);
+            if (t.isAlive()) {
+                LOG.warn("{} has not stopped after 30 s; it is left to end by itself", t.getName());
+            }
         }
         receivers.clear();
         threads.clear();

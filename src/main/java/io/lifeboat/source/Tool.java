@@ -7,8 +7,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Starts the programs the sources rely on (pg_basebackup, psql, pg_ctl, tar, ...). Each starts in
@@ -71,13 +73,28 @@ public final class Tool {
         }, READERS);
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly().waitFor();
-                return new Result(program, -1, out.join(), "still running after " + timeout.toSeconds()
+                stop(p);
+                return new Result(program, -1, answer(out), "still running after " + timeout.toSeconds()
                         + " s, stopped; " + errors.tail());
             }
-            return new Result(program, p.exitValue(), out.join(), errors.tail());
+            return new Result(program, p.exitValue(), answer(out), errors.tail());
         } finally {
             p.destroyForcibly();
+        }
+    }
+
+    /** A tool that overran its time, and whatever it started and still runs (a server started through runuser, say). */
+    private static void stop(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    /** What the tool wrote to stdout; a child that keeps the pipe open after it exits is not waited for long. */
+    private static String answer(CompletableFuture<String> out) throws InterruptedException {
+        try {
+            return out.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return "";
         }
     }
 }

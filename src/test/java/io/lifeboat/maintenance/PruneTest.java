@@ -9,7 +9,16 @@ import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,18 +107,18 @@ class PruneTest {
         TestSupport.writeRandom(src.resolve("a.bin"), 6, 2 << 20);
         assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
         var store = new io.lifeboat.storage.LocalBlobStore(tmp.resolve("repo"));
-        RepositoryLock prune = RepositoryLock.exclusive(store, "prune", java.time.Duration.ofSeconds(5));
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        RepositoryLock prune = RepositoryLock.exclusive(store, "prune", Duration.ofSeconds(5));
+        AtomicBoolean released = new AtomicBoolean();
         // Released once the restore has written a lock twice: its first attempt was refused and it
         // is waiting. A restore that did not wait would ask once and go on (this thread then fails).
-        java.nio.file.WatchService locks = tmp.getFileSystem().newWatchService();
-        tmp.resolve("repo/locks").register(locks, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
-        java.util.concurrent.atomic.AtomicReference<String> restoredEarly = new java.util.concurrent.atomic.AtomicReference<>();
+        WatchService locks = tmp.getFileSystem().newWatchService();
+        tmp.resolve("repo/locks").register(locks, StandardWatchEventKinds.ENTRY_CREATE);
+        AtomicReference<String> restoredEarly = new AtomicReference<>();
         Thread releaser = new Thread(() -> {
             try (locks) {
-                java.util.Set<Object> asked = new java.util.HashSet<>();
+                Set<Object> asked = new HashSet<>();
                 while (asked.size() < 2) {
-                    java.nio.file.WatchKey key = locks.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+                    WatchKey key = locks.poll(60, TimeUnit.SECONDS);
                     if (key == null) {
                         restoredEarly.set("the restore did not ask for its lock again while the prune held it");
                         break;

@@ -5,20 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.security.Role;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
@@ -106,7 +111,7 @@ class FlowEditTest {
         if (!Files.readString(FLOW).equals(ORIGINAL_FLOW)) {
             edit(FLOW, ORIGINAL_FLOW);
         }
-        if (!Files.readString(CONFIG).equals(ORIGINAL_CONFIG)) {
+        if (!Files.exists(CONFIG) || !Files.readString(CONFIG).equals(ORIGINAL_CONFIG)) {
             edit(CONFIG, ORIGINAL_CONFIG);
             await("the configuration is back", () -> context.getRoute("file-backup-extra") == null);
         }
@@ -128,6 +133,8 @@ class FlowEditTest {
         await("the added step saw a scheduled run", () -> marks.runs.values().stream()
                 .anyMatch(r -> r.getSource().equals("quick") && !r.getId().equals(started)));
         await("the edited template made the schedule route again", () -> marks.fired.containsKey("quick"));
+        edit(FLOW, Files.readString(FLOW).replace("method: \"fired('{{source}}')\"", "method: \"fired('{{source}}-2')\""));
+        await("the template edited again made it again", () -> marks.fired.containsKey("quick-2"));
         assertEquals("success", marks.runs.get(started).getStatus());
         assertEquals(List.of("start", "backup", "verify", "retention"), stepsBeforeRecord(marks.runs.get(started)));
     }
@@ -151,12 +158,12 @@ class FlowEditTest {
 
     @Test
     void aWebhookAddedAfterRecordHearsOfEachSuccessfulBackup() throws Exception {
-        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
-        com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> heard = new CopyOnWriteArrayList<>();
+        HttpServer hook = HttpServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 0);
         hook.createContext("/hook", exchange -> {
             heard.add(exchange.getRequestHeaders().getFirst("Content-Type") + " "
-                    + new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
@@ -195,9 +202,21 @@ class FlowEditTest {
         Instant at = Instant.now();
         Files.writeString(FLOW, ORIGINAL_FLOW.replace("        - to: lifeboat:alert", "        - to: lifeboat:alert\n"
                 + "        - to: smtpx://mail.example.com"));
-        Reloads.Result refused = awaitReload(FLOW, at, r -> !r.applied());
+        Reloads.Result refused = awaitReload(FLOW, at, r -> r.message().contains("smtpx"));
         assertTrue(refused.message().contains("no component for 'smtpx:'"), refused.message());
-        assertNotNull(context.getRoute("file-backup"), "the running flow stays");
+
+        Instant badFrom = Instant.now();
+        String bogus = ORIGINAL_FLOW.replace("      uri: direct:file-backup", "      uri: direct:file-backup?bogus=1");
+        Files.writeString(FLOW, bogus);
+        int line = lineOf(bogus, "      uri: direct:file-backup?bogus=1") - 1;
+        Reloads.Result from = awaitReload(FLOW, badFrom, r -> r.message().contains("bogus"));
+        assertFalse(from.applied(), from.toString());
+        assertTrue(from.message().startsWith("line " + line + ":") || from.message().startsWith("line " + (line + 1)
+                + ":"), from.message());
+
+        String started = trigger("quick");
+        await("the running flow still backs up", () -> catalog.runs("file", null).stream()
+                .anyMatch(r -> r.id().equals(started) && r.status().equals("success")));
     }
 
     @Test
@@ -210,16 +229,17 @@ class FlowEditTest {
         Files.writeString(FLOW, typo);
         Reloads.Result refused = awaitReload(FLOW, refusedAt, r -> r.message().contains("verfy"));
         assertFalse(refused.applied(), refused.toString());
-        int line = typo.lines().toList().indexOf(typo.lines().filter(l -> l.contains("lifeboat:verfy")).findFirst()
-                .orElseThrow()) + 1;
+        int line = lineOf(typo, "              - to: lifeboat:verfy");
         assertTrue(refused.message().contains("line " + line) && refused.message().contains("lifeboat:verfy"),
                 refused.message());
 
         Instant notYaml = Instant.now();
-        Files.writeString(FLOW, marked.replace("        - to: lifeboat:alert", "        - too: lifeboat:alert"));
-        Reloads.Result unknownNode = awaitReload(FLOW, notYaml, r -> !r.applied());
-        assertFalse(unknownNode.applied(), unknownNode.toString());
-        assertTrue(unknownNode.message().contains("too"), unknownNode.message());
+        String unknown = marked.replace("        - to: lifeboat:alert", "        - too: lifeboat:alert");
+        Files.writeString(FLOW, unknown);
+        Reloads.Result unknownNode = awaitReload(FLOW, notYaml, r -> r.message().contains("too"));
+        int tooLine = lineOf(unknown, "        - too: lifeboat:alert");
+        assertTrue(unknownNode.message().startsWith("line " + tooLine + ": ") && unknownNode.message().contains("too"),
+                unknownNode.message());
 
         String after = trigger("quick");
         await("the flow before the broken edits still runs", () -> marks.runs.containsKey(after));
@@ -247,9 +267,26 @@ class FlowEditTest {
                 && l.contains("refused")), "a refused reload is a metric");
         await("the running configuration goes on", () -> succeeded("extra", brokenAt));
 
+        Instant deletedAt = Instant.now();
+        Files.delete(CONFIG);
+        Reloads.Result missing = awaitReload(CONFIG, deletedAt, r -> !r.applied());
+        assertTrue(missing.message().contains("missing"), missing.message());
+        assertNotNull(context.getRoute("file-backup-extra"), "a missing lifeboat.yaml changes nothing");
+
         edit(CONFIG, ORIGINAL_CONFIG);
         await("the removed source loses its route", () -> context.getRoute("file-backup-extra") == null);
         assertNotNull(context.getRoute("file-backup-quick"), "the other source keeps its route");
+    }
+
+    /** The number of the first line that starts so. */
+    private static int lineOf(String text, String start) {
+        List<String> lines = text.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(start)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no line starts with " + start);
     }
 
     /** The steps a run passed before the marking step (which comes right after record). */
@@ -266,7 +303,7 @@ class FlowEditTest {
     }
 
     /** The first reload of the file since the time that is as expected (a half-written file may come before). */
-    private Reloads.Result awaitReload(Path file, Instant after, java.util.function.Predicate<Reloads.Result> expected)
+    private Reloads.Result awaitReload(Path file, Instant after, Predicate<Reloads.Result> expected)
             throws Exception {
         Reloads.Result[] found = new Reloads.Result[1];
         await("a reload of " + file, () -> {
@@ -284,7 +321,9 @@ class FlowEditTest {
 
     private String trigger(String source) throws Exception {
         String token = catalog.createToken("flow-edit-" + System.nanoTime(), Role.ADMIN);
+        long deadline = System.currentTimeMillis() + 60_000;
         while (true) {
+            assertTrue(System.currentTimeMillis() < deadline, source + " stayed busy for a minute");
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(
                     "http://127.0.0.1:8097/api/v1/backup/trigger")).header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(

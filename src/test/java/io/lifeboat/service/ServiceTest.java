@@ -128,6 +128,11 @@ class ServiceTest {
         assertBadRequest(post(admin, "{\"type\":\"file\",\"source\":\"nope\"}"), "'source'");
         assertBadRequest(post(admin, "{\"type\":\"file\",\"sourc\":\"quick\"}"), "unknown field 'sourc'");
         assertBadRequest(post(admin, "{\"type\":\"file\"} trailing"), "not JSON");
+        assertBadRequest(post(admin, "{\"type\":\"file\"} {}"), "not JSON");
+        assertBadRequest(post(admin, "{\"type\":\"file\",\"source\":null}"), "field 'source' must be a source name");
+        assertBadRequest(post(admin, "{\"type\":null}"), "field 'type'");
+        assertBadRequest(post(admin, "{\"type\":\"file\",\"scope\":5}"), "field 'scope' must be full or incremental");
+        assertBadRequest(post(admin, "{\"type\":\"file\",\"type\":\"database\"}"), "not JSON");
         HttpResponse<String> plain = HTTP.send(HttpRequest.newBuilder(URI.create(
                 "http://127.0.0.1:8089/api/v1/backup/trigger")).header("Authorization", "Bearer " + admin)
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"file\"}"))

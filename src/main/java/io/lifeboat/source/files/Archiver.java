@@ -13,6 +13,8 @@ import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,6 +22,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -60,12 +64,12 @@ public final class Archiver {
     private final Repository repository;
     private final Options options;
     private final Progress progress;
-    private final List<Snapshot.Problem> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Snapshot.Problem> problems = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Node> firstLinkByInode = new HashMap<>();
     private final BlockingQueue<Pending> pending = new ArrayBlockingQueue<>(1024);
     private volatile Throwable collectorFailure;
     private ChunkStream chunkStream;
-    private Iterator<Node> previous = java.util.Collections.emptyIterator();
+    private Iterator<Node> previous = Collections.emptyIterator();
     private Node previousNode;
     private long files;
     private long dirs;
@@ -205,7 +209,7 @@ public final class Archiver {
         List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             stream.forEach(children::add);
-        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+        } catch (IOException | DirectoryIteratorException e) {
             problem(base.path(), "cannot list directory: " + reason(e));
         }
         dirs++;
@@ -304,7 +308,7 @@ public final class Archiver {
                     }
                     previousNode = previous.next();
                 } catch (RuntimeException unreadable) {
-                    previous = java.util.Collections.emptyIterator();
+                    previous = Collections.emptyIterator();
                     return null;
                 }
             }
@@ -346,7 +350,7 @@ public final class Archiver {
             throw new IllegalStateException("storing data failed: " + e.getCause().getMessage(), e.getCause());
         } catch (IOException e) {
             drain();
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -367,7 +371,7 @@ public final class Archiver {
     }
 
     private static String base64(byte[] raw) {
-        return raw == null ? null : java.util.Base64.getEncoder().encodeToString(raw);
+        return raw == null ? null : Base64.getEncoder().encodeToString(raw);
     }
 
     private static long nanos(Object time) {

@@ -5,6 +5,7 @@ import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -51,7 +52,7 @@ public final class NodeStreamReader implements Iterator<Node> {
             try {
                 next = readLine();
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
         return next != null;

@@ -12,6 +12,7 @@ import io.lifeboat.repository.Workers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -21,6 +22,9 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -57,11 +61,11 @@ public final class Restorer {
     private final Repository repository;
     private final Options options;
     private final Progress progress;
-    private final List<Snapshot.Problem> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Snapshot.Problem> problems = Collections.synchronizedList(new ArrayList<>());
     private final BlockingQueue<Piece> pieces = new ArrayBlockingQueue<>(8);
     private final List<Node> dirs = new ArrayList<>();
     private final List<Node> hardlinks = new ArrayList<>();
-    private final Set<String> restoredFiles = new java.util.HashSet<>();
+    private final Set<String> restoredFiles = new HashSet<>();
     private long files;
     private long links;
     private long specials;
@@ -145,8 +149,8 @@ public final class Restorer {
     private static Path destination(Path target, String stored, String rawBase64) {
         Path dest;
         if (rawBase64 != null) {
-            byte[] prefix = target.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            byte[] raw = java.util.Base64.getDecoder().decode(rawBase64);
+            byte[] prefix = target.toString().getBytes(StandardCharsets.UTF_8);
+            byte[] raw = Base64.getDecoder().decode(rawBase64);
             byte[] all = Arrays.copyOf(prefix, prefix.length + raw.length);
             System.arraycopy(raw, 0, all, prefix.length, raw.length);
             dest = RawNames.path(all).normalize();
@@ -234,7 +238,7 @@ public final class Restorer {
         Files.createDirectories(dest.getParent());
         Files.deleteIfExists(dest);
         Files.createSymbolicLink(dest, node.rawTarget() != null
-                ? RawNames.path(java.util.Base64.getDecoder().decode(node.rawTarget())) : Path.of(node.target()));
+                ? RawNames.path(Base64.getDecoder().decode(node.rawTarget())) : Path.of(node.target()));
         applyMetadata(dest, node);
         links++;
     }

@@ -50,7 +50,7 @@ final class SpecialFiles {
     }
 
     static long minor(long rdev) {
-        return (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
+        return (rdev & 0xff) | ((rdev >>> 12) & 0xffffff00L);
     }
 
     private static void run(List<String> command) throws IOException, InterruptedException {

@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeboat.TestSupport;
 import java.io.RandomAccessFile;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,8 +87,8 @@ class RoundTripTest {
         Files.setAttribute(Files.createDirectories(src.resolve("spool")), "unix:mode", 01777);
         Path run = Files.createDirectories(src.resolve("run"));
         TestSupport.runProcess(new ProcessBuilder("mkfifo", "-m", "0640", run.resolve("events.fifo").toString()), 30);
-        try (var socket = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-            socket.bind(java.net.UnixDomainSocketAddress.of(run.resolve("agent.sock")));
+        try (var socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            socket.bind(UnixDomainSocketAddress.of(run.resolve("agent.sock")));
         }
         Path dev = Files.createDirectories(src.resolve("dev"));
         boolean root = "root".equals(System.getProperty("user.name"));
@@ -133,8 +138,8 @@ class RoundTripTest {
 
     /** UTF-8 of the text followed by raw bytes that are not UTF-8. */
     private static byte[] bytes(String text, byte... raw) {
-        byte[] head = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] all = java.util.Arrays.copyOf(head, head.length + raw.length);
+        byte[] head = text.getBytes(StandardCharsets.UTF_8);
+        byte[] all = Arrays.copyOf(head, head.length + raw.length);
         System.arraycopy(raw, 0, all, head.length, raw.length);
         return all;
     }

@@ -1,6 +1,8 @@
 package io.lifeboat.service;
 
+import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +35,7 @@ public final class BackupRun {
     private final List<Note> notes = new ArrayList<>();
     private final List<String> steps = new ArrayList<>();
     private volatile Snapshot snapshot;
+    private volatile Repository repository;
     private volatile String error;
     private volatile boolean recorded;
 
@@ -74,8 +77,20 @@ public final class BackupRun {
         return snapshot;
     }
 
-    void snapshot(Snapshot s) {
+    /** The snapshot this run committed, and the repository as it was opened for it. */
+    void snapshot(Snapshot s, Repository openedFor) {
         snapshot = s;
+        repository = openedFor;
+    }
+
+    /**
+     * The repository the backup wrote to, for the steps after it (verify, dumps, retention): they
+     * judge what was written, not whether the repository can still be opened a moment later.
+     * Opened afresh when no backup step ran.
+     */
+    Repository repository(RepositoryAccess access) throws IOException {
+        Repository opened = repository;
+        return opened != null ? opened : access.open();
     }
 
     /** success, partial (a snapshot, with things it could not do) or failed. */

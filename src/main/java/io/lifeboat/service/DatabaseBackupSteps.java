@@ -30,8 +30,9 @@ final class DatabaseBackupSteps {
     }
 
     void backup(BackupRun run) throws Exception {
-        run.snapshot(PgBaseBackup.run(repository.open(), source(config.database(run.getSource())), compression(),
-                "incremental".equals(run.getScope()), WAL_WAIT));
+        Repository repo = repository.open();
+        run.snapshot(PgBaseBackup.run(repo, source(config.database(run.getSource())), compression(),
+                "incremental".equals(run.getScope()), WAL_WAIT), repo);
     }
 
     /** With a full backup, a logical dump of each database in `dumps`; one that fails makes the run partial. */
@@ -40,7 +41,7 @@ final class DatabaseBackupSteps {
         if (!"full".equals(run.getScope()) || d.dumps() == null) {
             return;
         }
-        Repository repo = repository.open();
+        Repository repo = run.repository(repository);
         for (String db : d.dumps()) {
             try {
                 PgDump.run(repo, source(d), db, compression());

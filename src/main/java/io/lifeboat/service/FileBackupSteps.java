@@ -28,9 +28,9 @@ final class FileBackupSteps {
         boolean dropped = run.path() != null;
         Path path = dropped ? run.path() : Path.of(config.fileSource(run.getSource()).path());
         List<String> tags = List.of(dropped ? BackupRun.DROP_FOLDER : "source:" + run.getSource(), "run:" + run.getId());
-        Snapshot s = new Archiver(repository.open(), new Archiver.Options(List.of(path), tags,
-                Compression.parse(config.get().repository().compression())), new Progress()).run();
-        run.snapshot(s);
+        Repository repo = repository.open();
+        run.snapshot(new Archiver(repo, new Archiver.Options(List.of(path), tags,
+                Compression.parse(config.get().repository().compression())), new Progress()).run(), repo);
     }
 
     /**

@@ -130,7 +130,7 @@ public final class FlowSteps {
         if (run.getSnapshot() == null) {
             return;
         }
-        Checker.Report report = new Checker(repository.open(), false, new Progress()).checkSnapshot(run.getSnapshot().id());
+        Checker.Report report = new Checker(run.repository(repository), false, new Progress()).checkSnapshot(run.getSnapshot().id());
         if (!report.ok()) {
             Checker.Finding first = report.errors().get(0);
             throw new IllegalStateException("verify of snapshot " + run.getSnapshot().shortId() + " found "
@@ -145,7 +145,7 @@ public final class FlowSteps {
      */
     private void retention(BackupRun run) throws InterruptedException {
         try {
-            Repository repo = repository.open();
+            Repository repo = run.repository(repository);
             int removed = BackupRun.FILE.equals(run.getType()) ? files.retention(run, repo) : databases.retention(run, repo);
             if (removed > 0) {
                 try {

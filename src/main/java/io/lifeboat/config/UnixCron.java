@@ -1,6 +1,9 @@
 package io.lifeboat.config;
 
+import java.text.ParseException;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.quartz.CronExpression;
 
 /**
@@ -10,6 +13,7 @@ import org.quartz.CronExpression;
  * Sunday as 0 (or 7) and Quartz as 1.
  */
 public final class UnixCron {
+    private static final Pattern NUMBER = Pattern.compile("\\d+");
     private static final String[] DAY_NAMES = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"};
 
     private UnixCron() {
@@ -41,11 +45,33 @@ public final class UnixCron {
                     + " fields; expected 5 (Unix cron) or 6-7 (Quartz)");
         }
         try {
+            checkRanges(quartz.split(" "));
             CronExpression.validateExpression(quartz);
-        } catch (java.text.ParseException e) {
+        } catch (ParseException | IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + schedule + "' is not a valid schedule: " + e.getMessage());
         }
         return quartz;
+    }
+
+    /**
+     * Every number in the seconds, minutes, hours, day-of-month and month fields within its range
+     * (Quartz's own check lets some through: it takes "0 99 * * * ?").
+     */
+    private static void checkRanges(String[] quartz) {
+        String[] names = {"second", "minute", "hour", "day of month", "month"};
+        int[][] ranges = {{0, 59}, {0, 59}, {0, 23}, {1, 31}, {1, 12}};
+        for (int i = 0; i < names.length; i++) {
+            for (String part : quartz[i].split(",")) {
+                Matcher number = NUMBER.matcher(part.split("/", 2)[0]);
+                while (number.find()) {
+                    int n = Integer.parseInt(number.group());
+                    if (n < ranges[i][0] || n > ranges[i][1]) {
+                        throw new IllegalArgumentException(names[i] + " " + n + " is not between " + ranges[i][0]
+                                + " and " + ranges[i][1]);
+                    }
+                }
+            }
+        }
     }
 
     /** Rewrites Unix day-of-week numbers (0-7, Sunday both ends) as names, keeping ranges, lists and steps. */

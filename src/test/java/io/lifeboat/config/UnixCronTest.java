@@ -49,6 +49,15 @@ class UnixCronTest {
                 .contains("day of week"));
         assertThrows(IllegalArgumentException.class, () -> UnixCron.toQuartz("0 2 1 * 1"));
         assertThrows(IllegalArgumentException.class, () -> UnixCron.toQuartz(""));
+        // values Quartz's own check lets through
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> UnixCron.toQuartz("99 * * * *")).getMessage()
+                .contains("minute 99 is not between 0 and 59"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> UnixCron.toQuartz("0 99 * * *")).getMessage()
+                .contains("hour 99"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> UnixCron.toQuartz("0 2 1,40 * *")).getMessage()
+                .contains("day of month 40"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> UnixCron.toQuartz("0 0 99 * * ?")).getMessage()
+                .contains("hour 99"));
     }
 
     private static ZonedDateTime next(String unix, ZonedDateTime after) throws Exception {

@@ -2,6 +2,7 @@ package io.lifeboat.service;
 
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.UnixCron;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.model.Model;
@@ -27,6 +29,7 @@ public final class SourceRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(SourceRoutes.class);
     static final String FILE_TEMPLATE = "file-backup-schedule";
     static final String DATABASE_TEMPLATE = "database-schedule";
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     /** A route to make: its template and parameters. */
     private record Made(String template, Map<String, Object> parameters) {
@@ -129,10 +132,14 @@ public final class SourceRoutes {
         LOG.info("route {} made from template {} with {}", id, m.template(), m.parameters());
     }
 
-    /** Stops and removes the route (a reload of its template's file may have removed it already). */
+    /**
+     * Stops and removes the route (a reload of its template's file may have removed it already).
+     * A schedule route whose backup is running is not waited for long: the backup goes on in its
+     * thread through the backup flow, which is not this route.
+     */
     private void remove(String id) throws Exception {
         if (context.getRoute(id) != null) {
-            context.getRouteController().stopRoute(id);
+            context.getRouteController().stopRoute(id, STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
             context.removeRoute(id);
             LOG.info("route {} removed", id);
         }

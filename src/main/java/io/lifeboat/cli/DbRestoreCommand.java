@@ -92,7 +92,7 @@ final class DbRestoreCommand implements Callable<Integer> {
         Path dir = dataDir.toAbsolutePath();
         long started = System.nanoTime();
         Snapshot base = PgRestore.prepare(r, source.name, dir, target,
-                PgRestore.restoreCommand(Arrays.asList(command.split(" ")), r.store().location(),
+                PgRestore.restoreCommand(Arrays.asList(command.split(" ")), r.store().address(),
                         repo.passwordFile.toAbsolutePath(), source.name));
         String targetText = target.value() == null ? "latest" : target.kind() + " " + target.value();
         String walStart = PgBaseBackup.WalRange.of(base).start();

@@ -94,7 +94,7 @@ final class DbWalCommands {
                 if (launcher != null && WalBatches.archivedAfter(archive, name, INLINE) > INLINE) {
                     // fetch ahead while PostgreSQL replays what it has, as pgBackRest's asynchronous archive-get does
                     List<String> cmd = new ArrayList<>(List.of(launcher, "db", "wal-prefetch", "--repo",
-                            r.store().location(), "--source", source.name, "--prefetch-dir",
+                            r.store().address(), "--source", source.name, "--prefetch-dir",
                             prefetchDir.toAbsolutePath().toString(), "--count", String.valueOf(prefetch)));
                     if (repo.passwordFile != null) {
                         cmd.addAll(List.of("--password-file", repo.passwordFile.toAbsolutePath().toString()));

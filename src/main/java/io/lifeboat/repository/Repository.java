@@ -53,6 +53,7 @@ public final class Repository {
         if (passphrase.length == 0) {
             throw new RepositoryException("the passphrase is empty");
         }
+        store.create();
         MasterKey key = MasterKey.generate();
         byte[] id = new byte[16];
         new java.security.SecureRandom().nextBytes(id);

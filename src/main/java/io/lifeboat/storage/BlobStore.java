@@ -39,8 +39,18 @@ public interface BlobStore extends Closeable {
     /** A local directory for temporary files that putFile will take (packs are assembled there). */
     Path scratchDirectory() throws IOException;
 
+    /** Makes what holds the objects when it is not there yet (a bucket); called by init. */
+    default void create() throws IOException {
+    }
+
     /** Where this store is, for messages. */
     String location();
+
+    /**
+     * How another process reaches this same store (BlobStores.open takes it): an absolute path, or
+     * the S3 location with its options. For the commands Lifeboat hands to PostgreSQL and starts.
+     */
+    String address();
 
     @Override
     default void close() throws IOException {

@@ -8,17 +8,20 @@ public final class BlobStores {
     private BlobStores() {
     }
 
-    /** Accepts a plain path or a file: URI; s3:// comes with the S3 driver. */
+    /** A plain path, a file: URI, or s3://BUCKET/PREFIX[?endpoint=URL&region=NAME&path-style=true]. */
     public static BlobStore open(String location) {
         if (location == null || location.isBlank()) {
             throw new IllegalArgumentException("no repository given: use --repo PATH or set LIFEBOAT_REPOSITORY");
+        }
+        if (location.startsWith("s3://")) {
+            return S3BlobStore.at(location);
         }
         if (location.startsWith("file:")) {
             return new LocalBlobStore(Path.of(URI.create(location)));
         }
         if (location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
             throw new IllegalArgumentException("unsupported repository location '" + location
-                    + "': use a directory path or a file: URI");
+                    + "': use a directory path, a file: URI or s3://BUCKET/PREFIX");
         }
         return new LocalBlobStore(Path.of(location));
     }

@@ -157,6 +157,11 @@ public final class LocalBlobStore implements BlobStore {
         return root.toString();
     }
 
+    @Override
+    public String address() {
+        return root.toString();
+    }
+
     private Path resolve(String name) {
         Path p = root.resolve(name).normalize();
         if (!p.startsWith(root)) {

@@ -134,7 +134,19 @@ public final class PgRestore {
 
     /** The restore_command that fetches WAL from this repository through the lifeboat command line. */
     public static String restoreCommand(List<String> lifeboat, String repo, Path passwordFile, String source) {
-        return String.join(" ", lifeboat) + " db wal-fetch --repo " + repo + " --password-file " + passwordFile
-                + " --source " + source + " --prefetch-dir " + PREFETCH + " %f %p";
+        // PostgreSQL hands the command to the shell after replacing %f and %p: quote what could hold
+        // the shell's characters (an S3 location's '&'), and double a '%' that is not one of those
+        return String.join(" ", lifeboat) + " db wal-fetch --repo " + percent(shell(repo)) + " --password-file "
+                + percent(shell(passwordFile.toString())) + " --source " + source + " --prefetch-dir " + PREFETCH
+                + " %f %p";
+    }
+
+    /** One word for /bin/sh: as it is when it is plain, else in single quotes. */
+    static String shell(String word) {
+        return word.matches("[A-Za-z0-9_./:=@+,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    private static String percent(String text) {
+        return text.replace("%", "%%");
     }
 }

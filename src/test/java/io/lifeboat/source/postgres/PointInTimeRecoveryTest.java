@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lifeboat.storage.S3Server;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class PointInTimeRecoveryTest {
     private Path work;
+    private String repo;
     private List<String> lifeboat;
     private final List<ThrowawayCluster> clusters = new ArrayList<>();
 
@@ -38,7 +40,8 @@ class PointInTimeRecoveryTest {
         Files.writeString(work.resolve("config/lifeboat.yaml"), "catalog:\n  url: jdbc:h2:file:"
                 + work.resolve("catalog/lifeboat") + "\n");
         chownToPostgres(work);
-        ThrowawayCluster.lifeboatAsPostgres(cmd("init", "--repo", work.resolve("repo").toString(), "--password-file",
+        repo = work.resolve("repo").toString();
+        ThrowawayCluster.lifeboatAsPostgres(cmd("init", "--repo", repo, "--password-file",
                 work.resolve("pw").toString(), "--compression", "zstd"));
     }
 
@@ -85,6 +88,29 @@ class PointInTimeRecoveryTest {
     }
 
     @Test
+    void aRepositoryInS3TakesTheArchivedWalAndRestoresToATime() throws Exception {
+        try (S3Server s3 = new S3Server()) {
+            repo = s3.repository("lifeboat-pitr", "beCamera");
+            ThrowawayCluster.lifeboatAsPostgres(cmd("init", "--repo", repo, "--password-file",
+                    work.resolve("pw").toString(), "--compression", "zstd"));
+            ThrowawayCluster primary = archivingPrimary();
+            Instant t1;
+            try (Connection db = primary.connect()) {
+                db.createStatement().execute("CREATE TABLE counts (id serial PRIMARY KEY, phase text NOT NULL)");
+                db.createStatement().execute("INSERT INTO counts (phase) SELECT 't0' FROM generate_series(1, 100)");
+                dbBackup(primary);
+                db.createStatement().execute("INSERT INTO counts (phase) SELECT 't1' FROM generate_series(1, 10)");
+                Thread.sleep(1100);
+                t1 = Instant.now();
+                Thread.sleep(1100);
+                db.createStatement().execute("INSERT INTO counts (phase) SELECT 't2' FROM generate_series(1, 5)");
+                awaitArchived(db, primary);
+            }
+            assertEquals(List.of("t0:100", "t1:10"), restoreAndCount("--to-time", t1.toString(), "r-s3"));
+        }
+    }
+
+    @Test
     void anIncrementalBackupStoresLittleAndRestoresWithTheArchivedWal() throws Exception {
         ThrowawayCluster primary = archivingPrimary();
         long full;
@@ -105,7 +131,7 @@ class PointInTimeRecoveryTest {
         System.out.printf("full stored %d bytes, incremental after 8 updated rows stored %d (%.1f %%)%n", full,
                 incremental, 100.0 * incremental / full);
         assertTrue(incremental < full / 4, "incremental stored " + incremental + " of a full's " + full);
-        ThrowawayCluster.lifeboatAsPostgres(cmd("db", "restore", "--repo", work.resolve("repo").toString(), "--password-file",
+        ThrowawayCluster.lifeboatAsPostgres(cmd("db", "restore", "--repo", repo, "--password-file",
                 work.resolve("pw").toString(), "--source", "beCamera", "--target", work.resolve("r").toString(),
                 "--lifeboat-command", String.join(" ", lifeboat), "--to-latest", "--no-validate"));
         ThrowawayCluster restored = cluster(ThrowawayCluster.existing(work.resolve("r")));
@@ -133,14 +159,14 @@ class PointInTimeRecoveryTest {
         primary.start();
         Path spool = work.resolve("spool");
         List<String> receive = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
-        receive.addAll(List.of(cmd("db", "wal-receive", "--repo", work.resolve("repo").toString(),
+        receive.addAll(List.of(cmd("db", "wal-receive", "--repo", repo,
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--port",
                 String.valueOf(primary.port), "--spool", spool.toString())));
         Process receiver = new ProcessBuilder(receive).directory(ThrowawayCluster.privateDirectory().toFile())
                 .redirectErrorStream(true).redirectOutput(work.resolve("receiver.log").toFile()).start();
         List<Double> lags = new ArrayList<>();
-        io.lifeboat.repository.Repository repo = io.lifeboat.repository.Repository.open(
-                io.lifeboat.storage.BlobStores.open(work.resolve("repo").toString()),
+        io.lifeboat.repository.Repository opened = io.lifeboat.repository.Repository.open(
+                io.lifeboat.storage.BlobStores.open(repo),
                 "pitr passphrase".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         try (Connection db = primary.connect()) {
             db.createStatement().execute("CREATE TABLE visits (id serial PRIMARY KEY, marker text NOT NULL)");
@@ -150,7 +176,7 @@ class PointInTimeRecoveryTest {
             for (int i = 0; i < 5; i++) {
                 String marker = "lag-probe-" + java.util.UUID.randomUUID();
                 db.createStatement().execute("INSERT INTO visits (marker) VALUES ('" + marker + "')");
-                lags.add(secondsUntilInRepository(repo, marker));
+                lags.add(secondsUntilInRepository(opened, marker));
             }
         } finally {
             primary.close();
@@ -207,7 +233,7 @@ class PointInTimeRecoveryTest {
 
     /** Restores to the latest WAL with --start: the server runs on its own configuration (the lost primary's port). */
     private List<String> restoreStartAndCountVisits(String name, int port) throws Exception {
-        String out = ThrowawayCluster.lifeboatAsPostgres(cmd("db", "restore", "--repo", work.resolve("repo").toString(),
+        String out = ThrowawayCluster.lifeboatAsPostgres(cmd("db", "restore", "--repo", repo,
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--target",
                 work.resolve(name).toString(), "--lifeboat-command", String.join(" ", lifeboat), "--to-latest",
                 "--json", "--config", work.resolve("config").toString(), "--start"));
@@ -268,7 +294,7 @@ class PointInTimeRecoveryTest {
         preview.get("removeWal").forEach(w -> previewed.add(w.asText()));
         assertEquals(previewed, removed, "the preview named exactly what went");
         assertTrue(removed.stream().anyMatch(w -> w.compareTo(full1WalStart) >= 0), "the first full's WAL went with it");
-        String check = ThrowawayCluster.lifeboatAsPostgres(cmd("db", "check", "--repo", work.resolve("repo").toString(),
+        String check = ThrowawayCluster.lifeboatAsPostgres(cmd("db", "check", "--repo", repo,
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--no-server"));
         assertTrue(check.contains("is safe"), check);
         primary.close();
@@ -277,12 +303,12 @@ class PointInTimeRecoveryTest {
     }
 
     private String dbList() throws Exception {
-        return ThrowawayCluster.lifeboatAsPostgres(cmd("db", "list", "--repo", work.resolve("repo").toString(),
+        return ThrowawayCluster.lifeboatAsPostgres(cmd("db", "list", "--repo", repo,
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera"));
     }
 
     private com.fasterxml.jackson.databind.JsonNode forget(String... options) throws Exception {
-        List<String> args = new ArrayList<>(List.of("db", "forget", "--repo", work.resolve("repo").toString(),
+        List<String> args = new ArrayList<>(List.of("db", "forget", "--repo", repo,
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--json"));
         args.addAll(List.of(options));
         String out = ThrowawayCluster.lifeboatAsPostgres(cmd(args.toArray(String[]::new)));
@@ -309,7 +335,7 @@ class PointInTimeRecoveryTest {
         Path segment = work.resolve("000000010000000000000009");
         Files.write(segment, io.lifeboat.TestSupport.random(9, 1 << 20));
         chownToPostgres(work);
-        String[] push = cmd("db", "wal-push", "--repo", work.resolve("repo").toString(), "--password-file",
+        String[] push = cmd("db", "wal-push", "--repo", repo, "--password-file",
                 work.resolve("pw").toString(), "--source", "beCamera", segment.toString());
         ThrowawayCluster.lifeboatAsPostgres(push);
         ThrowawayCluster.lifeboatAsPostgres(push);
@@ -322,19 +348,19 @@ class PointInTimeRecoveryTest {
 
     @Test
     void aFailedBaseBackupIsReportedAndLeavesNoSnapshot() throws Exception {
-        Process p = new ProcessBuilder(cmd("db", "backup", "--repo", work.resolve("repo").toString(), "--password-file",
+        Process p = new ProcessBuilder(cmd("db", "backup", "--repo", repo, "--password-file",
                 work.resolve("pw").toString(), "--source", "beAuth", "--port", "1")).start();
         String err = new String(p.getErrorStream().readAllBytes());
         assertEquals(1, p.waitFor(), err);
         assertTrue(err.contains("pg_basebackup of beAuth failed") && err.lines().count() <= 3, err);
-        String list = ThrowawayCluster.lifeboatAsPostgres(cmd("db", "list", "--repo", work.resolve("repo").toString(),
+        String list = ThrowawayCluster.lifeboatAsPostgres(cmd("db", "list", "--repo", repo,
                 "--password-file", work.resolve("pw").toString(), "--source", "beAuth"));
         assertTrue(list.contains("no WAL archived") && !list.contains("full "), list);
     }
 
     /** Restores into a new data directory, starts it, waits for promotion, counts rows per phase. */
     private List<String> restoreAndCount(String targetOption, String targetValue, String name) throws Exception {
-        List<String> args = new ArrayList<>(List.of("db", "restore", "--repo", work.resolve("repo").toString(),
+        List<String> args = new ArrayList<>(List.of("db", "restore", "--repo", repo,
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--target",
                 work.resolve(name).toString(), "--lifeboat-command", String.join(" ", lifeboat), "--json",
                 "--config", work.resolve("config").toString(), targetOption));
@@ -406,7 +432,7 @@ class PointInTimeRecoveryTest {
 
     /** lifeboat db backup of the cluster as beCamera, as the postgres user; returns what it printed. */
     private String dbBackup(ThrowawayCluster cluster, String... options) throws Exception {
-        List<String> args = new ArrayList<>(List.of("db", "backup", "--repo", work.resolve("repo").toString(),
+        List<String> args = new ArrayList<>(List.of("db", "backup", "--repo", repo,
                 "--password-file", work.resolve("pw").toString(), "--source", "beCamera", "--port",
                 String.valueOf(cluster.port)));
         args.addAll(List.of(options));
@@ -415,10 +441,12 @@ class PointInTimeRecoveryTest {
 
     /** A started cluster whose archive_command pushes its WAL into the test's repository. */
     private ThrowawayCluster archivingPrimary() throws Exception {
+        // the command goes to the shell: the repository in quotes (an S3 location holds '&'), each quote
+        // doubled inside the postgresql.conf string
+        String push = String.join(" ", cmd("db", "wal-push", "--repo", "'" + repo + "'", "--password-file",
+                work.resolve("pw").toString(), "--source", "beCamera", "%p"));
         ThrowawayCluster primary = cluster(ThrowawayCluster.create(work.resolve("primary"), "wal_level = replica\n"
-                + "archive_mode = on\narchive_command = '" + String.join(" ", cmd("db", "wal-push", "--repo",
-                work.resolve("repo").toString(), "--password-file", work.resolve("pw").toString(), "--source",
-                "beCamera", "%p")) + "'\n"));
+                + "archive_mode = on\narchive_command = '" + push.replace("'", "''") + "'\n"));
         primary.start();
         return primary;
     }
@@ -459,7 +487,9 @@ class PointInTimeRecoveryTest {
             entries.add(copy.toString());
         }
         Path script = lib.resolve("lifeboat");
-        Files.writeString(script, "#!/bin/sh\nexec " + Path.of(System.getProperty("java.home"), "bin", "java")
+        StringBuilder credentials = new StringBuilder();
+        S3Server.credentials().forEach((k, v) -> credentials.append("export ").append(k).append('=').append(v).append('\n'));
+        Files.writeString(script, "#!/bin/sh\n" + credentials + "exec " + Path.of(System.getProperty("java.home"), "bin", "java")
                 + " -Xmx256m --add-opens java.base/sun.nio.fs=ALL-UNNAMED -Dlifeboat.command=" + script
                 + " -cp '" + String.join(":", entries)
                 + "' io.lifeboat.cli.Lifeboat \"$@\"\n");

@@ -1,0 +1,299 @@
+package io.lifeboat.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+/**
+ * A repository in an S3 bucket, under a prefix: AWS, or any S3-compatible store (MinIO, Ceph, ...)
+ * through an endpoint and path-style addressing. Every object is one PUT, or for a large pack a
+ * multipart upload that is completed only once every part is in, so S3 shows an object whole or
+ * not at all. Each PUT and part carries a SHA-256 checksum the server checks; GETs ask for it and
+ * the SDK checks it. The SDK retries throttling, resets and 5xx with backoff. Credentials come
+ * from the standard AWS chain (environment, profile, instance role) and are never logged.
+ */
+public final class S3BlobStore implements BlobStore {
+    /** Parts of a multipart upload: S3 wants at least 5 MiB; a part is read into memory once. */
+    static final int PART_SIZE = 8 * 1024 * 1024;
+    private static final Set<String> OPTIONS = Set.of("endpoint", "region", "path-style");
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+    private final String location;
+    private final String address;
+
+    private S3BlobStore(S3Client s3, String bucket, String prefix, String location, String address) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix;
+        this.location = location;
+        this.address = address;
+    }
+
+    /**
+     * s3://BUCKET[/PREFIX][?endpoint=URL&region=NAME&path-style=true]. Without a region the AWS chain
+     * (AWS_REGION, profile) decides, else us-east-1, which S3-compatible stores accept.
+     */
+    static S3BlobStore at(String uri) {
+        URI u = URI.create(uri);
+        String bucket = u.getHost();
+        if (bucket == null || bucket.isBlank()) {
+            throw new IllegalArgumentException("'" + uri + "' names no bucket: write s3://BUCKET/PREFIX");
+        }
+        Map<String, String> options = query(u.getRawQuery());
+        for (String name : options.keySet()) {
+            if (!OPTIONS.contains(name)) {
+                throw new IllegalArgumentException("unknown option '" + name + "' in " + uri + "; options are "
+                        + "endpoint, region, path-style");
+            }
+        }
+        String path = u.getPath() == null ? "" : u.getPath().replaceAll("^/+|/+$", "");
+        var builder = S3Client.builder()
+                .httpClientBuilder(ApacheHttpClient.builder())
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .region(region(options.get("region")))
+                .forcePathStyle(Boolean.parseBoolean(options.getOrDefault("path-style", "false")))
+                .overrideConfiguration(c -> c.retryStrategy(r -> r.maxAttempts(8)));
+        if (options.containsKey("endpoint")) {
+            builder.endpointOverride(URI.create(options.get("endpoint")));
+        }
+        return new S3BlobStore(builder.build(), bucket, path.isEmpty() ? "" : path + "/",
+                "s3://" + bucket + (path.isEmpty() ? "" : "/" + path), uri);
+    }
+
+    private static Region region(String configured) {
+        if (configured != null) {
+            return Region.of(configured);
+        }
+        try {
+            return DefaultAwsRegionProviderChain.builder().build().getRegion();
+        } catch (SdkException none) {
+            return Region.US_EAST_1;
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw != null && !raw.isEmpty()) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                out.put(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                        eq < 0 ? "true" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    /** Makes the bucket when it is not there (init). */
+    @Override
+    public void create() throws IOException {
+        call(() -> {
+            try {
+                s3.headBucket(b -> b.bucket(bucket));
+            } catch (S3Exception e) {
+                if (e.statusCode() != 404) {
+                    throw e;
+                }
+                s3.createBucket(b -> b.bucket(bucket));
+            }
+            return null;
+        }, "");
+    }
+
+    @Override
+    public void put(String name, byte[] data) throws IOException {
+        call(() -> s3.putObject(b -> b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256),
+                RequestBody.fromBytes(data)), name);
+    }
+
+    @Override
+    public void putFile(String name, Path file) throws IOException {
+        long size = Files.size(file);
+        if (size <= PART_SIZE) {
+            call(() -> s3.putObject(b -> b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256),
+                    RequestBody.fromFile(file)), name);
+        } else {
+            uploadInParts(name, file, size);
+        }
+        Files.deleteIfExists(file);
+    }
+
+    /** A multipart upload; one that fails is aborted, so that no part lingers (and costs). */
+    private void uploadInParts(String name, Path file, long size) throws IOException {
+        String upload = call(() -> s3.createMultipartUpload(b -> b.bucket(bucket).key(key(name))
+                .checksumAlgorithm(ChecksumAlgorithm.SHA256)).uploadId(), name);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            List<CompletedPart> parts = new ArrayList<>();
+            ByteBuffer buffer = ByteBuffer.allocate(PART_SIZE);
+            for (long offset = 0; offset < size; offset += PART_SIZE) {
+                buffer.clear();
+                while (buffer.hasRemaining() && in.read(buffer, offset + buffer.position()) > 0) {
+                    // fill the part
+                }
+                buffer.flip();
+                int number = parts.size() + 1;
+                byte[] part = new byte[buffer.remaining()];
+                buffer.get(part);
+                UploadPartResponse r = call(() -> s3.uploadPart(b -> b.bucket(bucket).key(key(name)).uploadId(upload)
+                        .partNumber(number).checksumAlgorithm(ChecksumAlgorithm.SHA256), RequestBody.fromBytes(part)),
+                        name);
+                parts.add(CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(r.checksumSHA256())
+                        .build());
+            }
+            call(() -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(key(name)).uploadId(upload)
+                    .multipartUpload(m -> m.parts(parts))), name);
+        } catch (IOException | RuntimeException e) {
+            try {
+                s3.abortMultipartUpload(b -> b.bucket(bucket).key(key(name)).uploadId(upload));
+            } catch (SdkException ignored) {
+                // the bucket's lifecycle rule for incomplete uploads removes it (docs/S3.md)
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public byte[] get(String name) throws IOException {
+        return call(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key(name)).checksumMode(ChecksumMode.ENABLED))
+                .asByteArray(), name);
+    }
+
+    @Override
+    public byte[] getRange(String name, long offset, int length) throws IOException {
+        byte[] data = call(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key(name))
+                .range("bytes=" + offset + "-" + (offset + length - 1))).asByteArray(), name);
+        if (data.length != length) {
+            throw new IOException(name + " is shorter than expected: wanted " + length + " bytes at offset " + offset);
+        }
+        return data;
+    }
+
+    @Override
+    public InputStream open(String name) throws IOException {
+        ResponseInputStream<GetObjectResponse> in = call(() -> s3.getObject(b -> b.bucket(bucket).key(key(name))
+                .checksumMode(ChecksumMode.ENABLED)), name);
+        return in;
+    }
+
+    @Override
+    public boolean exists(String name) throws IOException {
+        try {
+            size(name);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public long size(String name) throws IOException {
+        return call(() -> s3.headObject(b -> b.bucket(bucket).key(key(name))).contentLength(), name);
+    }
+
+    @Override
+    public List<String> list(String namePrefix) throws IOException {
+        return call(() -> {
+            List<String> names = new ArrayList<>();
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(key(namePrefix))).contents()) {
+                names.add(o.key().substring(prefix.length()));
+            }
+            return names;
+        }, namePrefix);
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        call(() -> s3.deleteObject(b -> b.bucket(bucket).key(key(name))), name);
+    }
+
+    /** Packs are assembled on local disk before they are uploaded: a directory of this store's own. */
+    @Override
+    public Path scratchDirectory() throws IOException {
+        byte[] id;
+        try {
+            id = MessageDigest.getInstance("SHA-256").digest(location.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-s3-" + HexFormat.of().formatHex(id, 0, 8));
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    @Override
+    public String location() {
+        return location;
+    }
+
+    @Override
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+
+    private String key(String name) {
+        if (name.startsWith("/") || name.contains("..")) {
+            throw new IllegalArgumentException("object name escapes the repository: " + name);
+        }
+        return prefix + name;
+    }
+
+    /** One S3 call; what S3 says goes into an IOException naming the object (a missing one as NoSuchFileException). */
+    private <T> T call(S3Call<T> call, String name) throws IOException {
+        try {
+            return call.run();
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchFileException(location + "/" + name);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new NoSuchFileException(location + "/" + name);
+            }
+            String why = e.awsErrorDetails() == null || e.awsErrorDetails().errorMessage() == null ? e.getMessage()
+                    : e.awsErrorDetails().errorMessage();
+            throw new IOException(location + "/" + name + ": " + why + " (HTTP " + e.statusCode() + ")", e);
+        } catch (SdkException e) {
+            throw new IOException(location + "/" + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface S3Call<T> {
+        T run() throws IOException;
+    }
+}

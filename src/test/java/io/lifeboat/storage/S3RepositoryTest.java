@@ -1,0 +1,131 @@
+package io.lifeboat.storage;
+
+import static io.lifeboat.TestSupport.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeboat.TestSupport;
+import io.lifeboat.repository.Repository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A repository in an S3 bucket, against a real S3-compatible server in this process: every
+ * command works on it as on a directory, packs larger than a part go up in parts, and a damaged
+ * object is found.
+ */
+class S3RepositoryTest {
+    private static S3Server s3;
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startS3() throws Exception {
+        s3 = new S3Server();
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        s3.close();
+    }
+
+    @Test
+    void backupRestoreVerifyForgetAndPruneWorkOnABucket() throws Exception {
+        String repo = s3.repository("lifeboat-round-trip", "site-a/repo");
+        String pw = TestSupport.passwordFile(tmp, "s3 passphrase").toString();
+        Path src = tmp.resolve("src");
+        TestSupport.writeRandom(src.resolve("media/clip-1.mp4"), 1, 40L << 20);
+        Files.writeString(src.resolve("config.yaml"), "cameras: 64\n".repeat(1000));
+        Files.createSymbolicLink(src.resolve("current.yaml"), Path.of("config.yaml"));
+        TestSupport.Run init = cli("init", "--repo", repo, "--password-file", pw);
+        assertEquals(0, init.exit(), init::toString);
+        TestSupport.Run first = cli("backup", "--repo", repo, "--password-file", pw, "--json", src.toString());
+        assertEquals(0, first.exit(), first::toString);
+
+        try (BlobStore store = BlobStores.open(repo)) {
+            List<String> packs = store.list("data/");
+            assertTrue(packs.stream().anyMatch(p -> sizeOf(store, p) > S3BlobStore.PART_SIZE),
+                    "a pack larger than a part went up in parts: " + packs);
+            assertTrue(store.list("").stream().allMatch(n -> !n.startsWith("/")), "names under the prefix");
+        }
+
+        Path target = tmp.resolve("restored");
+        assertEquals(0, cli("restore", "--repo", repo, "--password-file", pw, "latest", "--target",
+                target.toString()).exit());
+        assertEquals(TestSupport.describe(src), TestSupport.describe(target.resolve(src.toString().substring(1))));
+        TestSupport.Run verify = cli("verify", "--repo", repo, "--password-file", pw, "--read-data");
+        assertEquals(0, verify.exit(), verify::toString);
+
+        Files.delete(src.resolve("media/clip-1.mp4"));
+        TestSupport.writeRandom(src.resolve("media/clip-2.mp4"), 2, 12L << 20);
+        TestSupport.Run second = cli("backup", "--repo", repo, "--password-file", pw, "--json", src.toString());
+        assertEquals(0, second.exit(), second::toString);
+        String firstId = Repository.JSON.readTree(first.out()).get("id").asText();
+        assertEquals(0, cli("forget", "--repo", repo, "--password-file", pw, firstId).exit());
+        long before = storedBytes(repo);
+        TestSupport.Run prune = cli("prune", "--repo", repo, "--password-file", pw);
+        assertEquals(0, prune.exit(), prune::toString);
+        assertTrue(before - storedBytes(repo) > 30L << 20, "the forgotten clip's 40 MiB are freed: " + prune.out());
+        Path again = tmp.resolve("again");
+        assertEquals(0, cli("restore", "--repo", repo, "--password-file", pw, "latest", "--target",
+                again.toString()).exit());
+        assertEquals(TestSupport.describe(src), TestSupport.describe(again.resolve(src.toString().substring(1))));
+    }
+
+    @Test
+    void aDamagedObjectInTheBucketIsFoundAndAWrongPassphraseRefused() throws Exception {
+        String repo = s3.repository("lifeboat-damage", "repo");
+        String pw = TestSupport.passwordFile(tmp, "right").toString();
+        Path src = tmp.resolve("src");
+        TestSupport.writeRandom(src.resolve("a.bin"), 3, 3 << 20);
+        assertEquals(0, cli("init", "--repo", repo, "--password-file", pw).exit());
+        assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
+        TestSupport.Run wrong = cli("snapshots", "--repo", repo, "--password-file",
+                TestSupport.passwordFile(tmp, "wrong").toString());
+        assertEquals(1, wrong.exit());
+        assertTrue(wrong.err().contains("wrong password"), wrong.err());
+
+        try (BlobStore store = BlobStores.open(repo)) {
+            String pack = store.list("data/").get(0);
+            byte[] bytes = store.get(pack);
+            bytes[bytes.length / 2] ^= 0x40;
+            store.put(pack, bytes);
+        }
+        TestSupport.Run verify = cli("verify", "--repo", repo, "--password-file", pw, "--read-data");
+        assertEquals(1, verify.exit(), verify::toString);
+        assertTrue(verify.out().contains("a.bin") || verify.err().contains("a.bin"), verify.toString());
+    }
+
+    @Test
+    void aBadLocationIsRefusedNamingWhatIsWrong() {
+        TestSupport.Run noBucket = cli("snapshots", "--repo", "s3:///repo");
+        assertEquals(1, noBucket.exit());
+        assertTrue(noBucket.err().contains("names no bucket"), noBucket.err());
+        TestSupport.Run option = cli("snapshots", "--repo", "s3://bucket/repo?endpoit=http://x");
+        assertEquals(1, option.exit());
+        assertTrue(option.err().contains("unknown option 'endpoit'"), option.err());
+    }
+
+    private static long storedBytes(String repo) throws Exception {
+        try (BlobStore store = BlobStores.open(repo)) {
+            long total = 0;
+            for (String name : store.list("")) {
+                total += store.size(name);
+            }
+            return total;
+        }
+    }
+
+    private static long sizeOf(BlobStore store, String name) {
+        try {
+            return store.size(name);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

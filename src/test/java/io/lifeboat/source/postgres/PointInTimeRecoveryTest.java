@@ -59,14 +59,7 @@ class PointInTimeRecoveryTest {
         Instant t1;
         Instant beforeDrop;
         try (Connection db = primary.connect()) {
-            db.createStatement().execute("CREATE TABLE counts (id serial PRIMARY KEY, phase text NOT NULL)");
-            db.createStatement().execute("INSERT INTO counts (phase) SELECT 't0' FROM generate_series(1, 100)");
-            dbBackup(primary);
-            db.createStatement().execute("INSERT INTO counts (phase) SELECT 't1' FROM generate_series(1, 10)");
-            Thread.sleep(1100);
-            t1 = Instant.now();
-            Thread.sleep(1100);
-            db.createStatement().execute("INSERT INTO counts (phase) SELECT 't2' FROM generate_series(1, 5)");
+            t1 = threePhases(db, primary);
             Thread.sleep(1100);
             beforeDrop = Instant.now();
             Thread.sleep(1100);
@@ -96,18 +89,27 @@ class PointInTimeRecoveryTest {
             ThrowawayCluster primary = archivingPrimary();
             Instant t1;
             try (Connection db = primary.connect()) {
-                db.createStatement().execute("CREATE TABLE counts (id serial PRIMARY KEY, phase text NOT NULL)");
-                db.createStatement().execute("INSERT INTO counts (phase) SELECT 't0' FROM generate_series(1, 100)");
-                dbBackup(primary);
-                db.createStatement().execute("INSERT INTO counts (phase) SELECT 't1' FROM generate_series(1, 10)");
-                Thread.sleep(1100);
-                t1 = Instant.now();
-                Thread.sleep(1100);
-                db.createStatement().execute("INSERT INTO counts (phase) SELECT 't2' FROM generate_series(1, 5)");
+                t1 = threePhases(db, primary);
                 awaitArchived(db, primary);
             }
             assertEquals(List.of("t0:100", "t1:10"), restoreAndCount("--to-time", t1.toString(), "r-s3"));
         }
+    }
+
+    /**
+     * 100 rows of phase t0, a full backup, 10 rows of t1, then (a second later) 5 of t2; returns a
+     * moment between t1 and t2, each a second away (the recovery target's resolution).
+     */
+    private Instant threePhases(Connection db, ThrowawayCluster primary) throws Exception {
+        db.createStatement().execute("CREATE TABLE counts (id serial PRIMARY KEY, phase text NOT NULL)");
+        db.createStatement().execute("INSERT INTO counts (phase) SELECT 't0' FROM generate_series(1, 100)");
+        dbBackup(primary);
+        db.createStatement().execute("INSERT INTO counts (phase) SELECT 't1' FROM generate_series(1, 10)");
+        Thread.sleep(1100);
+        Instant t1 = Instant.now();
+        Thread.sleep(1100);
+        db.createStatement().execute("INSERT INTO counts (phase) SELECT 't2' FROM generate_series(1, 5)");
+        return t1;
     }
 
     @Test

@@ -5,15 +5,17 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * A repository in a local directory or on an NFS mount. Writes go to a temporary file in the
@@ -115,6 +117,7 @@ public final class LocalBlobStore implements BlobStore {
         return Files.size(resolve(name));
     }
 
+    /** Objects another process removes while they are listed (a lock, a pruned pack) are left out. */
     @Override
     public List<String> list(String prefix) throws IOException {
         Path start = resolve(prefix);
@@ -123,16 +126,24 @@ public final class LocalBlobStore implements BlobStore {
         if (dir == null || !Files.isDirectory(dir)) {
             return names;
         }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.filter(Files::isRegularFile).forEach(p -> {
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path p, BasicFileAttributes attributes) {
                 String name = root.relativize(p).toString();
-                if (name.startsWith(prefix) && !name.contains(TEMP_MARK)) {
+                if (attributes.isRegularFile() && name.startsWith(prefix) && !name.contains(TEMP_MARK)) {
                     names.add(name);
                 }
-            });
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause();
-        }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
         return names;
     }
 

@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.lifeboat.security.ApiTokens;
 import io.lifeboat.security.Role;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,9 +42,20 @@ public final class Catalog implements AutoCloseable {
     }
 
     private final HikariDataSource pool;
+    /** This node's name (system property lifeboat.node, else the host name), recorded with each run. */
+    private final String node;
 
     private Catalog(HikariDataSource pool) {
         this.pool = pool;
+        this.node = System.getProperty("lifeboat.node", hostName());
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
     }
 
     /** The catalog a configuration names; its password, if any, from the configured environment variable. */
@@ -69,8 +82,9 @@ public final class Catalog implements AutoCloseable {
 
     public String startRun(String source, String type, String retention) {
         String id = UUID.randomUUID().toString();
-        update("INSERT INTO backup_run (id, source, type, status, started_at, retention) VALUES (?, ?, ?, 'in_progress', ?, ?)",
-                id, source, type, Timestamp.from(Instant.now()), retention);
+        update("INSERT INTO backup_run (id, source, type, status, started_at, retention, node)"
+                + " VALUES (?, ?, ?, 'in_progress', ?, ?, ?)", id, source, type, Timestamp.from(Instant.now()), retention,
+                node);
         return id;
     }
 
@@ -107,10 +121,13 @@ public final class Catalog implements AutoCloseable {
                 rs.getString(12)), args);
     }
 
-    /** At start-up: runs still in_progress were cut short by a stop; record them as failed. */
+    /**
+     * At start-up: this node's runs still in_progress were cut short by its stop; record them as
+     * failed. Another node's runs, in a catalog several nodes share, are its own business.
+     */
     public int failUnfinishedRuns(String reason) {
-        return update("UPDATE backup_run SET status = 'failed', finished_at = ?, error = ? WHERE status = 'in_progress'",
-                Timestamp.from(Instant.now()), reason);
+        return update("UPDATE backup_run SET status = 'failed', finished_at = ?, error = ? WHERE status = 'in_progress'"
+                + " AND (node = ? OR node IS NULL)", Timestamp.from(Instant.now()), reason, node);
     }
 
     /** Removes every run, for a rebuild from the repository. */

@@ -21,11 +21,20 @@ final class RepositoryOptions {
     boolean json;
 
     BlobStore store() {
-        return BlobStores.open(repo != null ? repo : System.getenv("LIFEBOAT_REPOSITORY"));
+        return BlobStores.open(location());
     }
 
     Repository open() throws IOException {
         return Repository.open(store(), passphrase());
+    }
+
+    /** Opened without the local cache of a remote repository: for verify, which judges what the store holds. */
+    Repository openUncached() throws IOException {
+        return Repository.open(BlobStores.open(location(), false), passphrase());
+    }
+
+    private String location() {
+        return repo != null ? repo : System.getenv("LIFEBOAT_REPOSITORY");
     }
 
     byte[] passphrase() throws IOException {

@@ -19,7 +19,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Repository r = repo.open();
+        Repository r = repo.openUncached();
         Progress progress = new Progress();
         Checker.Report report;
         try (AutoCloseable shown = Output.progress(progress, "verify", repo.json)) {

@@ -33,6 +33,8 @@ import java.util.Set;
 public final class Pruner {
     /** A pack is repacked when at least this share of its bytes is unused. */
     private static final double REPACK_UNUSED_SHARE = 0.2;
+    /** Packs per rewritten index object: some 65,000 chunks, a few MiB. */
+    static final int PACKS_PER_INDEX_OBJECT = 4096;
 
     /** What prune did (or, in a dry run, would do). */
     public record Result(int packs, int deletedPacks, int repackedPacks, long freedBytes, long copiedBytes,
@@ -50,9 +52,8 @@ public final class Pruner {
     public Result run(boolean dryRun) throws IOException, InterruptedException {
         try (RepositoryLock lock = RepositoryLock.exclusive(repository.store(), "prune", lockWait)) {
             Set<ChunkId> used = usedChunks();
-            Map<String, List<IndexFile.Pack>> indexes = indexObjects();
             Map<String, IndexFile.Pack> packs = new LinkedHashMap<>();
-            indexes.values().forEach(list -> list.forEach(p -> packs.put(p.name(), p)));
+            indexObjects().values().forEach(list -> list.forEach(p -> packs.put(p.name(), p)));
             // packs worth keeping as they are first, so that a chunk stored twice is copied from neither
             Set<ChunkId> kept = new HashSet<>();
             List<IndexFile.Pack> rewrite = new ArrayList<>();
@@ -92,7 +93,7 @@ public final class Pruner {
                 copyLiveChunks(repack);
                 Set<String> gone = new HashSet<>(delete);
                 gone.addAll(repack.keySet());
-                dropFromIndex(indexes, gone);
+                rewriteIndex(gone);
                 for (String pack : gone) {
                     repository.store().delete(Repository.packPath(pack));
                 }
@@ -162,17 +163,27 @@ public final class Pruner {
         packer.flush();
     }
 
-    /** Rewrites index objects that name packs about to go: without them, or not at all. */
-    private void dropFromIndex(Map<String, List<IndexFile.Pack>> indexes, Set<String> gone) throws IOException {
-        for (Map.Entry<String, List<IndexFile.Pack>> e : indexes.entrySet()) {
-            List<IndexFile.Pack> rest = e.getValue().stream().filter(p -> !gone.contains(p.name())).toList();
-            if (rest.size() == e.getValue().size()) {
-                continue;
-            }
-            if (!rest.isEmpty()) {
-                repository.saveIndex(rest);
-            }
-            repository.store().delete(e.getKey());
+    /**
+     * Writes the index again without the packs about to go, as few objects as it takes (backups
+     * write one per pack, and opening a repository reads every one: one request each on S3). The
+     * new objects are durable before the old ones are deleted, and those before their packs.
+     */
+    private void rewriteIndex(Set<String> gone) throws IOException {
+        Map<String, List<IndexFile.Pack>> objects = indexObjects();
+        long small = objects.values().stream().filter(packs -> packs.size() < PACKS_PER_INDEX_OBJECT).count();
+        boolean names = objects.values().stream().flatMap(List::stream).anyMatch(p -> gone.contains(p.name()));
+        if (small <= 1 && !names) {
+            return;
+        }
+        Map<String, IndexFile.Pack> kept = new LinkedHashMap<>();
+        objects.values().forEach(packs -> packs.stream().filter(p -> !gone.contains(p.name()))
+                .forEach(p -> kept.putIfAbsent(p.name(), p)));
+        List<IndexFile.Pack> all = List.copyOf(kept.values());
+        for (int from = 0; from < all.size(); from += PACKS_PER_INDEX_OBJECT) {
+            repository.saveIndex(all.subList(from, Math.min(all.size(), from + PACKS_PER_INDEX_OBJECT)));
+        }
+        for (String old : objects.keySet()) {
+            repository.store().delete(old);
         }
     }
 

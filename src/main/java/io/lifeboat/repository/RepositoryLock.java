@@ -4,27 +4,48 @@ import io.lifeboat.storage.BlobStore;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A lock object under locks/. Backups take shared locks and run side by side; deleting data
  * (prune) takes the exclusive lock, which it gets only while no other lock exists, so it never
  * races a backup. Each side writes its own lock first and then looks for the other kind, so of
  * two that start together at least one sees the other and steps back. A lock left by a process
- * of this host that no longer runs is stale and removed. Readers (restore, verify, WAL fetch) take
- * shared locks too: a pack must not vanish under them.
+ * of this host that no longer runs is stale and removed. A holder writes its lock again every few
+ * minutes, so a lock of another host (a node sharing the repository) that has not been written
+ * for half an hour belongs to a process that died, and is stale too. Readers (restore, verify,
+ * WAL fetch) take shared locks as well: a pack must not vanish under them.
  */
 public final class RepositoryLock implements AutoCloseable {
     private static final Duration SHARED_WAIT = Duration.ofMinutes(10);
+    /** How often a holder writes its lock again, and how old another host's lock must be to be stale. */
+    static final Duration REFRESH = Duration.ofMinutes(5);
+    static final Duration EXPIRES = Duration.ofMinutes(30);
+    private static final ScheduledExecutorService REFRESHER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "lock-refresher");
+        t.setDaemon(true);
+        return t;
+    });
     private final BlobStore store;
     private final String name;
+    private final String operation;
+    private final boolean exclusive;
+    private ScheduledFuture<?> refresh;
+    private boolean closed;
 
-    private RepositoryLock(BlobStore store, String name) {
+    private RepositoryLock(BlobStore store, String name, String operation, boolean exclusive) {
         this.store = store;
         this.name = name;
+        this.operation = operation;
+        this.exclusive = exclusive;
     }
 
     /**
@@ -73,12 +94,29 @@ public final class RepositoryLock implements AutoCloseable {
     }
 
     private static RepositoryLock write(BlobStore store, String operation, boolean exclusive) throws IOException {
-        String name = "locks/" + UUID.randomUUID();
-        byte[] body = Repository.JSON.writeValueAsBytes(Map.of(
+        RepositoryLock lock = new RepositoryLock(store, "locks/" + UUID.randomUUID(), operation, exclusive);
+        lock.put();
+        lock.refresh = REFRESHER.scheduleAtFixedRate(lock::refresh, REFRESH.toSeconds(), REFRESH.toSeconds(),
+                TimeUnit.SECONDS);
+        return lock;
+    }
+
+    private void put() throws IOException {
+        store.put(name, Repository.JSON.writeValueAsBytes(Map.of(
                 "operation", operation, "exclusive", exclusive, "host", Keys.host(),
-                "pid", ProcessHandle.current().pid(), "time", Instant.now().toString()));
-        store.put(name, body);
-        return new RepositoryLock(store, name);
+                "pid", ProcessHandle.current().pid(), "time", Instant.now().toString())));
+    }
+
+    /** Writes the lock again with the time of now; never after it was closed (that would bring it back). */
+    private synchronized void refresh() {
+        if (closed) {
+            return;
+        }
+        try {
+            put();
+        } catch (IOException e) {
+            // tried again at the next refresh, long before the lock could look stale
+        }
     }
 
     /** The other live locks (only exclusive ones when asked), described; stale ones are removed. */
@@ -94,8 +132,8 @@ public final class RepositoryLock implements AutoCloseable {
             } catch (IOException e) {
                 continue; // removed meanwhile, or being written
             }
-            boolean stale = Keys.host().equals(lock.get("host")) && lock.get("pid") instanceof Number pid
-                    && ProcessHandle.of(pid.longValue()).isEmpty();
+            boolean stale = Keys.host().equals(lock.get("host")) ? lock.get("pid") instanceof Number pid
+                    && ProcessHandle.of(pid.longValue()).isEmpty() : olderThan(lock.get("time"), EXPIRES);
             if (stale) {
                 store.delete(other);
             } else if (!exclusiveOnly || Boolean.TRUE.equals(lock.get("exclusive"))) {
@@ -106,8 +144,18 @@ public final class RepositoryLock implements AutoCloseable {
         return found;
     }
 
+    private static boolean olderThan(Object time, Duration age) {
+        try {
+            return Instant.parse(String.valueOf(time)).isBefore(Instant.now().minus(age));
+        } catch (DateTimeParseException e) {
+            return false;
+        }
+    }
+
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        closed = true;
+        refresh.cancel(false);
         store.delete(name);
     }
 }

@@ -44,6 +44,25 @@ class CatalogTest {
             assertTrue(catalog.tokens().stream().noneMatch(t -> t.toString().contains(token)), "only the hash is kept");
             assertEquals(1, catalog.revokeToken("ops"));
             assertTrue(catalog.roleOf(token).isEmpty(), "revoked tokens no longer work");
+
+            // two nodes share the catalog: one starting up fails its own unfinished runs, not the other's
+            String mine = catalog.startRun("app", "file", "30d");
+            String node = System.getProperty("lifeboat.node");
+            System.setProperty("lifeboat.node", "other-node");
+            try (Catalog other = Catalog.open(url, database.equals("h2") ? null : "postgres", null)) {
+                String theirs = other.startRun("logs", "file", "30d");
+                assertEquals(1, other.failUnfinishedRuns("interrupted"));
+                assertEquals("in_progress", catalog.runs("file", null).stream().filter(r -> r.id().equals(mine))
+                        .findFirst().orElseThrow().status());
+                assertEquals("failed", catalog.runs("file", null).stream().filter(r -> r.id().equals(theirs))
+                        .findFirst().orElseThrow().status());
+            } finally {
+                if (node == null) {
+                    System.clearProperty("lifeboat.node");
+                } else {
+                    System.setProperty("lifeboat.node", node);
+                }
+            }
         } finally {
             if (database.equals("postgresql")) {
                 try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", null)) {

@@ -2,17 +2,20 @@ package io.lifeboat.maintenance;
 
 import static io.lifeboat.TestSupport.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeboat.TestSupport;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryLock;
+import io.lifeboat.storage.LocalBlobStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -90,7 +93,7 @@ class PruneTest {
                 segment.getFileName().toString(), fetched.toString()).exit());
         assertEquals(TestSupport.sha256(segment), TestSupport.sha256(fetched), "an archived segment's data is kept");
 
-        try (RepositoryLock backup = RepositoryLock.shared(new io.lifeboat.storage.LocalBlobStore(tmp.resolve("repo")),
+        try (RepositoryLock backup = RepositoryLock.shared(new LocalBlobStore(tmp.resolve("repo")),
                 "backup")) {
             TestSupport.Run busy = cli("prune", "--repo", repo, "--password-file", pw, "--lock-wait", "1");
             assertEquals(1, busy.exit(), busy::toString);
@@ -103,10 +106,29 @@ class PruneTest {
     }
 
     @Test
+    void aLockOfAnotherHostExpiresOnlyOnceItHasNotBeenRefreshedForHalfAnHour() throws Exception {
+        TestSupport.writeRandom(src.resolve("a.bin"), 7, 1 << 20);
+        assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
+        LocalBlobStore store = new LocalBlobStore(tmp.resolve("repo"));
+        store.put("locks/other-node", Repository.JSON.writeValueAsBytes(Map.of("operation", "backup", "exclusive",
+                false, "host", "camera-gw-7", "pid", 4242, "time", Instant.now().minusSeconds(60).toString())));
+        TestSupport.Run busy = cli("prune", "--repo", repo, "--password-file", pw, "--lock-wait", "1");
+        assertEquals(1, busy.exit(), busy::toString);
+        assertTrue(busy.err().contains("backup by pid 4242 on camera-gw-7"), busy.err());
+
+        store.put("locks/other-node", Repository.JSON.writeValueAsBytes(Map.of("operation", "backup", "exclusive",
+                false, "host", "camera-gw-7", "pid", 4242, "time", Instant.now().minus(Duration.ofMinutes(31))
+                        .toString())));
+        TestSupport.Run pruned = cli("prune", "--repo", repo, "--password-file", pw, "--lock-wait", "1");
+        assertEquals(0, pruned.exit(), pruned::toString);
+        assertFalse(store.exists("locks/other-node"), "the dead node's lock was removed");
+    }
+
+    @Test
     void aRestoreStartedDuringAPruneWaitsForIt() throws Exception {
         TestSupport.writeRandom(src.resolve("a.bin"), 6, 2 << 20);
         assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
-        var store = new io.lifeboat.storage.LocalBlobStore(tmp.resolve("repo"));
+        var store = new LocalBlobStore(tmp.resolve("repo"));
         RepositoryLock prune = RepositoryLock.exclusive(store, "prune", Duration.ofSeconds(5));
         AtomicBoolean released = new AtomicBoolean();
         // Released once the restore has written a lock twice: its first attempt was refused and it

@@ -99,6 +99,93 @@ class S3RepositoryTest {
         TestSupport.Run verify = cli("verify", "--repo", repo, "--password-file", pw, "--read-data");
         assertEquals(1, verify.exit(), verify::toString);
         assertTrue(verify.out().contains("a.bin") || verify.err().contains("a.bin"), verify.toString());
+
+        // a snapshot object damaged in the bucket, while this host's cache holds a good copy of it
+        try (BlobStore store = BlobStores.open(repo, false)) {
+            String snapshot = store.list("snapshots/").get(0);
+            store.put(snapshot, "damaged in the bucket".getBytes());
+            TestSupport.Run again = cli("verify", "--repo", repo, "--password-file", pw);
+            assertEquals(1, again.exit(), again::toString);
+            assertTrue((again.out() + again.err()).contains(snapshot), "verify reads the bucket, not the cache: "
+                    + again);
+        }
+    }
+
+    @Test
+    void aWarmCacheSparesTheIndexRequestsAndPruneWritesTheIndexAsOneObject() throws Exception {
+        try (S3Proxy proxy = new S3Proxy(s3.port)) {
+            String repo = s3.repository("lifeboat-cache", "repo").replace(":" + s3.port, ":" + proxy.port());
+            String pw = TestSupport.passwordFile(tmp, "cache").toString();
+            Path src = tmp.resolve("src");
+            System.setProperty("lifeboat.cache", "off");
+            assertEquals(0, cli("init", "--repo", repo, "--password-file", pw).exit());
+            for (int i = 0; i < 6; i++) {
+                TestSupport.writeRandom(src.resolve("segment-" + i + ".mp4"), 10 + i, 1 << 20);
+                assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
+            }
+            int indexObjects;
+            try (BlobStore store = BlobStores.open(repo)) {
+                indexObjects = store.list("index/").size();
+            }
+            assertTrue(indexObjects >= 6, "one index object per pack: " + indexObjects);
+
+            System.setProperty("lifeboat.cache", tmp.resolve("cache").toString());
+            long before = proxy.count("GET /lifeboat-cache/repo/index/");
+            assertEquals(0, cli("restore", "--repo", repo, "--password-file", pw, "latest", "--target",
+                    tmp.resolve("cold").toString()).exit());
+            long cold = proxy.count("GET /lifeboat-cache/repo/index/") - before;
+            assertEquals(indexObjects, cold, "a cold cache reads every index object once");
+            assertEquals(0, cli("restore", "--repo", repo, "--password-file", pw, "latest", "--target",
+                    tmp.resolve("warm").toString()).exit());
+            assertEquals(cold, proxy.count("GET /lifeboat-cache/repo/index/") - before,
+                    "a warm cache reads none again");
+
+            TestSupport.Run prune = cli("prune", "--repo", repo, "--password-file", pw);
+            assertEquals(0, prune.exit(), prune::toString);
+            try (BlobStore store = BlobStores.open(repo)) {
+                assertEquals(1, store.list("index/").size(), "prune writes the index as one object");
+            }
+            Path after = tmp.resolve("after");
+            assertEquals(0, cli("restore", "--repo", repo, "--password-file", pw, "latest", "--target",
+                    after.toString()).exit());
+            assertEquals(TestSupport.describe(src), TestSupport.describe(after.resolve(src.toString().substring(1))));
+        } finally {
+            System.setProperty("lifeboat.cache", s3.cacheDirectory());
+        }
+    }
+
+    @Test
+    void faultsOnTheWayAreRetriedAndAStoreThatKeepsFailingFailsTheBackupCleanly() throws Exception {
+        try (S3Proxy proxy = new S3Proxy(s3.port)) {
+            System.setProperty("lifeboat.cache", "off");
+            String repo = s3.repository("lifeboat-faults", "repo").replace(":" + s3.port, ":" + proxy.port());
+            String pw = TestSupport.passwordFile(tmp, "faults").toString();
+            Path src = tmp.resolve("src");
+            TestSupport.writeRandom(src.resolve("clip.mp4"), 21, 20L << 20);
+            assertEquals(0, cli("init", "--repo", repo, "--password-file", pw).exit());
+
+            proxy.fail("PUT /lifeboat-faults/repo/data/", S3Proxy.Fault.RESET_MID_UPLOAD, 2);
+            TestSupport.Run reset = cli("backup", "--repo", repo, "--password-file", pw, src.toString());
+            assertEquals(0, reset.exit(), reset::toString);
+            proxy.fail("PUT /lifeboat-faults/repo/", S3Proxy.Fault.SLOW_DOWN_503, 3);
+            TestSupport.writeRandom(src.resolve("clip-2.mp4"), 22, 3L << 20);
+            TestSupport.Run slow = cli("backup", "--repo", repo, "--password-file", pw, src.toString());
+            assertEquals(0, slow.exit(), slow::toString);
+            assertEquals(0, cli("verify", "--repo", repo, "--password-file", pw, "--read-data").exit());
+
+            proxy.fail("PUT /lifeboat-faults/repo/data/", S3Proxy.Fault.INTERNAL_ERROR_500, 10_000);
+            TestSupport.writeRandom(src.resolve("clip-3.mp4"), 23, 3L << 20);
+            TestSupport.Run down = cli("backup", "--repo", repo, "--password-file", pw, src.toString());
+            assertEquals(1, down.exit(), down::toString);
+            assertTrue(down.err().contains("HTTP 500"), down.err());
+            proxy.fail("", S3Proxy.Fault.INTERNAL_ERROR_500, 0);
+            TestSupport.Run listed = cli("snapshots", "--repo", repo, "--password-file", pw);
+            assertTrue(listed.out().contains("2 snapshots"), "the failed backup is not listed: " + listed.out());
+            assertEquals(0, cli("verify", "--repo", repo, "--password-file", pw, "--read-data").exit(),
+                    "nothing half-written is in the repository");
+        } finally {
+            System.setProperty("lifeboat.cache", s3.cacheDirectory());
+        }
     }
 
     @Test

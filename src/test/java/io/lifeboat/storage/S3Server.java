@@ -27,6 +27,8 @@ public final class S3Server implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             https = s.getLocalPort();
         }
+        // the cache of index and snapshot objects of this process's S3 repositories: not in the home directory
+        System.setProperty("lifeboat.cache", cacheDirectory());
         System.setProperty("aws.accessKeyId", "lifeboat-test");
         System.setProperty("aws.secretAccessKey", "lifeboat-test-secret");
         Map<String, Object> properties = new HashMap<>(); // S3Mock changes the map it is given
@@ -47,6 +49,11 @@ public final class S3Server implements AutoCloseable {
         return "s3://" + bucket + "/" + prefix + "?endpoint=http://127.0.0.1:" + port + "&path-style=true&region=us-east-1";
     }
 
+    /** Where the repositories of this process keep their cache (tests that change it put it back). */
+    public String cacheDirectory() {
+        return root.resolve("cache").toString();
+    }
+
     /** What a process of its own needs in its environment to reach this server. */
     public static Map<String, String> credentials() {
         return Map.of("AWS_ACCESS_KEY_ID", "lifeboat-test", "AWS_SECRET_ACCESS_KEY", "lifeboat-test-secret");
@@ -54,6 +61,7 @@ public final class S3Server implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        System.clearProperty("lifeboat.cache");
         server.stop();
         io.lifeboat.TestSupport.deleteTree(root);
     }

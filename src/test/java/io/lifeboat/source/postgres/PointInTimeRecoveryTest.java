@@ -489,7 +489,7 @@ class PointInTimeRecoveryTest {
             entries.add(copy.toString());
         }
         Path script = lib.resolve("lifeboat");
-        StringBuilder credentials = new StringBuilder();
+        StringBuilder credentials = new StringBuilder("export LIFEBOAT_CACHE=" + lib.resolveSibling("cache") + "\n");
         S3Server.credentials().forEach((k, v) -> credentials.append("export ").append(k).append('=').append(v).append('\n'));
         Files.writeString(script, "#!/bin/sh\n" + credentials + "exec " + Path.of(System.getProperty("java.home"), "bin", "java")
                 + " -Xmx256m --add-opens java.base/sun.nio.fs=ALL-UNNAMED -Dlifeboat.command=" + script

@@ -1,0 +1,120 @@
+package io.lifeboat.storage;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Stands between Lifeboat and the S3 server of a test: counts every request ("GET /bucket/key")
+ * and does the faults a test asks for to the requests it names — answer 503 or 500, or read part of
+ * the request and drop the connection with no answer, as a network that fails mid-upload does.
+ */
+final class S3Proxy implements AutoCloseable {
+    /** What to do to a request. */
+    enum Fault { SLOW_DOWN_503, INTERNAL_ERROR_500, RESET_MID_UPLOAD }
+
+    private static final Set<String> NOT_FORWARDED = Set.of("connection", "content-length", "expect", "host",
+            "upgrade", "transfer-encoding", "keep-alive");
+    private final HttpServer server;
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final int target;
+    final List<String> requests = new CopyOnWriteArrayList<>();
+    private volatile String faultyPrefix;
+    private volatile Fault fault;
+    private final AtomicInteger faultsLeft = new AtomicInteger();
+
+    S3Proxy(int target) throws IOException {
+        this.target = target;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", this::forward);
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The next count requests whose "METHOD /path" starts so meet the fault. */
+    void fail(String requestPrefix, Fault kind, int count) {
+        faultyPrefix = requestPrefix;
+        fault = kind;
+        faultsLeft.set(count);
+    }
+
+    long count(String requestPrefix) {
+        return requests.stream().filter(r -> r.startsWith(requestPrefix)).count();
+    }
+
+    private void forward(HttpExchange exchange) throws IOException {
+        String request = exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath();
+        requests.add(request);
+        String prefix = faultyPrefix;
+        if (prefix != null && request.startsWith(prefix) && faultsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            if (fault != Fault.RESET_MID_UPLOAD) {
+                exchange.getRequestBody().readAllBytes();
+                boolean slow = fault == Fault.SLOW_DOWN_503;
+                byte[] body = ("<Error><Code>" + (slow ? "SlowDown" : "InternalError") + "</Code><Message>"
+                        + (slow ? "Please reduce your request rate." : "We encountered an internal error.")
+                        + "</Message></Error>").getBytes();
+                exchange.sendResponseHeaders(slow ? 503 : 500, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            } else {
+                InputStream in = exchange.getRequestBody();
+                in.readNBytes(Math.max(1, in.available() / 2));
+                exchange.close();
+            }
+            return;
+        }
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        HttpRequest.Builder out = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target
+                + exchange.getRequestURI().getRawPath() + (exchange.getRequestURI().getRawQuery() == null ? ""
+                : "?" + exchange.getRequestURI().getRawQuery())))
+                .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        for (Map.Entry<String, List<String>> h : exchange.getRequestHeaders().entrySet()) {
+            if (!NOT_FORWARDED.contains(h.getKey().toLowerCase())) {
+                h.getValue().forEach(v -> out.header(h.getKey(), v));
+            }
+        }
+        HttpResponse<byte[]> answer;
+        try {
+            answer = client.send(out.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.close();
+            return;
+        }
+        answer.headers().map().forEach((name, values) -> {
+            if (!NOT_FORWARDED.contains(name.toLowerCase()) || "HEAD".equals(exchange.getRequestMethod())
+                    && "content-length".equalsIgnoreCase(name)) {
+                values.forEach(v -> exchange.getResponseHeaders().add(name, v));
+            }
+        });
+        byte[] bytes = answer.body();
+        exchange.sendResponseHeaders(answer.statusCode(), "HEAD".equals(exchange.getRequestMethod())
+                || bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0 && !"HEAD".equals(exchange.getRequestMethod())) {
+            exchange.getResponseBody().write(bytes);
+        }
+        exchange.close();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

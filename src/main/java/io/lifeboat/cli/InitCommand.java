@@ -17,11 +17,19 @@ final class InitCommand implements Callable<Integer> {
             description = "default compression of backups: gzip (level 1-9), zstd (1-19) or none; default ${DEFAULT-VALUE}")
     String compression;
 
+    @Option(names = "--pack-size", paramLabel = "MIB", defaultValue = "16",
+            description = "size of the files chunks are gathered in, 1-1024 MiB: larger means fewer objects "
+                    + "(and requests) on object storage; default ${DEFAULT-VALUE}")
+    int packSizeMiB;
+
     @Override
     public Integer call() throws Exception {
         Compression.Setting setting = Compression.parse(compression);
+        if (packSizeMiB < 1 || packSizeMiB > 1024) {
+            throw new IllegalArgumentException("--pack-size " + packSizeMiB + " is out of range: give 1 to 1024 (MiB)");
+        }
         byte[] passphrase = Passphrases.read(repo.passwordFile, "LIFEBOAT_PASSWORD", "new repository passphrase", true);
-        Repository r = Repository.init(repo.store(), passphrase, setting);
+        Repository r = Repository.init(repo.store(), passphrase, setting, (long) packSizeMiB << 20);
         if (repo.json) {
             Output.json(Map.of("id", r.config().id(), "location", r.store().location(),
                     "compression", r.config().compression()));

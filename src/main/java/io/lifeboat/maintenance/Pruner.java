@@ -34,7 +34,6 @@ public final class Pruner {
     /** A pack is repacked when at least this share of its bytes is unused. */
     private static final double REPACK_UNUSED_SHARE = 0.2;
     /** Packs per rewritten index object: some 65,000 chunks, a few MiB. */
-    static final int PACKS_PER_INDEX_OBJECT = 4096;
 
     /** What prune did (or, in a dry run, would do). */
     public record Result(int packs, int deletedPacks, int repackedPacks, long freedBytes, long copiedBytes,
@@ -170,7 +169,7 @@ public final class Pruner {
      */
     private void rewriteIndex(Set<String> gone) throws IOException {
         Map<String, List<IndexFile.Pack>> objects = indexObjects();
-        long small = objects.values().stream().filter(packs -> packs.size() < PACKS_PER_INDEX_OBJECT).count();
+        long small = objects.values().stream().filter(packs -> packs.size() < IndexFile.PACKS_PER_OBJECT).count();
         boolean names = objects.values().stream().flatMap(List::stream).anyMatch(p -> gone.contains(p.name()));
         if (small <= 1 && !names) {
             return;
@@ -179,8 +178,8 @@ public final class Pruner {
         objects.values().forEach(packs -> packs.stream().filter(p -> !gone.contains(p.name()))
                 .forEach(p -> kept.putIfAbsent(p.name(), p)));
         List<IndexFile.Pack> all = List.copyOf(kept.values());
-        for (int from = 0; from < all.size(); from += PACKS_PER_INDEX_OBJECT) {
-            repository.saveIndex(all.subList(from, Math.min(all.size(), from + PACKS_PER_INDEX_OBJECT)));
+        for (int from = 0; from < all.size(); from += IndexFile.PACKS_PER_OBJECT) {
+            repository.saveIndex(all.subList(from, Math.min(all.size(), from + IndexFile.PACKS_PER_OBJECT)));
         }
         for (String old : objects.keySet()) {
             repository.store().delete(old);

@@ -15,6 +15,8 @@ import java.util.List;
  * u32 length, u32 raw length).
  */
 public final class IndexFile {
+    /** Packs one index object names at most: backups and prune write no more, so few objects hold a large index. */
+    public static final int PACKS_PER_OBJECT = 4096;
     private static final byte[] MAGIC = "LBIX".getBytes(StandardCharsets.US_ASCII);
     private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 

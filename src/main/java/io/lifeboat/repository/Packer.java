@@ -19,19 +19,26 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Gathers sealed chunks into pack files of about {@code targetSize} in a scratch directory, then
- * stores each finished pack and, only after it is durable, an index object naming its chunks.
- * Thread-safe: workers add chunks concurrently; a full pack is finished by the thread that filled
+ * stores each finished pack and, only after it is durable, names it in an index object. An index
+ * object is written for every {@value #PACKS_PER_CHECKPOINT} packs stored, when the oldest pack not
+ * named yet has waited five minutes, and at flush: far fewer objects to read when a repository is
+ * opened than one per pack, while a backup that is killed still leaves most of what it sent named
+ * for the next one to reuse (a pack no index names is only space, which prune gives back). Thread-safe: workers add chunks concurrently; a full pack is finished by the thread that filled
  * it while the others go on filling the next one.
  */
 public final class Packer {
     static final byte[] HEADER_AAD = "lifeboat pack header".getBytes(StandardCharsets.US_ASCII);
     static final String ZERO_NAME = "0".repeat(64);
+    static final int PACKS_PER_CHECKPOINT = 64;
+    private static final long INDEX_DELAY_NANOS = 5L * 60 * 1_000_000_000;
 
     private final Repository repository;
     private final BlobStore store;
     private final long targetSize;
     private final Set<ChunkId> pending = ConcurrentHashMap.newKeySet();
     private OpenPack current;
+    private final List<IndexFile.Pack> unindexed = new ArrayList<>();
+    private long oldestUnindexed;
     private long storedBytes;
     private int storedChunks;
     private int storedPacks;
@@ -76,13 +83,24 @@ public final class Packer {
         if (last != null) {
             finish(last);
         }
+        writeIndex(true);
     }
 
-    /** Drops the pack being filled without storing it (the backup failed). */
-    synchronized void abandon() {
-        if (current != null) {
-            current.discard();
-            current = null;
+    /**
+     * Drops the pack being filled without storing it (the backup failed), and names the packs already
+     * stored in the index if the store still takes it, so that the next backup need not send them again.
+     */
+    void abandon() {
+        synchronized (this) {
+            if (current != null) {
+                current.discard();
+                current = null;
+            }
+        }
+        try {
+            writeIndex(true);
+        } catch (IOException | RuntimeException e) {
+            // the store is what failed: those packs stay unnamed until prune gives their space back
         }
     }
 
@@ -101,14 +119,33 @@ public final class Packer {
     private void finish(OpenPack pack) throws IOException {
         String name = pack.close(repository);
         store.putFile("data/" + name.substring(0, 2) + "/" + name, pack.file);
-        repository.saveIndex(List.of(new IndexFile.Pack(name, pack.entries)));
         for (PackEntry e : pack.entries) {
             repository.index().add(e.id(), name, e.offset(), e.length(), e.rawLength());
             pending.remove(e.id());
         }
         synchronized (this) {
             storedPacks++;
+            if (unindexed.isEmpty()) {
+                oldestUnindexed = System.nanoTime();
+            }
+            unindexed.add(new IndexFile.Pack(name, pack.entries));
         }
+        writeIndex(false);
+    }
+
+    /** Names the stored packs in an index object when they are many or waited long enough, or always. */
+    private void writeIndex(boolean always) throws IOException {
+        List<IndexFile.Pack> packs;
+        synchronized (this) {
+            boolean due = unindexed.size() >= PACKS_PER_CHECKPOINT
+                    || System.nanoTime() - oldestUnindexed > INDEX_DELAY_NANOS;
+            if (unindexed.isEmpty() || !(always || due)) {
+                return;
+            }
+            packs = List.copyOf(unindexed);
+            unindexed.clear();
+        }
+        repository.saveIndex(packs);
     }
 
     /** A pack being written: sealed chunks appended to a scratch file, hashed as they go. */

@@ -10,6 +10,7 @@ import io.lifeboat.crypto.MasterKey;
 import io.lifeboat.storage.BlobStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -47,6 +48,15 @@ public final class Repository {
 
     /** Creates a repository in an empty location, opened by the passphrase. */
     public static Repository init(BlobStore store, byte[] passphrase, Compression.Setting compression) throws IOException {
+        return init(store, passphrase, compression, RepositoryConfig.DEFAULT_PACK_SIZE);
+    }
+
+    /** As {@link #init(BlobStore, byte[], Compression.Setting)}, with packs of about packSize bytes. */
+    public static Repository init(BlobStore store, byte[] passphrase, Compression.Setting compression, long packSize)
+            throws IOException {
+        if (packSize < 1 << 20 || packSize > 1L << 30) {
+            throw new RepositoryException("pack size " + packSize + " is out of range (1 MiB to 1 GiB)");
+        }
         if (store.exists("config")) {
             throw new RepositoryException("a repository already exists at " + store.location());
         }
@@ -58,7 +68,7 @@ public final class Repository {
         byte[] id = new byte[16];
         new java.security.SecureRandom().nextBytes(id);
         RepositoryConfig config = new RepositoryConfig(RepositoryConfig.VERSION, HEX.formatHex(id), FastCdc.DEFAULT_MIN,
-                FastCdc.DEFAULT_AVG, FastCdc.DEFAULT_MAX, RepositoryConfig.DEFAULT_PACK_SIZE, compression.toString());
+                FastCdc.DEFAULT_AVG, FastCdc.DEFAULT_MAX, packSize, compression.toString());
         String keyName = Keys.store(store, KeyFile.create(key, passphrase, Keys.host(), Keys.user()));
         store.put("config", key.seal(JSON.writeValueAsBytes(config), CONFIG_AAD));
         return new Repository(store, key, keyName, config);
@@ -157,7 +167,7 @@ public final class Repository {
      * restore reports the files that need them); verify reports the object itself.
      */
     private ChunkIndex loadIndex(IndexVisitor visitor) {
-        ChunkIndex fresh = new ChunkIndex();
+        ChunkIndex fresh = new ChunkIndex(this::indexScratch);
         try {
             for (String name : store.list("index/")) {
                 List<IndexFile.Pack> packs;
@@ -182,6 +192,15 @@ public final class Repository {
             throw new RepositoryException("cannot read the index of " + store.location() + ": " + e.getMessage(), e);
         }
         return fresh;
+    }
+
+    /** Where a large index is mapped: beside the packs being assembled, or the system's temporary directory. */
+    private Path indexScratch() {
+        try {
+            return store.scratchDirectory();
+        } catch (IOException e) {
+            return Path.of(System.getProperty("java.io.tmpdir"));
+        }
     }
 
     public void saveIndex(List<IndexFile.Pack> packs) throws IOException {

@@ -5,10 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeboat.TestSupport;
+import io.lifeboat.repository.ChunkId;
+import io.lifeboat.repository.IndexFile;
+import io.lifeboat.repository.PackEntry;
 import io.lifeboat.repository.Repository;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,6 +159,68 @@ class S3RepositoryTest {
         } finally {
             System.setProperty("lifeboat.cache", s3.cacheDirectory());
         }
+    }
+
+    @Test
+    void aRepositoryOfAMillionChunksOpensForABackupInASmallHeapWithFewRequests() throws Exception {
+        String direct = s3.repository("lifeboat-large", "repo");
+        String pw = TestSupport.passwordFile(tmp, "large").toString();
+        assertEquals(0, cli("init", "--repo", direct, "--password-file", pw).exit());
+        int chunksPerPack = 16;
+        int packs = 1_000_000 / chunksPerPack;
+        Random random = new Random(7);
+        try (BlobStore store = BlobStores.open(direct, false)) {
+            Repository repository = Repository.open(store, "large".getBytes(StandardCharsets.UTF_8));
+            List<IndexFile.Pack> batch = new ArrayList<>();
+            for (int p = 0; p < packs; p++) {
+                List<PackEntry> entries = new ArrayList<>();
+                for (int c = 0; c < chunksPerPack; c++) {
+                    entries.add(new PackEntry(new ChunkId(randomBytes(random)), (long) c << 20, (1 << 20) + 29, 1 << 20));
+                }
+                batch.add(new IndexFile.Pack(HexFormat.of().formatHex(randomBytes(random)), entries));
+                if (batch.size() == IndexFile.PACKS_PER_OBJECT || p == packs - 1) {
+                    repository.saveIndex(batch);
+                    batch.clear();
+                }
+            }
+        }
+        int indexObjects = (packs + IndexFile.PACKS_PER_OBJECT - 1) / IndexFile.PACKS_PER_OBJECT;
+        Path src = tmp.resolve("src");
+        TestSupport.writeRandom(src.resolve("clip.mp4"), 11, 3 << 20);
+
+        try (S3Proxy proxy = new S3Proxy(s3.port)) {
+            String repo = direct.replace(":" + s3.port, ":" + proxy.port());
+            // 128 MiB of heap: the index of a million chunks alone took 92 MiB, 138 while it grew, when it lived there
+            ProcessBuilder backup = TestSupport.process(List.of("-Xmx128m", "-Dlifeboat.cache=" + tmp.resolve("cache")),
+                    "backup", "--repo", repo, "--password-file", pw, src.toString());
+            backup.environment().putAll(S3Server.credentials());
+            TestSupport.Run cold = TestSupport.runProcess(backup, 300);
+            assertEquals(0, cold.exit(), cold::toString);
+            List<String> coldRequests = List.copyOf(proxy.requests);
+            assertEquals(indexObjects, coldRequests.stream().filter(r -> r.startsWith("GET /lifeboat-large/repo/index/")).count(),
+                    "a cold open reads each index object once: " + coldRequests);
+            long coldReads = coldRequests.stream().filter(r -> r.startsWith("GET ") || r.startsWith("HEAD ")).count();
+            assertTrue(coldReads <= indexObjects + 12, "a cold open costs the index objects and a few more: " + coldRequests);
+
+            TestSupport.writeRandom(src.resolve("clip-2.mp4"), 12, 3 << 20);
+            TestSupport.Run warm = TestSupport.runProcess(backup, 300);
+            assertEquals(0, warm.exit(), warm::toString);
+            List<String> warmRequests = proxy.requests.subList(coldRequests.size(), proxy.requests.size());
+            assertEquals(0, warmRequests.stream().filter(r -> r.startsWith("GET /lifeboat-large/repo/index/")).count(),
+                    "a warm cache reads no index object: " + warmRequests);
+            assertTrue(warmRequests.stream().filter(r -> r.startsWith("GET ") || r.startsWith("HEAD ")).count() <= 12,
+                    "a warm open costs a few requests: " + warmRequests);
+        }
+        Path target = tmp.resolve("restored");
+        TestSupport.Run restore = cli("restore", "--repo", direct, "--password-file", pw, "latest", "--target", target.toString());
+        assertEquals(0, restore.exit(), restore::toString);
+        assertEquals(TestSupport.describe(src), TestSupport.describe(target.resolve(src.toString().substring(1))));
+    }
+
+    private static byte[] randomBytes(Random random) {
+        byte[] b = new byte[32];
+        random.nextBytes(b);
+        return b;
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import io.lifeboat.repository.Keys;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -42,20 +44,12 @@ public final class Catalog implements AutoCloseable {
     }
 
     private final HikariDataSource pool;
-    /** This node's name (system property lifeboat.node, else the host name), recorded with each run. */
+    /** This node's name (Keys.node), recorded with each run. */
     private final String node;
 
     private Catalog(HikariDataSource pool) {
         this.pool = pool;
-        this.node = System.getProperty("lifeboat.node", hostName());
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "unknown";
-        }
+        this.node = Keys.node();
     }
 
     /** The catalog a configuration names; its password, if any, from the configured environment variable. */
@@ -68,11 +62,12 @@ public final class Catalog implements AutoCloseable {
         c.setJdbcUrl(url);
         c.setUsername(user);
         c.setPassword(password);
-        c.setMaximumPoolSize(4);
+        c.setMaximumPoolSize(8); // runs, API requests and, when shared, the scheduler's cluster check-ins
         c.setPoolName("catalog");
         HikariDataSource pool = new HikariDataSource(c);
         try {
-            Flyway.configure().dataSource(pool).load().migrate();
+            Flyway.configure().dataSource(pool)
+                    .locations("classpath:db/migration", "classpath:io/lifeboat/catalog/migration").load().migrate();
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -214,6 +209,19 @@ public final class Catalog implements AutoCloseable {
             }
         }
         return ps;
+    }
+
+    /**
+     * The catalog's connections, for what keeps its state beside it (the shared schedules), or null
+     * when the catalog is embedded and so serves this node alone.
+     */
+    public DataSource sharedDataSource() {
+        return pool.getJdbcUrl().startsWith("jdbc:postgresql:") ? pool : null;
+    }
+
+    /** This node's name, as recorded with its runs. */
+    public String node() {
+        return node;
     }
 
     @Override

@@ -111,6 +111,14 @@ public final class Keys {
         return added;
     }
 
+    /**
+     * This process's name among the nodes sharing a repository and catalog: the system property
+     * lifeboat.node, else the host name. Two nodes on one host need different names.
+     */
+    public static String node() {
+        return System.getProperty("lifeboat.node", host());
+    }
+
     public static String host() {
         try {
             return InetAddress.getLocalHost().getHostName();

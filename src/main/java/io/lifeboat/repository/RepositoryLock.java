@@ -26,9 +26,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RepositoryLock implements AutoCloseable {
     private static final Duration SHARED_WAIT = Duration.ofMinutes(10);
-    /** How often a holder writes its lock again, and how old another host's lock must be to be stale. */
-    static final Duration REFRESH = Duration.ofMinutes(5);
-    static final Duration EXPIRES = Duration.ofMinutes(30);
     private static final ScheduledExecutorService REFRESHER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lock-refresher");
         t.setDaemon(true);
@@ -96,14 +93,15 @@ public final class RepositoryLock implements AutoCloseable {
     private static RepositoryLock write(BlobStore store, String operation, boolean exclusive) throws IOException {
         RepositoryLock lock = new RepositoryLock(store, "locks/" + UUID.randomUUID(), operation, exclusive);
         lock.put();
-        lock.refresh = REFRESHER.scheduleAtFixedRate(lock::refresh, REFRESH.toSeconds(), REFRESH.toSeconds(),
+        long every = expiry().dividedBy(6).toSeconds();
+        lock.refresh = REFRESHER.scheduleAtFixedRate(lock::refresh, every, every,
                 TimeUnit.SECONDS);
         return lock;
     }
 
     private void put() throws IOException {
         store.put(name, Repository.JSON.writeValueAsBytes(Map.of(
-                "operation", operation, "exclusive", exclusive, "host", Keys.host(),
+                "operation", operation, "exclusive", exclusive, "host", Keys.host(), "node", Keys.node(),
                 "pid", ProcessHandle.current().pid(), "time", Instant.now().toString())));
     }
 
@@ -132,16 +130,40 @@ public final class RepositoryLock implements AutoCloseable {
             } catch (IOException e) {
                 continue; // removed meanwhile, or being written
             }
-            boolean stale = Keys.host().equals(lock.get("host")) ? lock.get("pid") instanceof Number pid
-                    && ProcessHandle.of(pid.longValue()).isEmpty() : olderThan(lock.get("time"), EXPIRES);
+            // a lock of this node is judged by its process; another node's, which may be on another host, by its age
+            Object node = lock.get("node") != null ? lock.get("node") : lock.get("host");
+            boolean stale = Keys.node().equals(node) ? lock.get("pid") instanceof Number pid
+                    && ProcessHandle.of(pid.longValue()).isEmpty() : olderThan(lock.get("time"), expiry());
             if (stale) {
                 store.delete(other);
             } else if (!exclusiveOnly || Boolean.TRUE.equals(lock.get("exclusive"))) {
-                found.add(lock.get("operation") + " by pid " + lock.get("pid") + " on " + lock.get("host") + " since "
+                found.add(lock.get("operation") + " by pid " + lock.get("pid") + " of node " + node + " since "
                         + lock.get("time") + ", " + other);
             }
         }
         return found;
+    }
+
+    /**
+     * How old a lock of another node must be to be taken for a dead process's: the system property
+     * lifeboat.lock-expiry or the variable LIFEBOAT_LOCK_EXPIRY (ISO-8601, e.g. PT30M), else 30
+     * minutes. A holder writes its lock again six times as often.
+     */
+    static Duration expiry() {
+        String given = System.getProperty("lifeboat.lock-expiry", System.getenv("LIFEBOAT_LOCK_EXPIRY"));
+        if (given == null || given.isBlank()) {
+            return Duration.ofMinutes(30);
+        }
+        try {
+            Duration d = Duration.parse(given.strip());
+            if (d.toSeconds() >= 6) {
+                return d;
+            }
+        } catch (DateTimeParseException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("lock expiry '" + given + "' (lifeboat.lock-expiry or LIFEBOAT_LOCK_EXPIRY)"
+                + " is not an ISO-8601 duration of at least 6 seconds, such as PT30M");
     }
 
     private static boolean olderThan(Object time, Duration age) {

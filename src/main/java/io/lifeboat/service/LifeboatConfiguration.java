@@ -40,6 +40,7 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         LifeboatConfig started = config.get();
         Files.createDirectories(Path.of(started.dropFolder().inbox()));
         Catalog catalog = Catalog.open(started.catalog());
+        SharedSchedules.configure(context, catalog);
         RepositoryAccess repository = new RepositoryAccess(started.repository());
         repository.createIfMissing();
         catalog.failUnfinishedRuns("interrupted: the service stopped while it ran");

@@ -12,9 +12,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.component.quartz.QuartzEndpoint;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteTemplateDefinition;
+import org.quartz.SchedulerException;
+import org.quartz.TriggerKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +52,12 @@ public final class SourceRoutes {
         Map<String, Made> wanted = wanted(config);
         for (String id : List.copyOf(made.keySet())) {
             if (!made.get(id).equals(wanted.get(id))) {
+                TriggerKey schedule = wanted.containsKey(id) ? null : scheduleOf(id);
                 remove(id);
                 made.remove(id);
+                if (schedule != null) {
+                    unschedule(schedule);
+                }
             }
         }
         remake(wanted.entrySet().stream().filter(e -> !made.containsKey(e.getKey())
@@ -121,6 +130,19 @@ public final class SourceRoutes {
             });
         }
         return wanted;
+    }
+
+    private TriggerKey scheduleOf(String id) {
+        Route route = context.getRoute(id);
+        return route != null && route.getEndpoint() instanceof QuartzEndpoint q ? q.getTriggerKey() : null;
+    }
+
+    /**
+     * A source gone from the configuration takes its schedule with it. Stopping its route is not
+     * enough when the schedules are shared: Quartz keeps them for the other nodes (SharedSchedules).
+     */
+    private void unschedule(TriggerKey schedule) throws SchedulerException {
+        context.getComponent("quartz", QuartzComponent.class).getScheduler().unscheduleJob(schedule);
     }
 
     /** Makes the route; remembered even when that fails, so that the next change tries it again. */

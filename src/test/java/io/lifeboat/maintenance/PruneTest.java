@@ -114,7 +114,7 @@ class PruneTest {
                 false, "host", "camera-gw-7", "pid", 4242, "time", Instant.now().minusSeconds(60).toString())));
         TestSupport.Run busy = cli("prune", "--repo", repo, "--password-file", pw, "--lock-wait", "1");
         assertEquals(1, busy.exit(), busy::toString);
-        assertTrue(busy.err().contains("backup by pid 4242 on camera-gw-7"), busy.err());
+        assertTrue(busy.err().contains("backup by pid 4242 of node camera-gw-7"), busy.err());
 
         store.put("locks/other-node", Repository.JSON.writeValueAsBytes(Map.of("operation", "backup", "exclusive",
                 false, "host", "camera-gw-7", "pid", 4242, "time", Instant.now().minus(Duration.ofMinutes(31))

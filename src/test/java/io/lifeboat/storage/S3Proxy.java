@@ -13,17 +13,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Stands between Lifeboat and the S3 server of a test: counts every request ("GET /bucket/key")
  * and does the faults a test asks for to the requests it names — answer 503 or 500, or read part of
- * the request and drop the connection with no answer, as a network that fails mid-upload does.
+ * the request and drop the connection with no answer, as a network that fails mid-upload does, or
+ * hold it unanswered until the test closes the proxy (then drop it, never forwarded), so that the
+ * client is caught at that point for as long as the test needs.
  */
-final class S3Proxy implements AutoCloseable {
+public final class S3Proxy implements AutoCloseable {
     /** What to do to a request. */
-    enum Fault { SLOW_DOWN_503, INTERNAL_ERROR_500, RESET_MID_UPLOAD }
+    public enum Fault { SLOW_DOWN_503, INTERNAL_ERROR_500, RESET_MID_UPLOAD, HOLD }
 
     private static final Set<String> NOT_FORWARDED = Set.of("connection", "content-length", "expect", "host",
             "upgrade", "transfer-encoding", "keep-alive");
@@ -34,8 +37,10 @@ final class S3Proxy implements AutoCloseable {
     private volatile String faultyPrefix;
     private volatile Fault fault;
     private final AtomicInteger faultsLeft = new AtomicInteger();
+    private final CountDownLatch released = new CountDownLatch(1);
+    private final AtomicInteger holding = new AtomicInteger();
 
-    S3Proxy(int target) throws IOException {
+    public S3Proxy(int target) throws IOException {
         this.target = target;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newCachedThreadPool());
@@ -43,19 +48,24 @@ final class S3Proxy implements AutoCloseable {
         server.start();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
     /** The next count requests whose "METHOD /path" starts so meet the fault. */
-    void fail(String requestPrefix, Fault kind, int count) {
+    public void fail(String requestPrefix, Fault kind, int count) {
         faultyPrefix = requestPrefix;
         fault = kind;
         faultsLeft.set(count);
     }
 
-    long count(String requestPrefix) {
+    public long count(String requestPrefix) {
         return requests.stream().filter(r -> r.startsWith(requestPrefix)).count();
+    }
+
+    /** Requests being held now. */
+    public int holding() {
+        return holding.get();
     }
 
     private void forward(HttpExchange exchange) throws IOException {
@@ -63,6 +73,16 @@ final class S3Proxy implements AutoCloseable {
         requests.add(request);
         String prefix = faultyPrefix;
         if (prefix != null && request.startsWith(prefix) && faultsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            if (fault == Fault.HOLD) {
+                holding.incrementAndGet();
+                try {
+                    released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                exchange.close();
+                return;
+            }
             if (fault != Fault.RESET_MID_UPLOAD) {
                 exchange.getRequestBody().readAllBytes();
                 boolean slow = fault == Fault.SLOW_DOWN_503;
@@ -115,6 +135,7 @@ final class S3Proxy implements AutoCloseable {
 
     @Override
     public void close() {
+        released.countDown();
         server.stop(0);
     }
 }

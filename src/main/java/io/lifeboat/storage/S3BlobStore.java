@@ -19,11 +19,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -42,12 +45,13 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * multipart upload that is completed only once every part is in, so S3 shows an object whole or
  * not at all. Each PUT and part carries a SHA-256 checksum the server checks; GETs ask for it and
  * the SDK checks it. The SDK retries throttling, resets and 5xx with backoff. Credentials come
- * from the standard AWS chain (environment, profile, instance role) and are never logged.
+ * from the standard AWS chain (environment, profile, instance role) or a credentials file the
+ * location names, and are never logged.
  */
 public final class S3BlobStore implements BlobStore {
     /** Parts of a multipart upload: S3 wants at least 5 MiB; a part is read into memory once. */
     static final int PART_SIZE = 8 * 1024 * 1024;
-    private static final Set<String> OPTIONS = Set.of("endpoint", "region", "path-style");
+    private static final Set<String> OPTIONS = Set.of("endpoint", "region", "path-style", "profile", "credentials-file");
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
@@ -76,13 +80,13 @@ public final class S3BlobStore implements BlobStore {
         for (String name : options.keySet()) {
             if (!OPTIONS.contains(name)) {
                 throw new IllegalArgumentException("unknown option '" + name + "' in " + uri + "; options are "
-                        + "endpoint, region, path-style");
+                        + "endpoint, region, path-style, profile, credentials-file");
             }
         }
         String path = u.getPath() == null ? "" : u.getPath().replaceAll("^/+|/+$", "");
         var builder = S3Client.builder()
                 .httpClientBuilder(ApacheHttpClient.builder())
-                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .credentialsProvider(credentials(options, uri))
                 .region(region(options.get("region")))
                 .forcePathStyle(Boolean.parseBoolean(options.getOrDefault("path-style", "false")))
                 .overrideConfiguration(c -> c.retryStrategy(r -> r.maxAttempts(8)));
@@ -91,6 +95,29 @@ public final class S3BlobStore implements BlobStore {
         }
         return new S3BlobStore(builder.build(), bucket, path.isEmpty() ? "" : path + "/",
                 "s3://" + bucket + (path.isEmpty() ? "" : "/" + path), uri);
+    }
+
+    /**
+     * The standard AWS chain, or a profile of the shared credentials files, or of a file of that
+     * format the location names (readable by Lifeboat's user alone, say): the location then says
+     * where the keys are without holding them, so it can be logged and handed to PostgreSQL.
+     */
+    private static AwsCredentialsProvider credentials(Map<String, String> options, String uri) {
+        String file = options.get("credentials-file");
+        String profile = options.get("profile");
+        if (file == null && profile == null) {
+            return DefaultCredentialsProvider.builder().build();
+        }
+        ProfileCredentialsProvider.Builder provider = ProfileCredentialsProvider.builder()
+                .profileName(profile == null ? "default" : profile);
+        if (file != null) {
+            Path path = Path.of(file);
+            if (!Files.isReadable(path)) {
+                throw new IllegalArgumentException("the credentials file " + file + " of " + uri + " cannot be read");
+            }
+            provider.profileFile(ProfileFile.builder().content(path).type(ProfileFile.Type.CREDENTIALS).build());
+        }
+        return provider.build();
     }
 
     private static Region region(String configured) {

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -34,6 +35,8 @@ public final class S3Proxy implements AutoCloseable {
     private final HttpClient client = HttpClient.newHttpClient();
     private final int target;
     final List<String> requests = new CopyOnWriteArrayList<>();
+    /** The access key id each signed request was signed with. */
+    final Set<String> accessKeys = ConcurrentHashMap.newKeySet();
     private volatile String faultyPrefix;
     private volatile Fault fault;
     private final AtomicInteger faultsLeft = new AtomicInteger();
@@ -71,6 +74,10 @@ public final class S3Proxy implements AutoCloseable {
     private void forward(HttpExchange exchange) throws IOException {
         String request = exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath();
         requests.add(request);
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization != null && authorization.contains("Credential=")) {
+            accessKeys.add(authorization.replaceAll(".*Credential=([^/]*)/.*", "$1"));
+        }
         String prefix = faultyPrefix;
         if (prefix != null && request.startsWith(prefix) && faultsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             if (fault == Fault.HOLD) {

@@ -2,6 +2,7 @@ package io.lifeboat.storage;
 
 import static io.lifeboat.TestSupport.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeboat.TestSupport;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -254,6 +256,37 @@ class S3RepositoryTest {
                     "nothing half-written is in the repository");
         } finally {
             System.setProperty("lifeboat.cache", s3.cacheDirectory());
+        }
+    }
+
+    @Test
+    void credentialsComeFromTheFileTheLocationNamesAndAreNeverPrinted() throws Exception {
+        Path credentials = tmp.resolve("s3-credentials");
+        Files.writeString(credentials, "[backup]\naws_access_key_id = LIFEBOATFILEKEY\n"
+                + "aws_secret_access_key = file-secret-never-printed\n");
+        String pw = TestSupport.passwordFile(tmp, "creds").toString();
+        Path src = tmp.resolve("src");
+        TestSupport.writeRandom(src.resolve("clip.mp4"), 31, 1 << 20);
+        try (S3Proxy proxy = new S3Proxy(s3.port)) {
+            String repo = s3.repository("lifeboat-creds", "repo").replace(":" + s3.port, ":" + proxy.port())
+                    + "&profile=backup&credentials-file=" + credentials;
+            List<TestSupport.Run> runs = List.of(cli("init", "--repo", repo, "--password-file", pw),
+                    cli("backup", "--repo", repo, "--password-file", pw, src.toString()),
+                    cli("snapshots", "--repo", repo, "--password-file", pw));
+            for (TestSupport.Run run : runs) {
+                assertEquals(0, run.exit(), run::toString);
+                assertFalse(run.toString().contains("file-secret-never-printed"), run::toString);
+            }
+            assertEquals(Set.of("LIFEBOATFILEKEY"), proxy.accessKeys, "every request signed with the file's key");
+
+            TestSupport.Run noProfile = cli("snapshots", "--repo", repo.replace("profile=backup", "profile=archive"),
+                    "--password-file", pw);
+            assertEquals(1, noProfile.exit(), noProfile::toString);
+            assertTrue(noProfile.err().contains("archive"), "names the profile it lacks: " + noProfile.err());
+            TestSupport.Run noFile = cli("snapshots", "--repo", repo.replace(credentials.toString(), "/nonexistent/creds"),
+                    "--password-file", pw);
+            assertEquals(1, noFile.exit(), noFile::toString);
+            assertTrue(noFile.err().contains("/nonexistent/creds cannot be read"), noFile.err());
         }
     }
 

@@ -125,6 +125,20 @@ public final class Catalog implements AutoCloseable {
                 + " AND (node = ? OR node IS NULL)", Timestamp.from(Instant.now()), reason, node);
     }
 
+    /**
+     * Fails the unfinished runs of nodes that have left the shared scheduler: stopped, or dead and
+     * their schedules taken over by another node (Quartz then removes their state). Nothing to do
+     * with an embedded catalog, which serves one node.
+     */
+    public int failRunsOfGoneNodes() {
+        if (sharedDataSource() == null) {
+            return 0;
+        }
+        return update("UPDATE backup_run SET status = 'failed', finished_at = ?, error = 'interrupted: node ' || node"
+                + " || ' stopped while it ran' WHERE status = 'in_progress' AND node IS NOT NULL AND node <> ?"
+                + " AND node NOT IN (SELECT instance_name FROM qrtz_scheduler_state)", Timestamp.from(Instant.now()), node);
+    }
+
     /** Removes every run, for a rebuild from the repository. */
     public void clearRuns() {
         update("DELETE FROM backup_run");

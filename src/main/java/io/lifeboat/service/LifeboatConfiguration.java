@@ -48,6 +48,7 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         ProducerTemplate producer = context.createProducerTemplate();
         Alerts alerts = new Alerts(line -> producer.sendBody("direct:alert", line));
         Runs runs = new Runs(catalog, config, once(() -> new BackupMetrics(registry.get())), alerts);
+        runs.failRunsOfGoneNodes();
         FlowSteps flowSteps = new FlowSteps(repository, runs, new FileBackupSteps(config, repository),
                 new DatabaseBackupSteps(config, repository));
         LifeboatComponent steps = new LifeboatComponent(flowSteps);

@@ -60,10 +60,23 @@ public final class Runs {
                     + " is running");
         }
         try {
+            failRunsOfGoneNodes();
             return new BackupRun(catalog.startRun(source, type, retention), type, source, scope, path);
         } catch (RuntimeException e) {
             running.remove(key);
             throw e;
+        }
+    }
+
+    /** Runs that nodes gone from a shared catalog left unfinished are failed, so that none stays in progress. */
+    void failRunsOfGoneNodes() {
+        try {
+            int failed = catalog.failRunsOfGoneNodes();
+            if (failed > 0) {
+                LOG.warn("{} runs of nodes that stopped while they ran marked failed", failed);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("runs of stopped nodes not looked for: {}", e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.lifeboat.service;
 
 import io.lifeboat.catalog.Catalog;
+import io.lifeboat.repository.Keys;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
@@ -13,8 +14,8 @@ import org.quartz.utils.DBConnectionManager;
 /**
  * Schedules kept in a shared (PostgreSQL) catalog through Quartz's clustered JDBC job store: every
  * node sharing the catalog schedules the same routes, each firing runs on one node only, and the
- * schedules of a node that stops or dies are fired by the others. With the embedded catalog the
- * schedules stay in memory, as one node needs.
+ * schedules of a node that stops or dies are fired by the others. Node names must differ. With
+ * the embedded catalog the schedules stay in memory, as one node needs.
  */
 final class SharedSchedules {
     private static final String DATA_SOURCE = "lifeboatCatalog";
@@ -46,7 +47,8 @@ final class SharedSchedules {
         });
         Properties p = new Properties();
         p.setProperty("org.quartz.scheduler.instanceName", "lifeboat");
-        p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
+        // the node's name, which its runs carry too: a node gone from the scheduler's state has its runs failed
+        p.setProperty("org.quartz.scheduler.instanceId", Keys.node());
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
         p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
         p.setProperty("org.quartz.threadPool.threadCount", "10");

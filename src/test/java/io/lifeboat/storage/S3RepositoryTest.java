@@ -291,6 +291,38 @@ class S3RepositoryTest {
     }
 
     @Test
+    void keysAndTheCatalogRebuildWorkOnABucket() throws Exception {
+        String repo = s3.repository("lifeboat-keys", "repo");
+        String pw = TestSupport.passwordFile(tmp, "first").toString();
+        String second = TestSupport.passwordFile(tmp, "second").toString();
+        Path src = tmp.resolve("app");
+        Files.createDirectories(src);
+        Files.writeString(src.resolve("settings.yaml"), "zones: 12\n");
+        assertEquals(0, cli("init", "--repo", repo, "--password-file", pw).exit());
+        assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
+        Files.writeString(src.resolve("settings.yaml"), "zones: 13\n");
+        assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
+
+        TestSupport.Run add = cli("key", "add", "--repo", repo, "--password-file", pw, "--new-password-file", second);
+        assertEquals(0, add.exit(), add::toString);
+        TestSupport.Run keys = cli("key", "list", "--repo", repo, "--password-file", second, "--json");
+        assertEquals(0, keys.exit(), keys::toString);
+        assertEquals(2, Repository.JSON.readTree(keys.out()).size(), keys.out());
+
+        Path config = tmp.resolve("config");
+        Files.createDirectories(config);
+        Files.writeString(config.resolve("lifeboat.yaml"), """
+                repository: { path: '%s', passwordFile: %s }
+                catalog: { url: 'jdbc:h2:file:%s/catalog/lifeboat' }
+                files:
+                  - { name: app, path: %s, schedule: "0 * * * *", retention: 30d }
+                """.formatted(repo, second, tmp, src));
+        TestSupport.Run rebuild = cli("catalog", "rebuild", "--config", config.toString(), "--json");
+        assertEquals(0, rebuild.exit(), rebuild::toString);
+        assertEquals(2, Repository.JSON.readTree(rebuild.out()).get("runs").asInt(), rebuild.out());
+    }
+
+    @Test
     void aBadLocationIsRefusedNamingWhatIsWrong() {
         TestSupport.Run noBucket = cli("snapshots", "--repo", "s3:///repo");
         assertEquals(1, noBucket.exit());

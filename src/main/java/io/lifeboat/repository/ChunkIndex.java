@@ -149,6 +149,9 @@ public final class ChunkIndex {
             long slot = probe(raw);
             segment(slot).put(position(slot), b, at, SLOT);
         }
+        for (ByteBuffer b : old) {
+            Unmapper.unmap(b);
+        }
     }
 
     /** Pack names as numbers: 32 bytes a pack in one array, found again through an open-addressing table. */

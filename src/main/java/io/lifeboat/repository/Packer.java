@@ -20,16 +20,19 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Gathers sealed chunks into pack files of about {@code targetSize} in a scratch directory, then
  * stores each finished pack and, only after it is durable, names it in an index object. An index
- * object is written for every {@value #PACKS_PER_CHECKPOINT} packs stored, when the oldest pack not
+ * object is written for every {@value #PACKS_PER_CHECKPOINT} packs or {@value #ENTRIES_PER_CHECKPOINT}
+ * chunks stored (whichever comes first: packs of tiny chunks hold many), when the oldest pack not
  * named yet has waited five minutes, and at flush: far fewer objects to read when a repository is
  * opened than one per pack, while a backup that is killed still leaves most of what it sent named
- * for the next one to reuse (a pack no index names is only space, which prune gives back). Thread-safe: workers add chunks concurrently; a full pack is finished by the thread that filled
+ * for the next one to reuse (a pack no index names is only space, which prune gives back).
+ * Thread-safe: workers add chunks concurrently; a full pack is finished by the thread that filled
  * it while the others go on filling the next one.
  */
 public final class Packer {
     static final byte[] HEADER_AAD = "lifeboat pack header".getBytes(StandardCharsets.US_ASCII);
     static final String ZERO_NAME = "0".repeat(64);
     static final int PACKS_PER_CHECKPOINT = 64;
+    static final int ENTRIES_PER_CHECKPOINT = 65_536;
     private static final long INDEX_DELAY_NANOS = 5L * 60 * 1_000_000_000;
 
     private final Repository repository;
@@ -38,6 +41,7 @@ public final class Packer {
     private final Set<ChunkId> pending = ConcurrentHashMap.newKeySet();
     private OpenPack current;
     private final List<IndexFile.Pack> unindexed = new ArrayList<>();
+    private int unindexedEntries;
     private long oldestUnindexed;
     private long storedBytes;
     private int storedChunks;
@@ -129,6 +133,7 @@ public final class Packer {
                 oldestUnindexed = System.nanoTime();
             }
             unindexed.add(new IndexFile.Pack(name, pack.entries));
+            unindexedEntries += pack.entries.size();
         }
         writeIndex(false);
     }
@@ -137,13 +142,14 @@ public final class Packer {
     private void writeIndex(boolean always) throws IOException {
         List<IndexFile.Pack> packs;
         synchronized (this) {
-            boolean due = unindexed.size() >= PACKS_PER_CHECKPOINT
+            boolean due = unindexed.size() >= PACKS_PER_CHECKPOINT || unindexedEntries >= ENTRIES_PER_CHECKPOINT
                     || System.nanoTime() - oldestUnindexed > INDEX_DELAY_NANOS;
             if (unindexed.isEmpty() || !(always || due)) {
                 return;
             }
             packs = List.copyOf(unindexed);
             unindexed.clear();
+            unindexedEntries = 0;
         }
         repository.saveIndex(packs);
     }

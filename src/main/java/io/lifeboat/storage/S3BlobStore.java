@@ -1,5 +1,6 @@
 package io.lifeboat.storage;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -50,7 +51,12 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  */
 public final class S3BlobStore implements BlobStore {
     /** Parts of a multipart upload: S3 wants at least 5 MiB; a part is read into memory once. */
-    static final int PART_SIZE = 8 * 1024 * 1024;
+    static final int PART_SIZE = 16 * 1024 * 1024;
+    /**
+     * Objects up to this size go up in one PUT: a pack of the default size (16 MiB and at most one
+     * chunk more) is one request, not a multipart upload's four or five.
+     */
+    static final long MULTIPART_ABOVE = 2L * PART_SIZE;
     private static final Set<String> OPTIONS = Set.of("endpoint", "region", "path-style", "profile", "credentials-file");
     private final S3Client s3;
     private final String bucket;
@@ -168,7 +174,7 @@ public final class S3BlobStore implements BlobStore {
     @Override
     public void putFile(String name, Path file) throws IOException {
         long size = Files.size(file);
-        if (size <= PART_SIZE) {
+        if (size <= MULTIPART_ABOVE) {
             call(() -> s3.putObject(b -> b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256),
                     RequestBody.fromFile(file)), name);
         } else {
@@ -183,19 +189,18 @@ public final class S3BlobStore implements BlobStore {
                 .checksumAlgorithm(ChecksumAlgorithm.SHA256)).uploadId(), name);
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             List<CompletedPart> parts = new ArrayList<>();
-            ByteBuffer buffer = ByteBuffer.allocate(PART_SIZE);
             for (long offset = 0; offset < size; offset += PART_SIZE) {
-                buffer.clear();
+                byte[] part = new byte[(int) Math.min(PART_SIZE, size - offset)];
+                ByteBuffer buffer = ByteBuffer.wrap(part);
                 while (buffer.hasRemaining() && in.read(buffer, offset + buffer.position()) > 0) {
                     // fill the part
                 }
-                buffer.flip();
                 int number = parts.size() + 1;
-                byte[] part = new byte[buffer.remaining()];
-                buffer.get(part);
+                // the part as it is, not a copy: retries read it again from the start
+                RequestBody body = RequestBody.fromContentProvider(() -> new ByteArrayInputStream(part), part.length,
+                        "application/octet-stream");
                 UploadPartResponse r = call(() -> s3.uploadPart(b -> b.bucket(bucket).key(key(name)).uploadId(upload)
-                        .partNumber(number).checksumAlgorithm(ChecksumAlgorithm.SHA256), RequestBody.fromBytes(part)),
-                        name);
+                        .partNumber(number).checksumAlgorithm(ChecksumAlgorithm.SHA256), body), name);
                 parts.add(CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(r.checksumSHA256())
                         .build());
             }

@@ -51,14 +51,15 @@ class S3RepositoryTest {
         TestSupport.writeRandom(src.resolve("media/clip-1.mp4"), 1, 40L << 20);
         Files.writeString(src.resolve("config.yaml"), "cameras: 64\n".repeat(1000));
         Files.createSymbolicLink(src.resolve("current.yaml"), Path.of("config.yaml"));
-        TestSupport.Run init = cli("init", "--repo", repo, "--password-file", pw);
+        // 40 MiB packs: above the size sent in one PUT, so they go up in parts
+        TestSupport.Run init = cli("init", "--repo", repo, "--password-file", pw, "--pack-size", "40");
         assertEquals(0, init.exit(), init::toString);
         TestSupport.Run first = cli("backup", "--repo", repo, "--password-file", pw, "--json", src.toString());
         assertEquals(0, first.exit(), first::toString);
 
         try (BlobStore store = BlobStores.open(repo)) {
             List<String> packs = store.list("data/");
-            assertTrue(packs.stream().anyMatch(p -> sizeOf(store, p) > S3BlobStore.PART_SIZE),
+            assertTrue(packs.stream().anyMatch(p -> sizeOf(store, p) > S3BlobStore.MULTIPART_ABOVE),
                     "a pack larger than a part went up in parts: " + packs);
             assertTrue(store.list("").stream().allMatch(n -> !n.startsWith("/")), "names under the prefix");
         }

@@ -15,32 +15,20 @@
 # built in the work dir, so edits to the checkout during the run cannot trigger rebuilds mid-step.
 # Needs: restic, python3, GNU time (/usr/bin/time), maven. Exit status non-zero on any error or mismatch.
 set -Eeuo pipefail
-die() { echo "bench: ERROR: $*" >&2; exit 1; }
-trap 'echo "bench: ERROR: command failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DATASET="$HERE/bench/dataset.py"
+. "$HERE/bench/lib.sh"  # die, bench_workdir, drop_caches, build_lifeboat, dataset, check_restore
 SIZE="${BENCH_SIZE:-1G}"
 TOOLS=(restic lb-zstd lb-gzip6)
 for c in restic python3 /usr/bin/time; do command -v "$c" >/dev/null || die "$c not found (apt-get install -y restic python3 time)"; done
 [ -f "$DATASET" ] || die "$DATASET not found"
 
-if [ -n "${BENCH_DIR:-}" ]; then
-  mkdir -p "$BENCH_DIR" && [ -z "$(ls -A "$BENCH_DIR")" ] || die "BENCH_DIR $BENCH_DIR must be absent or empty"
-  W="$(cd "$BENCH_DIR" && pwd)"
-else
-  W="$(mktemp -d /tmp/lifeboat-bench.XXXXXX)"
-fi
-cleanup() { if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: work dir kept: $W" >&2; else rm -rf "$W"; fi; }
-trap cleanup EXIT
-DATA="$W/data" TSV="$W/results.tsv" LB="$W/lifeboat/bin/lifeboat"
-mkdir -p "$W/logs"
+bench_workdir
+trap remove_workdir EXIT
+DATA="$W/data" TSV="$W/results.tsv"
 export LIFEBOAT_PASSWORD=bench-passphrase RESTIC_PASSWORD=bench-passphrase RESTIC_CACHE_DIR="$W/restic-cache"
 printf 'tool\tstep\twall_s\tuser_s\tsys_s\tmaxrss_kb\trepo_bytes\n' > "$TSV"
-FAILURES=() DROP_OK=1
 
-drop_caches() { sync; if ! (echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then
-  [ "$DROP_OK" = 0 ] || echo "bench: WARNING: cannot drop page caches; figures include cache effects" >&2; DROP_OK=0; fi; }
 repo() { echo "$W/repo-$1"; }
 
 # measure TOOL STEP CMD...: one timed run of CMD, appended to the TSV (repo size only after backups).
@@ -68,26 +56,8 @@ run() {  # run TOOL STEP: the tool's command for that step, measured
   esac
 }
 
-# Restored tree must equal the dataset: content (diff -r) and metadata (type, mode, links, owner, mtime in s).
-meta() { (cd "$1" && find . -printf '%y %m %n %u %P\n' | sort && find . ! -type d -printf '%Ts %P\n' | sort -k2); }
-check_restore() {
-  local tool=$1 got="$W/restore-$1$DATA" out="$W/logs/$1-restore-check.log"
-  [ -d "$got" ] || { FAILURES+=("$tool restore: $got missing"); return; }
-  if ! diff -r --no-dereference "$DATA" "$got" > "$out" 2>&1; then
-    FAILURES+=("$tool restore: CONTENT MISMATCH (diff -r): $(head -n 3 "$out" | tr '\n' ' ')")
-  elif ! diff <(meta "$DATA") <(meta "$got") > "$out"; then
-    FAILURES+=("$tool restore: METADATA MISMATCH: $(grep -c '^[<>]' "$out") lines differ, e.g. $(head -n 3 "$out" | tr '\n' ' ')")
-  fi
-  rm -rf "$W/restore-$tool"
-}
-
 echo "bench: work dir $W, size $SIZE, lifeboat $(git -C "$HERE" describe --always --dirty 2>/dev/null || echo '?'), $(restic version | cut -d' ' -f1-2)" >&2
-mkdir -p "$W/lifeboat" && cp -a "$HERE/bin" "$HERE/pom.xml" "$W/lifeboat/" && mkdir -p "$W/lifeboat/src" && cp -a "$HERE/src/main" "$W/lifeboat/src/"
-"$LB" --version > "$W/logs/build.log" 2>&1 || { tail -n 20 "$W/logs/build.log" >&2; die "building the lifeboat copy failed"; }
-dataset() {  # dataset generate|mutate ARGS...: bench/dataset.py, its one-line summary shown and kept in logs/
-  if ! python3 "$DATASET" "$@" > "$W/logs/$1.log" 2>&1; then cat "$W/logs/$1.log" >&2; die "dataset.py $1 failed"; fi
-  sed 's/^/bench: /' "$W/logs/$1.log" >&2
-}
+build_lifeboat
 dataset generate "$DATA" --size "$SIZE"
 restic init --repo "$(repo restic)" --repository-version 2 > "$W/logs/restic-init.log" 2>&1 || die "restic init failed"
 "$LB" init --repo "$(repo lb-zstd)" --compression zstd:3 > "$W/logs/lb-zstd-init.log" 2>&1 || die "lifeboat init (zstd) failed"
@@ -114,8 +84,5 @@ awk -F'\t' -v data="$(du -sb "$DATA" | cut -f1)" -v files="$(find "$DATA" -type 
       print line }
   }' "$TSV"
 echo; echo "Raw figures ($TSV):"; column -t -s $'\t' "$TSV"
-[ "$DROP_OK" = 1 ] || echo "NOTE: page caches could not be dropped between steps."
-if [ ${#FAILURES[@]} -gt 0 ]; then
-  printf '\n!!!!!!!!!! %d PROBLEM(S) !!!!!!!!!!\n' "${#FAILURES[@]}"; printf '!!! %s\n' "${FAILURES[@]}"; exit 2
-fi
+report_failures
 echo; echo "All restores matched the dataset."

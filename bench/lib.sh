@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# Helpers shared by the bench scripts; sourced after `set -Eeuo pipefail` with HERE set to the
+# checkout. Each script keeps its own EXIT trap (cleanup) and its own measure function.
+die() { echo "bench: ERROR: $*" >&2; exit 1; }
+trap 'echo "bench: ERROR: command failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
+DATASET="$HERE/bench/dataset.py" FAILURES=() DROP_OK=1
+
+# bench_workdir: W = $BENCH_DIR (must be absent or empty) or a new dir under /tmp; makes $W/logs.
+bench_workdir() {
+  if [ -n "${BENCH_DIR:-}" ]; then
+    mkdir -p "$BENCH_DIR" && [ -z "$(ls -A "$BENCH_DIR")" ] || die "BENCH_DIR $BENCH_DIR must be absent or empty"
+    W="$(cd "$BENCH_DIR" && pwd)"
+  else
+    W="$(mktemp -d /tmp/lifeboat-bench.XXXXXX)"
+  fi
+  mkdir -p "$W/logs"
+}
+
+# remove_workdir: for the EXIT trap; BENCH_KEEP=1 keeps it.
+remove_workdir() { if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: work dir kept: $W" >&2; else rm -rf "$W"; fi; }
+
+drop_caches() { sync; if ! (echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then
+  [ "$DROP_OK" = 0 ] || echo "bench: WARNING: cannot drop page caches; figures include cache effects" >&2; DROP_OK=0; fi; }
+
+# build_lifeboat: a private copy of the checkout (bin, pom.xml, src/main) in $W/lifeboat, built
+# there, so edits to the checkout during the run cannot trigger rebuilds mid-step. Sets LB.
+build_lifeboat() {
+  LB="$W/lifeboat/bin/lifeboat"
+  mkdir -p "$W/lifeboat/src" && cp -a "$HERE/bin" "$HERE/pom.xml" "$W/lifeboat/" && cp -a "$HERE/src/main" "$W/lifeboat/src/"
+  "$LB" --version > "$W/logs/build.log" 2>&1 || { tail -n 20 "$W/logs/build.log" >&2; die "building the lifeboat copy failed"; }
+}
+
+dataset() {  # dataset generate|mutate ARGS...: bench/dataset.py, its one-line summary shown and kept in logs/
+  if ! python3 "$DATASET" "$@" > "$W/logs/$1.log" 2>&1; then cat "$W/logs/$1.log" >&2; die "dataset.py $1 failed"; fi
+  sed 's/^/bench: /' "$W/logs/$1.log" >&2
+}
+
+# Restored tree must equal the dataset: content (diff -r) and metadata (type, mode, links, owner, mtime in s).
+# check_restore NAME: compares $W/restore-NAME$DATA with $DATA, adds to FAILURES, removes the restore.
+meta() { (cd "$1" && find . -printf '%y %m %n %u %P\n' | sort && find . ! -type d -printf '%Ts %P\n' | sort -k2); }
+check_restore() {
+  local tool=$1 got="$W/restore-$1$DATA" out="$W/logs/$1-restore-check.log"
+  [ -d "$got" ] || { FAILURES+=("$tool restore: $got missing"); return; }
+  if ! diff -r --no-dereference "$DATA" "$got" > "$out" 2>&1; then
+    FAILURES+=("$tool restore: CONTENT MISMATCH (diff -r): $(head -n 3 "$out" | tr '\n' ' ')")
+  elif ! diff <(meta "$DATA") <(meta "$got") > "$out"; then
+    FAILURES+=("$tool restore: METADATA MISMATCH: $(grep -c '^[<>]' "$out") lines differ, e.g. $(head -n 3 "$out" | tr '\n' ' ')")
+  fi
+  rm -rf "$W/restore-$tool"
+}
+
+# report_failures: the closing lines; exit 2 when any check failed.
+report_failures() {
+  [ "$DROP_OK" = 1 ] || echo "NOTE: page caches could not be dropped between steps."
+  if [ ${#FAILURES[@]} -gt 0 ]; then
+    printf '\n!!!!!!!!!! %d PROBLEM(S) !!!!!!!!!!\n' "${#FAILURES[@]}"; printf '!!! %s\n' "${FAILURES[@]}"; exit 2
+  fi
+}

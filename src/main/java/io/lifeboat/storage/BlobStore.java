@@ -24,6 +24,9 @@ public interface BlobStore extends Closeable {
     /** Reads length bytes at offset, for one blob inside a pack. */
     byte[] getRange(String name, long offset, int length) throws IOException;
 
+    /** Reads up to length bytes at offset, fewer where the object ends first: for reading ahead in a pack. */
+    byte[] getRangeUpTo(String name, long offset, int length) throws IOException;
+
     /** Streams the whole object, for reading packs end to end without holding them in memory. */
     InputStream open(String name) throws IOException;
 

@@ -86,6 +86,11 @@ final class CachedBlobStore implements BlobStore {
     }
 
     @Override
+    public byte[] getRangeUpTo(String name, long offset, int length) throws IOException {
+        return remote.getRangeUpTo(name, offset, length);
+    }
+
+    @Override
     public InputStream open(String name) throws IOException {
         return remote.open(name);
     }

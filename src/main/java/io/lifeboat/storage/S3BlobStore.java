@@ -233,6 +233,13 @@ public final class S3BlobStore implements BlobStore {
     }
 
     @Override
+    public byte[] getRangeUpTo(String name, long offset, int length) throws IOException {
+        // a range past the end is answered with the bytes there are
+        return call(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key(name))
+                .range("bytes=" + offset + "-" + (offset + length - 1))).asByteArray(), name);
+    }
+
+    @Override
     public InputStream open(String name) throws IOException {
         ResponseInputStream<GetObjectResponse> in = call(() -> s3.getObject(b -> b.bucket(bucket).key(key(name))
                 .checksumMode(ChecksumMode.ENABLED)), name);

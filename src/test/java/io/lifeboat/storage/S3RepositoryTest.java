@@ -324,6 +324,28 @@ class S3RepositoryTest {
     }
 
     @Test
+    void aRestoreOfManySmallFilesReadsTheirPackInFewRequests() throws Exception {
+        String direct = s3.repository("lifeboat-small-files", "repo");
+        String pw = TestSupport.passwordFile(tmp, "small").toString();
+        Path src = tmp.resolve("config");
+        for (int i = 0; i < 400; i++) {
+            TestSupport.writeRandom(src.resolve("zone-" + (i % 20) + "/camera-" + i + ".json"), 100 + i, 2000 + i);
+        }
+        assertEquals(0, cli("init", "--repo", direct, "--password-file", pw).exit());
+        assertEquals(0, cli("backup", "--repo", direct, "--password-file", pw, src.toString()).exit());
+        try (S3Proxy proxy = new S3Proxy(s3.port)) {
+            String repo = direct.replace(":" + s3.port, ":" + proxy.port());
+            Path target = tmp.resolve("restored");
+            TestSupport.Run restore = cli("restore", "--repo", repo, "--password-file", pw, "latest", "--target",
+                    target.toString());
+            assertEquals(0, restore.exit(), restore::toString);
+            assertEquals(TestSupport.describe(src), TestSupport.describe(target.resolve(src.toString().substring(1))));
+            long reads = proxy.count("GET /lifeboat-small-files/repo/data/");
+            assertTrue(reads <= 10, "400 small files in one pack come in a few reads, not one each: " + reads);
+        }
+    }
+
+    @Test
     void aBadLocationIsRefusedNamingWhatIsWrong() {
         TestSupport.Run noBucket = cli("snapshots", "--repo", "s3:///repo");
         assertEquals(1, noBucket.exit());

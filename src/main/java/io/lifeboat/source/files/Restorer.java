@@ -3,6 +3,7 @@ package io.lifeboat.source.files;
 import io.lifeboat.crypto.CorruptDataException;
 import io.lifeboat.repository.ChunkId;
 import io.lifeboat.repository.ChunkIndex;
+import io.lifeboat.repository.PackWindows;
 import io.lifeboat.repository.ChunkWriter;
 import io.lifeboat.repository.Progress;
 import io.lifeboat.repository.Repository;
@@ -59,6 +60,7 @@ public final class Restorer {
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
     private final Repository repository;
+    private final PackWindows packWindows;
     private final Options options;
     private final Progress progress;
     private final List<Snapshot.Problem> problems = Collections.synchronizedList(new ArrayList<>());
@@ -73,6 +75,7 @@ public final class Restorer {
 
     public Restorer(Repository repository, Options options, Progress progress) {
         this.repository = repository;
+        this.packWindows = new PackWindows(repository);
         this.options = options;
         this.progress = progress;
     }
@@ -174,7 +177,7 @@ public final class Restorer {
             ChunkId id = ChunkId.parse(ids.get(i));
             ChunkIndex.Location at = repository.index().get(id);
             long cost = at == null ? 0 : at.rawLength();
-            pieces.put(new Piece(node, dest, i, workers.submit(cost, () -> repository.readChunk(id))));
+            pieces.put(new Piece(node, dest, i, workers.submit(cost, () -> packWindows.readChunk(id))));
         }
     }
 

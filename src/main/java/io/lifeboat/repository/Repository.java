@@ -248,6 +248,25 @@ public final class Repository {
         return openChunk(id, sealed, at.rawLength());
     }
 
+    /**
+     * A chunk of a snapshot's file list, kept in this host's cache of the store when it has one:
+     * every backup reads its parent's list, and on S3 an unchanged one then costs no request.
+     * A kept copy that fails its check is dropped and read from the store again.
+     */
+    public byte[] readFileListChunk(ChunkId id) throws IOException {
+        ChunkIndex.Location at = index().get(id);
+        if (at == null) {
+            return readChunk(id);
+        }
+        byte[] sealed = store.getRangeKept(packPath(at.pack()), at.offset(), at.length(), id.hex());
+        try {
+            return openChunk(id, sealed, at.rawLength());
+        } catch (CorruptDataException e) {
+            store.forgetKept(id.hex());
+            return readChunk(id);
+        }
+    }
+
     /** Decrypts, decompresses and re-hashes one sealed chunk. */
     public byte[] openChunk(ChunkId id, byte[] sealed, int rawLength) {
         byte[] plain;

@@ -27,6 +27,18 @@ public interface BlobStore extends Closeable {
     /** Reads up to length bytes at offset, fewer where the object ends first: for reading ahead in a pack. */
     byte[] getRangeUpTo(String name, long offset, int length) throws IOException;
 
+    /**
+     * As getRange; a store with a local cache also keeps the bytes under the key and answers from
+     * there the next time, which the caller must check (a chunk against its id) and forget when bad.
+     */
+    default byte[] getRangeKept(String name, long offset, int length, String key) throws IOException {
+        return getRange(name, offset, length);
+    }
+
+    /** Drops what getRangeKept kept under the key (it did not pass the caller's check). */
+    default void forgetKept(String key) throws IOException {
+    }
+
     /** Streams the whole object, for reading packs end to end without holding them in memory. */
     InputStream open(String name) throws IOException;
 

@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -24,6 +27,9 @@ import java.util.stream.Stream;
  */
 final class CachedBlobStore implements BlobStore {
     private static final List<String> CACHED = List.of("index/", "snapshots/");
+    /** Where ranges kept by key (the chunks of snapshots' file lists) are, and how long unread ones stay. */
+    private static final String KEPT = "chunks";
+    private static final Duration KEPT_FOR = Duration.ofDays(30);
     private final BlobStore remote;
     private final Path dir;
 
@@ -56,6 +62,9 @@ final class CachedBlobStore implements BlobStore {
         if (CACHED.contains(prefix)) {
             forgetCopiesNotIn(prefix, names);
         }
+        if ("snapshots/".equals(prefix)) {
+            forgetKeptUnusedFor(KEPT_FOR);
+        }
         return names;
     }
 
@@ -83,6 +92,27 @@ final class CachedBlobStore implements BlobStore {
     @Override
     public byte[] getRange(String name, long offset, int length) throws IOException {
         return remote.getRange(name, offset, length);
+    }
+
+    @Override
+    public byte[] getRangeKept(String name, long offset, int length, String key) throws IOException {
+        Path copy = dir.resolve(KEPT).resolve(key);
+        if (Files.isRegularFile(copy)) {
+            try {
+                Files.setLastModifiedTime(copy, FileTime.from(Instant.now())); // in use: not old
+                return Files.readAllBytes(copy);
+            } catch (IOException e) {
+                // gone meanwhile: from the store then
+            }
+        }
+        byte[] bytes = remote.getRange(name, offset, length);
+        keep(copy, bytes);
+        return bytes;
+    }
+
+    @Override
+    public void forgetKept(String key) throws IOException {
+        Files.deleteIfExists(dir.resolve(KEPT).resolve(key));
     }
 
     @Override
@@ -152,6 +182,24 @@ final class CachedBlobStore implements BlobStore {
             Files.move(temp, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             // no room or no right to write here: the store still answers
+        }
+    }
+
+    /** Ranges kept for their key are dropped once unread that long: the file lists of backups since gone. */
+    private void forgetKeptUnusedFor(Duration age) {
+        Path kept = dir.resolve(KEPT);
+        if (!Files.isDirectory(kept)) {
+            return;
+        }
+        Instant before = Instant.now().minus(age);
+        try (Stream<Path> copies = Files.list(kept)) {
+            for (Path copy : copies.toList()) {
+                if (Files.getLastModifiedTime(copy).toInstant().isBefore(before)) {
+                    Files.deleteIfExists(copy);
+                }
+            }
+        } catch (IOException e) {
+            // only room is lost
         }
     }
 

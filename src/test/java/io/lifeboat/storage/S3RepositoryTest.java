@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -342,6 +343,29 @@ class S3RepositoryTest {
             assertEquals(TestSupport.describe(src), TestSupport.describe(target.resolve(src.toString().substring(1))));
             long reads = proxy.count("GET /lifeboat-small-files/repo/data/");
             assertTrue(reads <= 10, "400 small files in one pack come in a few reads, not one each: " + reads);
+        }
+    }
+
+    @Test
+    void anUnchangedBackupReadsNoDataOnceItsParentsFileListIsCached() throws Exception {
+        String pw = TestSupport.passwordFile(tmp, "unchanged").toString();
+        Path src = tmp.resolve("app");
+        for (int i = 0; i < 200; i++) {
+            Files.createDirectories(src.resolve("conf-" + (i % 10)));
+            Files.writeString(src.resolve("conf-" + (i % 10) + "/camera-" + i + ".yaml"), "threshold: " + i + "\n");
+        }
+        try (S3Proxy proxy = new S3Proxy(s3.port)) {
+            String repo = s3.repository("lifeboat-unchanged", "repo").replace(":" + s3.port, ":" + proxy.port());
+            assertEquals(0, cli("init", "--repo", repo, "--password-file", pw).exit());
+            long[] dataReads = new long[3];
+            for (int i = 0; i < 3; i++) {
+                long before = proxy.count("GET /lifeboat-unchanged/repo/data/");
+                TestSupport.Run backup = cli("backup", "--repo", repo, "--password-file", pw, src.toString());
+                assertEquals(0, backup.exit(), backup::toString);
+                dataReads[i] = proxy.count("GET /lifeboat-unchanged/repo/data/") - before;
+            }
+            assertTrue(dataReads[1] > 0, "the second backup reads its parent's file list from the bucket");
+            assertEquals(0, dataReads[2], "the third finds that list in the cache: " + Arrays.toString(dataReads));
         }
     }
 

@@ -86,7 +86,7 @@ public final class NodeStreamReader implements Iterator<Node> {
                 }
                 return null;
             }
-            chunk = repository.readChunk(ChunkId.parse(chunkIds.next()));
+            chunk = repository.readFileListChunk(ChunkId.parse(chunkIds.next()));
             pos = 0;
         }
     }

@@ -2,8 +2,10 @@ package io.lifeboat;
 
 import io.lifeboat.cli.Lifeboat;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -58,6 +60,28 @@ public final class TestSupport {
         cmd.add("io.lifeboat.cli.Lifeboat");
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd);
+    }
+
+    /**
+     * `serve` in a JVM of its own on the runtime class path alone (what bin/lifeboat runs, without
+     * the test libraries), from the project directory so that it finds routes/.
+     */
+    public static ProcessBuilder serveProcess(List<String> jvmOptions, Path config) throws IOException {
+        String classpath = Path.of("target/classes").toAbsolutePath() + File.pathSeparator
+                + Files.readString(Path.of("target/runtime-classpath.txt")).strip();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "-cp", classpath,
+                "io.lifeboat.cli.Lifeboat", "serve", "--config", config.toString()));
+        return new ProcessBuilder(cmd);
+    }
+
+    /** A TCP port nothing listens on now. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     public static Run runProcess(ProcessBuilder pb, long timeoutSeconds) throws IOException, InterruptedException {

@@ -2,10 +2,9 @@ package io.lifeboat.catalog;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.lifeboat.repository.Keys;
 import io.lifeboat.security.ApiTokens;
 import io.lifeboat.security.Role;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import io.lifeboat.repository.Keys;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -231,11 +229,6 @@ public final class Catalog implements AutoCloseable {
      */
     public DataSource sharedDataSource() {
         return pool.getJdbcUrl().startsWith("jdbc:postgresql:") ? pool : null;
-    }
-
-    /** This node's name, as recorded with its runs. */
-    public String node() {
-        return node;
     }
 
     @Override

@@ -33,7 +33,6 @@ import java.util.Set;
 public final class Pruner {
     /** A pack is repacked when at least this share of its bytes is unused. */
     private static final double REPACK_UNUSED_SHARE = 0.2;
-    /** Packs per rewritten index object: some 65,000 chunks, a few MiB. */
 
     /** What prune did (or, in a dry run, would do). */
     public record Result(int packs, int deletedPacks, int repackedPacks, long freedBytes, long copiedBytes,

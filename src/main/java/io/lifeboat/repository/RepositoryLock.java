@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
  * (prune) takes the exclusive lock, which it gets only while no other lock exists, so it never
  * races a backup. Each side writes its own lock first and then looks for the other kind, so of
  * two that start together at least one sees the other and steps back. A lock left by a process
- * of this host that no longer runs is stale and removed. A holder writes its lock again every few
- * minutes, so a lock of another host (a node sharing the repository) that has not been written
- * for half an hour belongs to a process that died, and is stale too. Readers (restore, verify,
+ * of this node that no longer runs is stale and removed. A holder writes its lock again six times
+ * per expiry (30 minutes by default), so a lock of another node sharing the repository that has
+ * not been written for that long belongs to a process that died, and is stale too. Readers (restore, verify,
  * WAL fetch) take shared locks as well: a pack must not vanish under them.
  */
 public final class RepositoryLock implements AutoCloseable {
@@ -94,8 +94,7 @@ public final class RepositoryLock implements AutoCloseable {
         RepositoryLock lock = new RepositoryLock(store, "locks/" + UUID.randomUUID(), operation, exclusive);
         lock.put();
         long every = expiry().dividedBy(6).toSeconds();
-        lock.refresh = REFRESHER.scheduleAtFixedRate(lock::refresh, every, every,
-                TimeUnit.SECONDS);
+        lock.refresh = REFRESHER.scheduleAtFixedRate(lock::refresh, every, every, TimeUnit.SECONDS);
         return lock;
     }
 

@@ -21,8 +21,14 @@ public interface BlobStore extends Closeable {
 
     byte[] get(String name) throws IOException;
 
-    /** Reads length bytes at offset, for one blob inside a pack. */
-    byte[] getRange(String name, long offset, int length) throws IOException;
+    /** Reads length bytes at offset, for one blob inside a pack; an object that ends first is an error. */
+    default byte[] getRange(String name, long offset, int length) throws IOException {
+        byte[] data = getRangeUpTo(name, offset, length);
+        if (data.length != length) {
+            throw new IOException(name + " is shorter than expected: wanted " + length + " bytes at offset " + offset);
+        }
+        return data;
+    }
 
     /** Reads up to length bytes at offset, fewer where the object ends first: for reading ahead in a pack. */
     byte[] getRangeUpTo(String name, long offset, int length) throws IOException;

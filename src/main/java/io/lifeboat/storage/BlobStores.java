@@ -30,9 +30,14 @@ public final class BlobStores {
         } else {
             root = Path.of(System.getProperty("user.home"), ".cache", "lifeboat");
         }
+        return root.resolve(shortId(address, 16));
+    }
+
+    /** The first bytes of a text's SHA-256 in hex: a file name that stands for a location. */
+    static String shortId(String text, int bytes) {
         try {
-            byte[] id = MessageDigest.getInstance("SHA-256").digest(address.getBytes(StandardCharsets.UTF_8));
-            return root.resolve(HexFormat.of().formatHex(id, 0, 16));
+            byte[] id = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(id, 0, bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -90,11 +90,6 @@ final class CachedBlobStore implements BlobStore {
     }
 
     @Override
-    public byte[] getRange(String name, long offset, int length) throws IOException {
-        return remote.getRange(name, offset, length);
-    }
-
-    @Override
     public byte[] getRangeKept(String name, long offset, int length, String key) throws IOException {
         Path copy = dir.resolve(KEPT).resolve(key);
         if (Files.isRegularFile(copy)) {

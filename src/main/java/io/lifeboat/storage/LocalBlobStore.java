@@ -86,23 +86,6 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     @Override
-    public byte[] getRange(String name, long offset, int length) throws IOException {
-        try (FileChannel ch = FileChannel.open(resolve(name), StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate(length);
-            long pos = offset;
-            while (buf.hasRemaining()) {
-                int n = ch.read(buf, pos);
-                if (n < 0) {
-                    throw new IOException(name + " is shorter than expected: wanted " + length
-                            + " bytes at offset " + offset);
-                }
-                pos += n;
-            }
-            return buf.array();
-        }
-    }
-
-    @Override
     public byte[] getRangeUpTo(String name, long offset, int length) throws IOException {
         try (FileChannel ch = FileChannel.open(resolve(name), StandardOpenOption.READ)) {
             ByteBuffer buf = ByteBuffer.allocate((int) Math.max(0, Math.min(length, ch.size() - offset)));

@@ -12,10 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -223,16 +220,6 @@ public final class S3BlobStore implements BlobStore {
     }
 
     @Override
-    public byte[] getRange(String name, long offset, int length) throws IOException {
-        byte[] data = call(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key(name))
-                .range("bytes=" + offset + "-" + (offset + length - 1))).asByteArray(), name);
-        if (data.length != length) {
-            throw new IOException(name + " is shorter than expected: wanted " + length + " bytes at offset " + offset);
-        }
-        return data;
-    }
-
-    @Override
     public byte[] getRangeUpTo(String name, long offset, int length) throws IOException {
         // a range past the end is answered with the bytes there are
         return call(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key(name))
@@ -280,13 +267,7 @@ public final class S3BlobStore implements BlobStore {
     /** Packs are assembled on local disk before they are uploaded: a directory of this store's own. */
     @Override
     public Path scratchDirectory() throws IOException {
-        byte[] id;
-        try {
-            id = MessageDigest.getInstance("SHA-256").digest(location.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-s3-" + HexFormat.of().formatHex(id, 0, 8));
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-s3-" + BlobStores.shortId(location, 8));
         Files.createDirectories(dir);
         return dir;
     }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeboat.TestSupport;
-import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,8 +25,8 @@ class ServeProcessTest {
 
     @Test
     void theServiceStartsOnTheRuntimeClassPathWithEveryRoute() throws Exception {
-        int api = freePort();
-        int management = freePort();
+        int api = TestSupport.freePort();
+        int management = TestSupport.freePort();
         Path config = tmp.resolve("config");
         Files.createDirectories(tmp.resolve("source"));
         Files.createDirectories(config);
@@ -41,12 +39,7 @@ class ServeProcessTest {
                   - { name: demo, path: %s/source, schedule: "0 * * * *", retention: 30d }
                 dropFolder: { inbox: %s/inbox }
                 """.formatted(tmp, tmp, tmp, tmp, tmp));
-        String classpath = Path.of("target/classes").toAbsolutePath() + File.pathSeparator
-                + Files.readString(Path.of("target/runtime-classpath.txt")).strip();
-        Process serve = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "-cp", classpath,
-                "io.lifeboat.cli.Lifeboat", "serve", "--config", config.toString()))
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("serve.log").toFile()).start();
+        Process serve = TestSupport.serveProcess(List.of("-Xmx256m"), config).redirectErrorStream(true).redirectOutput(tmp.resolve("serve.log").toFile()).start();
         try {
             HttpClient http = HttpClient.newHttpClient();
             long deadline = System.currentTimeMillis() + 90_000;
@@ -105,11 +98,5 @@ class ServeProcessTest {
         ProcessBuilder pb = TestSupport.process(List.of(), "routes", "--config", config.toString());
         pb.environment().put("LIFEBOAT_TOKEN", token);
         return TestSupport.runProcess(pb, 60);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

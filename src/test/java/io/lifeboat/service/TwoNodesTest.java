@@ -10,9 +10,7 @@ import io.lifeboat.storage.BlobStore;
 import io.lifeboat.storage.BlobStores;
 import io.lifeboat.storage.S3Proxy;
 import io.lifeboat.storage.S3Server;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -135,8 +133,9 @@ class TwoNodesTest {
     private Path config(String node, String repo, String schema, Path src, String pw) throws IOException {
         Path config = tmp.resolve("config-" + node);
         Files.createDirectories(config);
-        Files.writeString(config.resolve("application.properties"), "camel.server.port = " + freePort()
-                + "\ncamel.management.port = " + freePort() + "\nlifeboat.alerts-dir = " + tmp.resolve("alerts-" + node) + "\n");
+        Files.writeString(config.resolve("application.properties"), "camel.server.port = " + TestSupport.freePort()
+                + "\ncamel.management.port = " + TestSupport.freePort()
+                + "\nlifeboat.alerts-dir = " + tmp.resolve("alerts-" + node) + "\n");
         Files.writeString(config.resolve("lifeboat.yaml"), """
                 repository: { path: '%s', passwordFile: %s }
                 catalog: { url: '%s?currentSchema=%s', user: postgres }
@@ -148,12 +147,8 @@ class TwoNodesTest {
     }
 
     private Process start(String node, Path config) throws IOException {
-        String classpath = Path.of("target/classes").toAbsolutePath() + File.pathSeparator
-                + Files.readString(Path.of("target/runtime-classpath.txt")).strip();
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "-Dlifeboat.node=" + node,
-                "-Dlifeboat.cache=" + tmp.resolve("cache-" + node), "-cp", classpath,
-                "io.lifeboat.cli.Lifeboat", "serve", "--config", config.toString()));
+        ProcessBuilder pb = TestSupport.serveProcess(List.of("-Xmx256m", "-Dlifeboat.node=" + node,
+                "-Dlifeboat.cache=" + tmp.resolve("cache-" + node)), config);
         pb.environment().putAll(S3Server.credentials());
         pb.environment().put("LIFEBOAT_LOCK_EXPIRY", "PT20S");
         return pb.redirectErrorStream(true)
@@ -220,12 +215,6 @@ class TwoNodesTest {
     private static int snapshots(String repo) throws IOException {
         try (BlobStore store = BlobStores.open(repo, false)) {
             return store.list("snapshots/").size();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

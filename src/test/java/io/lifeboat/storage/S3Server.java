@@ -1,8 +1,8 @@
 package io.lifeboat.storage;
 
 import com.adobe.testing.s3mock.S3MockApplication;
+import io.lifeboat.TestSupport;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -20,13 +20,8 @@ public final class S3Server implements AutoCloseable {
 
     public S3Server() throws IOException {
         root = Files.createTempDirectory("lifeboat-s3mock");
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        int https;
-        try (ServerSocket s = new ServerSocket(0)) {
-            https = s.getLocalPort();
-        }
+        port = TestSupport.freePort();
+        int https = TestSupport.freePort();
         // the cache of index and snapshot objects of this process's S3 repositories: not in the home directory
         System.setProperty("lifeboat.cache", cacheDirectory());
         System.setProperty("aws.accessKeyId", "lifeboat-test");
@@ -63,6 +58,6 @@ public final class S3Server implements AutoCloseable {
     public void close() throws IOException {
         System.clearProperty("lifeboat.cache");
         server.stop();
-        io.lifeboat.TestSupport.deleteTree(root);
+        TestSupport.deleteTree(root);
     }
 }

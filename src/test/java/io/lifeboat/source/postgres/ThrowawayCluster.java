@@ -1,7 +1,7 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.TestSupport;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,7 +28,7 @@ final class ThrowawayCluster implements AutoCloseable {
 
     /** initdb into dataDir (whose parent the postgres user owns) with the given extra settings. */
     static ThrowawayCluster create(Path dataDir, String settings) throws Exception {
-        ThrowawayCluster c = new ThrowawayCluster(dataDir, freePort());
+        ThrowawayCluster c = new ThrowawayCluster(dataDir, TestSupport.freePort());
         asPostgres(PgTools.bin("initdb").toString(), "-D", dataDir.toString(), "-A", "trust", "-U", "postgres");
         c.configure(settings);
         return c;
@@ -36,7 +36,7 @@ final class ThrowawayCluster implements AutoCloseable {
 
     /** A cluster on a data directory that already exists (a restored one). */
     static ThrowawayCluster existing(Path dataDir) throws IOException {
-        return new ThrowawayCluster(dataDir, freePort());
+        return new ThrowawayCluster(dataDir, TestSupport.freePort());
     }
 
     /** Appends settings; the port and socket directory are always this cluster's own. */
@@ -111,11 +111,5 @@ final class ThrowawayCluster implements AutoCloseable {
             throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
         }
         return out;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

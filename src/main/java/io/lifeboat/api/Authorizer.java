@@ -17,7 +17,7 @@ public final class Authorizer {
         this.catalog = catalog;
     }
 
-    /** Passes when the caller's role has the permission (read, trigger, administer); 401 or 403 otherwise. */
+    /** Passes when the caller's role has the permission (read, trigger, recover, audit, administer); 401 or 403 otherwise. */
     public void require(Exchange exchange, String permission) {
         if (query(exchange).keySet().stream().anyMatch(k -> k.equalsIgnoreCase("authorization"))) {
             throw new ApiException(400, "bad_request", "send the token in the Authorization header, never in the URL");
@@ -34,6 +34,8 @@ public final class Authorizer {
             case "read" -> role.get().mayRead();
             case "trigger" -> role.get().mayTrigger();
             case "administer" -> role.get().mayAdminister();
+            case "recover" -> role.get().mayRecover();
+            case "audit" -> role.get().mayAudit();
             default -> throw new IllegalArgumentException("unknown permission " + permission);
         };
         if (!allowed) {

@@ -207,46 +207,53 @@ public final class BackupApi {
      * are judged first, as for a body that binds, so that nobody learns more than they may.
      */
     public void unreadableBody(Exchange exchange, String permission) {
+        unreadableBody(exchange, authorizer, permission, TRIGGER_BODY);
+    }
+
+    /** What a request's body must look like, for saying what is wrong with one that does not bind. */
+    record BodyShape(String fields, String example, java.util.function.Function<String, String> fieldMustBe) {
+    }
+
+    private static final BodyShape TRIGGER_BODY = new BodyShape("type, scope, source", "{\"type\": \"file\"}",
+            field -> switch (field) {
+                case "type" -> "field 'type' must be database, file or config";
+                case "scope" -> "field 'scope' must be full or incremental";
+                default -> "field 'source' must be a source name";
+            });
+
+    static void unreadableBody(Exchange exchange, Authorizer authorizer, String permission, BodyShape shape) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
         try {
             authorizer.require(exchange, permission);
             requireJson(exchange);
-            throw unreadable(e);
+            throw unreadable(e, shape);
         } catch (RuntimeException refused) {
             exchange.setProperty(Exchange.EXCEPTION_CAUGHT, refused);
-            error(exchange);
+            errorReply(exchange);
         }
     }
 
-    private static ApiException unreadable(Throwable e) {
+    private static ApiException unreadable(Throwable e, BodyShape shape) {
         while (e != null && !(e instanceof JacksonException)) {
             e = e.getCause();
         }
         if (e instanceof UnrecognizedPropertyException unknown) {
             return new ApiException(400, "bad_request", "unknown field '" + clip(unknown.getPropertyName())
-                    + "'; fields are type, scope, source");
+                    + "'; fields are " + shape.fields());
         }
         if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
-            return badField(String.valueOf(mismatch.getPath().get(0).getFieldName()));
+            return new ApiException(400, "bad_request", shape.fieldMustBe().apply(
+                    String.valueOf(mismatch.getPath().get(0).getFieldName())));
         }
         if (e instanceof MismatchedInputException mismatch && !mismatch.getOriginalMessage().startsWith("Trailing token")) {
-            return new ApiException(400, "bad_request", "the body must be a JSON object like {\"type\": \"file\"}");
+            return new ApiException(400, "bad_request", "the body must be a JSON object like " + shape.example());
         }
         String reason = e == null || e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
         return new ApiException(400, "bad_request", "the body is not JSON: " + reason);
     }
 
-    /** A field with a value of the wrong kind (a number, null, a list): what it must be. */
-    private static ApiException badField(String field) {
-        return new ApiException(400, "bad_request", switch (field) {
-            case "type" -> "field 'type' must be database, file or config";
-            case "scope" -> "field 'scope' must be full or incremental";
-            default -> "field 'source' must be a source name";
-        });
-    }
-
-    private static void requireJson(Exchange exchange) {
+    static void requireJson(Exchange exchange) {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiException(415, "unsupported_media_type", "header 'Content-Type' must be application/json");
@@ -255,6 +262,10 @@ public final class BackupApi {
 
     /** Turns a failure into the JSON error the client sees. */
     public void error(Exchange exchange) {
+        errorReply(exchange);
+    }
+
+    static void errorReply(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (e instanceof ApiException a) {
             reply(exchange, a.status(), Map.of("error", a.error(), "message", a.getMessage()));
@@ -280,7 +291,7 @@ public final class BackupApi {
     }
 
     /** Keeps what a client sent out of an answer: it could hold 200 KiB or header injections. */
-    private static String clip(String text) {
+    static String clip(String text) {
         return text.length() <= 64 ? text : text.substring(0, 64) + "...";
     }
 

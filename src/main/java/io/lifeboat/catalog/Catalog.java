@@ -37,6 +37,19 @@ public final class Catalog implements AutoCloseable {
                                String report) {
     }
 
+    /** A recovery or drill as stored: its state is the JSON document of io.lifeboat.recovery.Recovery. */
+    public record StoredRecovery(String id, String type, boolean drill, String status, Instant createdAt,
+                                 Instant finishedAt, String node, String state) {
+    }
+
+    /**
+     * What a database held at a backup: tables is JSON ("database.schema.table" to rows and checksum),
+     * baselines JSON (performance check to milliseconds); exact when no WAL was written while it was taken.
+     */
+    public record Fingerprint(String runId, String source, Instant takenAt, String lsn, boolean exact, String tables,
+                              String baselines) {
+    }
+
     /** A token's record; the token itself is never stored. */
     public record Token(String id, String name, Role role, Instant createdAt, Instant revokedAt) {
     }
@@ -57,7 +70,10 @@ public final class Catalog implements AutoCloseable {
 
     public static Catalog open(String url, String user, String password) {
         HikariConfig c = new HikariConfig();
-        c.setJdbcUrl(url);
+        // embedded H2 writes a commit out up to half a second later by default: a service killed then
+        // would forget the step a recovery had just finished, or a run it had just recorded
+        c.setJdbcUrl(url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")
+                ? url + ";WRITE_DELAY=0" : url);
         c.setUsername(user);
         c.setPassword(password);
         c.setMaximumPoolSize(8); // runs, API requests and, when shared, the scheduler's cluster check-ins
@@ -157,6 +173,52 @@ public final class Catalog implements AutoCloseable {
                 rs -> new RestoreCheck(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getLong(7), rs.getString(8),
                         rs.getObject(9, Long.class), rs.getString(10), rs.getString(11)), source);
+    }
+
+    public void saveRecovery(StoredRecovery r) {
+        Timestamp finished = r.finishedAt() == null ? null : Timestamp.from(r.finishedAt());
+        if (update("UPDATE recovery SET status = ?, finished_at = ?, state = ? WHERE id = ?", r.status(), finished,
+                r.state(), r.id()) == 0) {
+            update("INSERT INTO recovery (id, type, drill, status, created_at, finished_at, node, state)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", r.id(), r.type(), r.drill(), r.status(),
+                    Timestamp.from(r.createdAt()), finished, node, r.state());
+        }
+    }
+
+    public Optional<StoredRecovery> recovery(String id) {
+        return recoveries("id = ?", id).stream().findFirst();
+    }
+
+    /** Drills, or recoveries that are not drills, newest first. */
+    public List<StoredRecovery> recoveries(boolean drills) {
+        return recoveries("drill = ?", drills);
+    }
+
+    /** This node's recoveries still in progress: a stop cut them short. */
+    public List<StoredRecovery> unfinishedRecoveries() {
+        return recoveries("status = 'in_progress' AND (node = ? OR node IS NULL)", node);
+    }
+
+    private List<StoredRecovery> recoveries(String where, Object arg) {
+        return query("SELECT id, type, drill, status, created_at, finished_at, node, state FROM recovery WHERE " + where
+                + " ORDER BY created_at DESC", rs -> new StoredRecovery(rs.getString(1), rs.getString(2),
+                rs.getBoolean(3), rs.getString(4), rs.getTimestamp(5).toInstant(),
+                rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getString(8)),
+                arg);
+    }
+
+    public void recordFingerprint(Fingerprint f) {
+        update("INSERT INTO table_fingerprint (run_id, source, taken_at, lsn, exact, tables, baselines)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)", f.runId(), f.source(), Timestamp.from(f.takenAt()), f.lsn(), f.exact(),
+                f.tables(), f.baselines());
+    }
+
+    /** Fingerprints of a database source, newest first. */
+    public List<Fingerprint> fingerprints(String source) {
+        return query("SELECT run_id, source, taken_at, lsn, exact, tables, baselines FROM table_fingerprint"
+                + " WHERE source = ? ORDER BY taken_at DESC", rs -> new Fingerprint(rs.getString(1), rs.getString(2),
+                rs.getTimestamp(3).toInstant(), rs.getString(4), rs.getBoolean(5), rs.getString(6), rs.getString(7)),
+                source);
     }
 
     /** Creates a token and returns it; it cannot be shown again. */

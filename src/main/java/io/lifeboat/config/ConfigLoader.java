@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads and checks config/lifeboat.yaml, filling in the embedded defaults, so that the service
@@ -19,6 +21,7 @@ import java.util.Set;
  * and the field, and all of them at once.
  */
 public final class ConfigLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -40,7 +43,7 @@ public final class ConfigLoader {
                 throw new ConfigException(file + ": " + e.getMessage().lines().findFirst().orElse("cannot be read"));
             }
             if (raw == null) {
-                raw = new LifeboatConfig(null, null, null, null, null, null);
+                raw = new LifeboatConfig(null, null, null, null, null, null, null);
             }
         } else {
             raw = embeddedDefaults();
@@ -60,7 +63,7 @@ public final class ConfigLoader {
             throw new ConfigException("cannot create the demo source " + demo.toAbsolutePath() + ": " + e.getMessage());
         }
         return new LifeboatConfig(null, null, List.of(new LifeboatConfig.FileSource("demo", demo.toString(),
-                "0 * * * *", "30d", true)), null, null, null);
+                "0 * * * *", "30d", true)), null, null, null, null);
     }
 
     private static LifeboatConfig withDefaults(LifeboatConfig c) {
@@ -77,7 +80,21 @@ public final class ConfigLoader {
         drop = new LifeboatConfig.DropFolder(or(drop.inbox(), "var/inbox"), drop.enabled(),
                 drop.settleSeconds() == null ? 5 : drop.settleSeconds());
         return new LifeboatConfig(r, cat, c.files() == null ? List.of() : c.files(),
-                c.databases() == null ? List.of() : c.databases(), drop, c.storage());
+                c.databases() == null ? List.of() : c.databases(), drop, c.storage(), recoveryDefaults(c.recovery()));
+    }
+
+    /** Recovery: no services to stop, no roots, two minutes for health, ten for a hook, a weekly drill of everything. */
+    private static LifeboatConfig.Recovery recoveryDefaults(LifeboatConfig.Recovery r) {
+        if (r == null) {
+            r = new LifeboatConfig.Recovery(null, null, null, null, null, null);
+        }
+        LifeboatConfig.Drills d = r.drills() == null ? new LifeboatConfig.Drills(null, null, null, null, null, null, null)
+                : r.drills();
+        d = new LifeboatConfig.Drills(or(d.schedule(), "0 8 * * 0"), or(d.scope(), "full"), d.component(),
+                or(d.rtoTarget(), "4h"), or(d.rpoTarget(), "1h"), or(d.sandbox(), "var/drills"), d.enabled());
+        return new LifeboatConfig.Recovery(r.services() == null ? List.of() : r.services(),
+                r.roots() == null ? List.of() : r.roots(), or(r.healthTimeout(), "2m"), or(r.hookTimeout(), "10m"),
+                r.performance() == null ? List.of() : r.performance(), d);
     }
 
     private static LifeboatConfig validate(Path file, LifeboatConfig c) {
@@ -99,7 +116,9 @@ public final class ConfigLoader {
             if (s.path() == null) {
                 problems.add(where + ".path: missing");
             } else if (s.active() && !Files.exists(Path.of(s.path()))) {
-                problems.add(where + ".path: " + s.path() + " does not exist (create it or set enabled: false)");
+                // not a mistake to refuse: after a disaster the service must start to bring the path back
+                LOG.warn("{}: {}.path: {} does not exist; its backups fail until it does (recover it, or set enabled:"
+                        + " false)", file, where, s.path());
             }
         }
         Set<String> databaseNames = new HashSet<>();
@@ -142,10 +161,103 @@ public final class ConfigLoader {
                 }
             }
         }
+        checkRecovery(c, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(file + ": " + String.join("; ", problems));
         }
         return c;
+    }
+
+    private static void checkRecovery(LifeboatConfig c, List<String> problems) {
+        LifeboatConfig.Recovery r = c.recovery();
+        checkDuration("recovery.healthTimeout", r.healthTimeout(), problems);
+        checkDuration("recovery.hookTimeout", r.hookTimeout(), problems);
+        for (int i = 0; i < r.roots().size(); i++) {
+            String root = r.roots().get(i);
+            if (root == null || !Path.of(root).isAbsolute()) {
+                problems.add("recovery.roots[" + i + "]: must be an absolute directory (got " + root + ")");
+            }
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < r.services().size(); i++) {
+            LifeboatConfig.Service s = r.services().get(i);
+            String where = "recovery.services[" + (s.name() == null ? i : s.name()) + "]";
+            checkName(where, s.name(), names, problems);
+            checkHook(where + ".stop", s.stop(), problems);
+            checkHook(where + ".start", s.start(), problems);
+            if (s.health() != null && !s.health().matches("https?://\\S+")) {
+                problems.add(where + ".health: must be an http:// or https:// address (got " + s.health() + ")");
+            }
+        }
+        Set<String> databases = new HashSet<>();
+        for (LifeboatConfig.Database d : c.databases()) {
+            databases.add(d.name());
+            String where = "databases[" + d.name() + "]";
+            if (d.dataDirectory() != null && !Path.of(d.dataDirectory()).isAbsolute()) {
+                problems.add(where + ".dataDirectory: must be an absolute path (got " + d.dataDirectory() + ")");
+            }
+            if (d.start() != null) {
+                checkHook(where + ".start", d.start(), problems);
+            }
+        }
+        Set<String> checks = new HashSet<>();
+        for (int i = 0; i < r.performance().size(); i++) {
+            LifeboatConfig.PerformanceCheck p = r.performance().get(i);
+            String where = "recovery.performance[" + (p.name() == null ? i : p.name()) + "]";
+            checkName(where, p.name(), checks, problems);
+            if (!databases.contains(p.database())) {
+                problems.add(where + ".database: must name a database of this file (got " + p.database() + ")");
+            }
+            if (p.dbname() == null || p.dbname().isBlank() || p.query() == null || p.query().isBlank()) {
+                problems.add(where + ": needs dbname and query");
+            }
+            if (p.factor() != null && !(p.factor() >= 1)) {
+                problems.add(where + ".factor: must be 1 or more (got " + p.factor() + ")");
+            }
+        }
+        LifeboatConfig.Drills d = r.drills();
+        try {
+            UnixCron.toQuartz(d.schedule());
+        } catch (IllegalArgumentException e) {
+            problems.add("recovery.drills.schedule: " + e.getMessage());
+        }
+        if (!Set.of("full", "partial", "component").contains(d.scope())) {
+            problems.add("recovery.drills.scope: must be full, partial or component (got " + d.scope() + ")");
+        }
+        checkDuration("recovery.drills.rtoTarget", d.rtoTarget(), problems);
+        checkDuration("recovery.drills.rpoTarget", d.rpoTarget(), problems);
+        if (d.component() != null && !databases.contains(d.component())
+                && c.files().stream().noneMatch(f -> d.component().equals(f.name()))) {
+            problems.add("recovery.drills.component: must name a database or file source (got " + d.component() + ")");
+        }
+    }
+
+    /** Exactly one way to stop or start a component. */
+    private static void checkHook(String where, LifeboatConfig.Hook h, List<String> problems) {
+        if (h == null) {
+            problems.add(where + ": missing; give one of systemd, compose, kubectl, command");
+            return;
+        }
+        int ways = (h.systemd() == null ? 0 : 1) + (h.compose() == null ? 0 : 1) + (h.kubectl() == null ? 0 : 1)
+                + (h.command() == null ? 0 : 1);
+        if (ways != 1) {
+            problems.add(where + ": give exactly one of systemd, compose, kubectl, command (got " + ways + ")");
+        } else if (h.compose() != null && (h.compose().file() == null || h.compose().service() == null)) {
+            problems.add(where + ".compose: needs file and service");
+        } else if (h.kubectl() != null && (h.kubectl().resource() == null || !h.kubectl().resource().contains("/"))) {
+            problems.add(where + ".kubectl.resource: must be KIND/NAME, as deployment/api (got "
+                    + h.kubectl().resource() + ")");
+        } else if (h.systemd() != null && !h.systemd().matches("[A-Za-z0-9@_.:\\-]+")) {
+            problems.add(where + ".systemd: not a unit name (got " + h.systemd() + ")");
+        }
+    }
+
+    private static void checkDuration(String where, String text, List<String> problems) {
+        try {
+            Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.add(where + ": " + e.getMessage());
+        }
     }
 
     /** A source or database name: usable in route ids and object names, and unique in its list. */

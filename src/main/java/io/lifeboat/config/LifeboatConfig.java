@@ -10,7 +10,8 @@ import java.util.Map;
  * issues that bring those sources and stores.
  */
 public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSource> files,
-                             List<Database> databases, DropFolder dropFolder, Map<String, Object> storage) {
+                             List<Database> databases, DropFolder dropFolder, Map<String, Object> storage,
+                             Recovery recovery) {
 
     /**
      * The repository every flow writes to, and where its passphrase comes from. With create, a
@@ -38,10 +39,12 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
      * One database of R1 with its three schedules; the password comes from passwordEnv only.
      * dumps: databases also dumped logically with each full backup, for table-level restore.
      * wal/spool: with "receive", the service streams WAL itself (wal-receive) through spool.
+     * dataDirectory/runAs: where the cluster lives on this host and the system user that runs it,
+     * for a recovery that restores it in place (pg_ctl, or the start hook when one is given).
      */
     public record Database(String name, String type, String host, Integer port, String user, String passwordEnv,
                            Boolean enabled, Schedule full, Schedule incremental, Schedule log, List<String> dumps,
-                           String wal, String spool) {
+                           String wal, String spool, String dataDirectory, String runAs, Hook start) {
         /** How WAL reaches the repository: "archive" (archive_command runs db wal-push) or "receive". */
         public boolean receivesWal() {
             return "receive".equals(wal);
@@ -58,6 +61,50 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
 
     /** A folder where a file or folder put by hand is backed up, then moved to done/ or failed/. */
     public record DropFolder(String inbox, Boolean enabled, Integer settleSeconds) {
+        public boolean active() {
+            return enabled == null || enabled;
+        }
+    }
+
+    /**
+     * How recoveries and restore drills run (R6): the platform's services stopped before and started
+     * after a recovery, where a recovery may write besides the sources' own places, the checks
+     * after it, and the weekly drill.
+     */
+    public record Recovery(List<Service> services, List<String> roots, String healthTimeout, String hookTimeout,
+                           List<PerformanceCheck> performance, Drills drills) {
+    }
+
+    /** A platform component: how to stop and start it, and the address that says it is healthy. */
+    public record Service(String name, Hook stop, Hook start, String health) {
+    }
+
+    /**
+     * One way to stop or start a component, exactly one of: a systemd unit, a docker compose
+     * service, a Kubernetes workload scaled, or a shell command.
+     */
+    public record Hook(String systemd, Compose compose, Kubectl kubectl, String command) {
+    }
+
+    /** docker compose: the project file and the service in it. */
+    public record Compose(String file, String service) {
+    }
+
+    /** kubectl scale: the workload ("deployment/api"), its namespace, and the replicas it runs with. */
+    public record Kubectl(String resource, String namespace, Integer replicas) {
+    }
+
+    /**
+     * A query timed at backup (the baseline) and after a restore: slower than factor times the
+     * baseline fails the performance check. database names a configured database; dbname the
+     * database inside it.
+     */
+    public record PerformanceCheck(String name, String database, String dbname, String query, Double factor) {
+    }
+
+    /** The restore drill: when, what (full, partial or component), and the targets it is held to. */
+    public record Drills(String schedule, String scope, String component, String rtoTarget, String rpoTarget,
+                         String sandbox, Boolean enabled) {
         public boolean active() {
             return enabled == null || enabled;
         }

@@ -24,6 +24,16 @@ public enum Role {
         return this == ADMIN || this == SYSTEM;
     }
 
+    /** Who may restore over the live platform, or anywhere: Admin (R10: recover). */
+    public boolean mayRecover() {
+        return this == ADMIN;
+    }
+
+    /** Who may read recoveries and drills, their steps and findings: Auditor and Admin. */
+    public boolean mayAudit() {
+        return this == ADMIN || this == AUDITOR;
+    }
+
     /** Who may see and change how the service runs (its routes, its configuration): Admin. */
     public boolean mayAdminister() {
         return this == ADMIN;

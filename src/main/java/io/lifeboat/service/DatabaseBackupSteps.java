@@ -1,5 +1,6 @@
 package io.lifeboat.service;
 
+import io.lifeboat.catalog.Catalog;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.Retention;
@@ -8,10 +9,13 @@ import io.lifeboat.source.postgres.PgBaseBackup;
 import io.lifeboat.source.postgres.PgDump;
 import io.lifeboat.source.postgres.PgRetention;
 import io.lifeboat.source.postgres.PgSource;
+import io.lifeboat.source.postgres.TableFingerprint;
 import io.lifeboat.source.postgres.WalCheck;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the steps of the database flows do for PostgreSQL: full or incremental base backups, the
@@ -23,10 +27,12 @@ final class DatabaseBackupSteps {
     private static final Duration WAL_WAIT = Duration.ofSeconds(60);
     private final LiveConfig config;
     private final RepositoryAccess repository;
+    private final Catalog catalog;
 
-    DatabaseBackupSteps(LiveConfig config, RepositoryAccess repository) {
+    DatabaseBackupSteps(LiveConfig config, RepositoryAccess repository, Catalog catalog) {
         this.config = config;
         this.repository = repository;
+        this.catalog = catalog;
     }
 
     void backup(BackupRun run) throws Exception {
@@ -51,6 +57,33 @@ final class DatabaseBackupSteps {
             } catch (Exception e) {
                 run.note("dump-failed", "logical dump of " + db + " failed: " + e.getMessage(), true);
             }
+        }
+    }
+
+    /**
+     * After a backup: rows and a checksum of every table, and the time of each performance query,
+     * recorded with the run, so that a restore can be compared with what the database held. One
+     * that cannot be taken is alerted; the backup itself stands.
+     */
+    void fingerprint(BackupRun run) throws InterruptedException {
+        if (run.getSnapshot() == null) {
+            return;
+        }
+        LifeboatConfig.Database d = config.database(run.getSource());
+        List<TableFingerprint.TimedQuery> queries = config.get().recovery().performance().stream()
+                .filter(p -> p.database().equals(d.name()))
+                .map(p -> new TableFingerprint.TimedQuery(p.name(), p.dbname(), p.query())).toList();
+        try {
+            TableFingerprint.Live f = TableFingerprint.ofLive(source(d), queries);
+            Map<String, Object> tables = new LinkedHashMap<>();
+            f.tables().forEach((t, v) -> tables.put(t, Map.of("rows", v.rows(), "checksum", v.checksum())));
+            catalog.recordFingerprint(new Catalog.Fingerprint(run.getId(), d.name(), Instant.now(), f.lsn(), f.exact(),
+                    Repository.JSON.writeValueAsString(tables), Repository.JSON.writeValueAsString(f.baselines())));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            run.note("fingerprint-failed", "the tables of " + d.name() + " could not be fingerprinted: "
+                    + e.getMessage(), false);
         }
     }
 

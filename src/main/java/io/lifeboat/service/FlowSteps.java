@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  * drop folder, path), unless the API began it already; a source whose run is going is skipped</li>
  * <li>backup: read, chunk, compress, encrypt, store and commit the snapshot (atomic, in the engine)</li>
  * <li>dumps: with a full database backup, a logical dump of each database listed</li>
+ * <li>fingerprint: rows and checksums of a database's tables, for comparing a restore with</li>
  * <li>verify: a structural check of what was written (no data read)</li>
  * <li>retention: the source's retention, then prune what it let go</li>
  * <li>wal-check: the WAL chain of a database is whole and arriving</li>
@@ -33,8 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FlowSteps {
     private static final Logger LOG = LoggerFactory.getLogger(FlowSteps.class);
-    public static final List<String> NAMES = List.of("start", "backup", "dumps", "verify", "retention", "wal-check",
-            "fail", "record", "alert");
+    public static final List<String> NAMES = List.of("start", "backup", "dumps", "fingerprint", "verify", "retention",
+            "wal-check", "fail", "record", "alert");
     private static final List<String> TYPES = List.of(BackupRun.FILE, BackupRun.DATABASE, BackupRun.WAL);
 
     /** What one step does to the run. */
@@ -73,6 +74,7 @@ public final class FlowSteps {
                 }
             };
             case "dumps" -> (run, exchange) -> databases.dumps(run);
+            case "fingerprint" -> (run, exchange) -> databases.fingerprint(run);
             case "verify" -> (run, exchange) -> verify(run);
             case "retention" -> (run, exchange) -> retention(run);
             case "wal-check" -> (run, exchange) -> databases.walCheck(run);
@@ -80,8 +82,7 @@ public final class FlowSteps {
                     Exception.class)));
             case "record" -> (run, exchange) -> runs.finish(run);
             case "alert" -> (run, exchange) -> runs.alert(run);
-            default -> throw new IllegalArgumentException("unknown step lifeboat:" + name + "; the steps are "
-                    + String.join(", ", NAMES));
+            default -> throw new IllegalArgumentException("unknown step lifeboat:" + name);
         };
         return exchange -> {
             if (!(exchange.getMessage().getBody() instanceof BackupRun run)) {

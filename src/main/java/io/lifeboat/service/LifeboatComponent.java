@@ -1,5 +1,6 @@
 package io.lifeboat.service;
 
+import io.lifeboat.recovery.RecoverySteps;
 import java.util.Map;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
@@ -11,25 +12,40 @@ import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
 
 /**
- * The lifeboat: endpoints the backup routes are made of ("to: lifeboat:verify"), one per step of
- * FlowSteps. An unknown step or option fails when the route is made, so a reloaded route file
- * with a typo is refused before it replaces the running one.
+ * The lifeboat: endpoints the routes are made of ("to: lifeboat:verify"), one per step of the
+ * backup flows (FlowSteps) and of the recovery flows (RecoverySteps). An unknown step or option
+ * fails when the route is made, so a reloaded route file with a typo is refused before it
+ * replaces the running one.
  */
 public final class LifeboatComponent extends DefaultComponent {
     private final FlowSteps steps;
+    private final RecoverySteps recoverySteps;
 
-    LifeboatComponent(FlowSteps steps) {
+    LifeboatComponent(FlowSteps steps, RecoverySteps recoverySteps) {
         this.steps = steps;
+        this.recoverySteps = recoverySteps;
     }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
-        return new StepEndpoint(uri, this, steps.step(remaining, parameters));
+        return new StepEndpoint(uri, this, step(remaining, parameters));
+    }
+
+    private Processor step(String name, Map<String, Object> parameters) {
+        if (RecoverySteps.NAMES.contains(name)) {
+            return recoverySteps.step(name);
+        }
+        if (!FlowSteps.NAMES.contains(name)) {
+            throw new IllegalArgumentException("unknown step lifeboat:" + name + "; the steps are "
+                    + String.join(", ", FlowSteps.NAMES) + " (backups) and " + String.join(", ", RecoverySteps.NAMES)
+                    + " (recoveries)");
+        }
+        return steps.step(name, parameters);
     }
 
     /** Checks a step and its options as a route would use them, without making an endpoint. */
     void check(String remaining, Map<String, Object> parameters) {
-        steps.step(remaining, parameters);
+        step(remaining, parameters);
         if (!parameters.isEmpty()) {
             throw new IllegalArgumentException("lifeboat:" + remaining + " has no option " + parameters.keySet());
         }

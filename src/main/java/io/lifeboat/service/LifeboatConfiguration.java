@@ -3,12 +3,17 @@ package io.lifeboat.service;
 import io.lifeboat.api.ApiHttpEngine;
 import io.lifeboat.api.Authorizer;
 import io.lifeboat.api.BackupApi;
+import io.lifeboat.api.RecoveryApi;
 import io.lifeboat.api.RoutesApi;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.ConfigLoader;
 import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.config.UnixCron;
 import io.lifeboat.monitoring.Alerts;
 import io.lifeboat.monitoring.BackupMetrics;
+import io.lifeboat.recovery.Recoveries;
+import io.lifeboat.recovery.Recovery;
+import io.lifeboat.recovery.RecoverySteps;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -50,8 +55,10 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         Runs runs = new Runs(catalog, config, once(() -> new BackupMetrics(registry.get())), alerts);
         runs.failRunsOfGoneNodes();
         FlowSteps flowSteps = new FlowSteps(repository, runs, new FileBackupSteps(config, repository),
-                new DatabaseBackupSteps(config, repository));
-        LifeboatComponent steps = new LifeboatComponent(flowSteps);
+                new DatabaseBackupSteps(config, repository, catalog));
+        Recoveries recoveries = new Recoveries(config::get, repository::open, catalog, alerts, producer);
+        LifeboatComponent steps = new LifeboatComponent(flowSteps, new RecoverySteps(config::get, repository::open,
+                catalog, recoveries, (kind, source) -> safetyBackup(producer, kind, source)));
         context.addComponent("lifeboat", steps);
         context.getRegistry().bind("finishRunWhenDone", flowSteps.finishWhenDone());
 
@@ -64,6 +71,11 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         context.getRegistry().bind("reloads", reloads);
         context.getRegistry().bind("authorizer", authorizer);
         context.getRegistry().bind("backupApi", new BackupApi(catalog, authorizer, new BackupTriggers(runs, config)));
+        context.getRegistry().bind("recoveries", recoveries);
+        context.getRegistry().bind("recoveryApi", new RecoveryApi(recoveries, authorizer));
+        LifeboatConfig.Drills drills = started.recovery().drills();
+        properties.addInitialProperty("lifeboat.drills-enabled", String.valueOf(drills.active()));
+        properties.addInitialProperty("lifeboat.drill-cron", UnixCron.toQuartz(drills.schedule()));
         context.getRegistry().bind("dropFolder", new DropFolder(Path.of(started.dropFolder().inbox()),
                 Duration.ofSeconds(started.dropFolder().settleSeconds()), path -> producer.requestBodyAndHeaders(
                         "direct:file-backup", null, Map.of("source", BackupRun.DROP_FOLDER, "path", path.toString()),
@@ -92,8 +104,47 @@ public final class LifeboatConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) throws Exception {
                 sourceRoutes.apply(config.get());
+                resume(ctx, recoveries, producer);
             }
         });
+    }
+
+    /**
+     * Recoveries a stop cut short go on through their routes, skipping the steps they finished; one
+     * whose route is gone ends failed, saying so.
+     */
+    private static void resume(CamelContext context, Recoveries recoveries, ProducerTemplate producer) {
+        for (Recovery r : recoveries.resumable()) {
+            if (context.getRoute("recovery-" + r.getType()) == null) {
+                recoveries.abandon(r, "the service stopped during the recovery, and the route recovery-" + r.getType()
+                        + " it ran through is gone");
+            } else {
+                producer.asyncSendBody("direct:recovery-" + r.getType(), r);
+            }
+        }
+    }
+
+    /**
+     * A safety backup, through the source's own backup flow (recorded, verified, alerted like any
+     * other); waits while a backup of that source is already running.
+     */
+    private static String safetyBackup(ProducerTemplate producer, String kind, String source) throws Exception {
+        boolean database = Recovery.Item.DATABASE.equals(kind);
+        long deadline = System.nanoTime() + Duration.ofHours(1).toNanos();
+        while (true) {
+            Object run = producer.requestBodyAndHeaders(database ? "direct:database-backup" : "direct:file-backup", null,
+                    Map.of("source", source, "scope", "full"));
+            if (run instanceof BackupRun made) {
+                if (made.isFailed() || made.getSnapshot() == null) {
+                    throw new IllegalStateException("backup run " + made.getId() + " failed: " + made.getError());
+                }
+                return "backup " + made.getId() + " (snapshot " + made.getSnapshot().shortId() + ")";
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("a backup of " + source + " kept running for an hour");
+            }
+            Thread.sleep(2000); // a backup of the source is running: the safety backup comes after it
+        }
     }
 
     /** Made on first use, then the same: Camel's meter registry exists only once the context runs. */

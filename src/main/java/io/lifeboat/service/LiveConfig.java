@@ -98,7 +98,7 @@ public final class LiveConfig {
             later.add("dropFolder");
         }
         current = new LifeboatConfig(running.repository(), running.catalog(), loaded.files(), loaded.databases(),
-                running.dropFolder(), loaded.storage());
+                running.dropFolder(), loaded.storage(), loaded.recovery());
         try {
             for (Listener listener : listeners) {
                 listener.changed(current);

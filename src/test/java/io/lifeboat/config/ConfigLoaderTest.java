@@ -26,8 +26,6 @@ class ConfigLoaderTest {
     void eachKindOfMistakeIsNamed() throws Exception {
         assertProblem("files:\n  - { name: app, path: " + dir + ", schedule: '0 2 * *', retention: 30d }\n",
                 "files[app].schedule", "4 fields");
-        assertProblem("files:\n  - { name: media, path: /no/such/media, schedule: '0 4 * * *', retention: 90d }\n",
-                "files[media].path", "does not exist");
         assertProblem("files:\n  - { name: a, path: " + dir + ", schedule: '0 4 * * *', retention: 9 days }\n",
                 "files[a].retention", "not a retention");
         assertProblem("files:\n  - { name: a, path: " + dir + ", schedule: '0 4 * * *', retention: 1d }\n"
@@ -35,6 +33,13 @@ class ConfigLoaderTest {
         assertProblem("storage:\n  floppy: { path: /a }\n", "storage.floppy", "unknown storage");
         assertProblem("files:\n  - { name: a, path: " + dir + ", schedul: '0 4 * * *' }\n", "unknown field 'schedul'", "");
         assertProblem("repository: { compression: lz4 }\n", "repository.compression", "unknown compression");
+    }
+
+    @Test
+    void aSourceWhosePathIsGoneStillLoadsSoThatTheServiceCanBringItBack() throws Exception {
+        Files.writeString(dir.resolve("lifeboat.yaml"),
+                "files:\n  - { name: media, path: /no/such/media, schedule: '0 4 * * *', retention: 90d }\n");
+        assertEquals("/no/such/media", ConfigLoader.load(dir).files().get(0).path());
     }
 
     @Test

@@ -114,7 +114,7 @@ public final class Restorer {
         NodeStreamReader nodes = new NodeStreamReader(repository, snapshot.nodes());
         while (nodes.hasNext()) {
             Node node = nodes.next();
-            if (!included(node.path())) {
+            if (!included(options.includes(), node.path())) {
                 continue;
             }
             Path dest = destination(target, node.path(), node.rawPath());
@@ -132,11 +132,12 @@ public final class Restorer {
         }
     }
 
-    private boolean included(String path) {
-        if (options.includes().isEmpty()) {
+    /** Whether a stored path is one of the included paths, inside one, or a directory on the way to one. */
+    static boolean included(List<String> includes, String path) {
+        if (includes.isEmpty()) {
             return true;
         }
-        for (String raw : options.includes()) {
+        for (String raw : includes) {
             String inc = raw.startsWith("/") ? raw : "/" + raw;
             if (inc.length() > 1 && inc.endsWith("/")) {
                 inc = inc.substring(0, inc.length() - 1);
@@ -149,7 +150,7 @@ public final class Restorer {
     }
 
     /** Where a stored path goes below the target; exact bytes when the name is not UTF-8. */
-    private static Path destination(Path target, String stored, String rawBase64) {
+    static Path destination(Path target, String stored, String rawBase64) {
         Path dest;
         if (rawBase64 != null) {
             byte[] prefix = target.toString().getBytes(StandardCharsets.UTF_8);

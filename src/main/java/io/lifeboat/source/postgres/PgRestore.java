@@ -27,7 +27,10 @@ public final class PgRestore {
     /** WAL fetched ahead, under the restored data directory (where restore_command runs); base backups skip pg_wal. */
     public static final String PREFETCH = "pg_wal/lifeboat-prefetch";
 
-    /** Where recovery stops: a time, an LSN, a named restore point, or the end of the archived WAL. */
+    /**
+     * Where recovery stops: a time, an LSN, a named restore point, the end of the backup itself
+     * (immediate), or the end of the archived WAL (latest).
+     */
     public record Target(String kind, String value) {
         public static Target latest() {
             return new Target("latest", null);
@@ -38,6 +41,7 @@ public final class PgRestore {
                 case "time" -> "recovery_target_time = " + quote(POSTGRES_TIME.format(parseTime(value))) + "\n";
                 case "lsn" -> "recovery_target_lsn = " + quote(value) + "\n";
                 case "name" -> "recovery_target_name = " + quote(value) + "\n";
+                case "immediate" -> "recovery_target = 'immediate'\n";
                 default -> "";
             };
         }
@@ -70,6 +74,13 @@ public final class PgRestore {
     public static Snapshot prepare(Repository repository, String source, Path dataDir, Target target,
                                    String restoreCommand) throws IOException, InterruptedException {
         Snapshot base = baseFor(repository, source, target);
+        prepare(repository, base, dataDir, target, restoreCommand);
+        return base;
+    }
+
+    /** Unpacks that base backup into dataDir (which must be empty or absent) and sets up recovery. */
+    static void prepare(Repository repository, Snapshot base, Path dataDir, Target target, String restoreCommand)
+            throws IOException, InterruptedException {
         if (Files.exists(dataDir)) {
             try (Stream<Path> entries = Files.list(dataDir)) {
                 if (entries.findAny().isPresent()) {
@@ -94,7 +105,6 @@ public final class PgRestore {
                 + "restore_command = " + quote(restoreCommand) + "\n" + target.settings()
                 + ("latest".equals(target.kind()) ? "" : "recovery_target_action = 'promote'\n"),
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        return base;
     }
 
     /**

@@ -4,6 +4,9 @@ import io.lifeboat.source.Tool;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,35 +14,45 @@ import java.util.Map;
 
 /**
  * Proves a restored cluster usable: it starts and finishes recovery, pg_amcheck finds no
- * corruption in any table or B-tree index, and every table's rows are counted (recorded, so that
- * drills can be compared with the source and with each other).
+ * corruption in any table or B-tree index, and every table's rows are counted and checksummed
+ * (recorded, so that drills can be compared with the backup and with each other); the chosen
+ * performance queries are timed on it.
  */
 public final class RestoreValidation {
-    /** The outcome; rowCounts maps "database.schema.table" to its row count. */
-    public record Result(boolean passed, String amcheckReport, Map<String, Long> rowCounts, long totalRows) {
+    /**
+     * The outcome; tables maps "database.schema.table" to its rows and checksum; lastReplayed is the
+     * commit time of the last transaction recovery replayed (null when it replayed none).
+     */
+    public record Result(boolean passed, String amcheckReport, Map<String, TableFingerprint.Table> tables,
+                         long totalRows, Instant lastReplayed, Map<String, Double> timings) {
+        public Map<String, Long> rowCounts() {
+            Map<String, Long> counts = new LinkedHashMap<>();
+            tables.forEach((name, t) -> counts.put(name, t.rows()));
+            return counts;
+        }
     }
 
-    /** Counts the rows of every plain table of one database in one query. */
-    private static final String COUNT_ROWS = "SELECT format('%I.%I', n.nspname, c.relname), "
-            + "(xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', n.nspname, c.relname), "
-            + "false, true, '')))[1]::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            + "WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-            + "AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1";
+    /** PostgreSQL's text form of a timestamp with zone, as psql prints it (2026-11-30 10:00:00.123456+00). */
+    private static final DateTimeFormatter PG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSSSS]"
+            + "[.SSSS][.SSS][.SS][.S]x");
 
     private RestoreValidation() {
     }
 
-    /**
-     * Starts the restored data directory privately (as osUser when not null), waits for the end of
-     * recovery, checks it and stops it again.
-     */
     public static Result run(Path dataDir, String osUser, String superuser, Duration recoveryTimeout)
             throws IOException, InterruptedException {
+        return run(dataDir, osUser, superuser, recoveryTimeout, List.of());
+    }
+
+    /**
+     * Starts the restored data directory privately (as osUser when not null), waits for the end of
+     * recovery, checks it, times the queries and stops it again.
+     */
+    public static Result run(Path dataDir, String osUser, String superuser, Duration recoveryTimeout,
+                             List<TableFingerprint.TimedQuery> queries) throws IOException, InterruptedException {
         try (RestoredServer server = RestoredServer.start(dataDir, osUser, superuser, recoveryTimeout)) {
             List<String> databases = new ArrayList<>();
-            for (String line : server.psql("postgres",
-                    "SELECT datname FROM pg_database WHERE datallowconn AND datname <> 'template1' ORDER BY 1")
-                    .split("\n")) {
+            for (String line : server.psql("postgres", TableFingerprint.DATABASES).split("\n")) {
                 if (!line.isBlank()) {
                     databases.add(line.strip());
                 }
@@ -51,23 +64,16 @@ public final class RestoreValidation {
                 }
             }
             Tool.Result amcheck = server.amcheck();
-            Map<String, Long> counts = new LinkedHashMap<>();
-            long total = 0;
-            for (String db : databases) {
-                if (withoutAmcheck.contains(db)) {
-                    // pg_amcheck --install-missing added the extension; the restored data stays as it was
-                    server.psql(db, "DROP EXTENSION IF EXISTS amcheck");
-                }
-                for (String line : server.psql(db, COUNT_ROWS).split("\n")) {
-                    if (!line.isBlank()) {
-                        String[] f = line.split("\t");
-                        long n = Long.parseLong(f[1].strip());
-                        counts.put(db + "." + f[0], n);
-                        total += n;
-                    }
-                }
+            for (String db : withoutAmcheck) {
+                // pg_amcheck --install-missing added the extension; the restored data stays as it was
+                server.psql(db, "DROP EXTENSION IF EXISTS amcheck");
             }
-            return new Result(amcheck.ok(), (amcheck.out() + "\n" + amcheck.err()).strip(), counts, total);
+            Map<String, TableFingerprint.Table> tables = TableFingerprint.tables(server::psql);
+            long total = tables.values().stream().mapToLong(TableFingerprint.Table::rows).sum();
+            String replayed = server.psql("postgres", "SELECT pg_last_xact_replay_timestamp()").strip();
+            Instant lastReplayed = replayed.isEmpty() ? null : OffsetDateTime.parse(replayed, PG_TIME).toInstant();
+            return new Result(amcheck.ok(), (amcheck.out() + "\n" + amcheck.err()).strip(), tables, total, lastReplayed,
+                    TableFingerprint.timings(server::psql, queries));
         }
     }
 }

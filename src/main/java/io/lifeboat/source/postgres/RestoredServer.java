@@ -1,5 +1,6 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.source.DirectoryTrees;
 import io.lifeboat.source.Tool;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -149,11 +150,7 @@ final class RestoredServer implements AutoCloseable {
                 pgCtl("-m", "fast", "-w", "-t", "120", "stop");
             }
         } finally {
-            try (var files = Files.walk(runDir)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            DirectoryTrees.delete(runDir);
         }
     }
 

@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * A PostgreSQL cluster of a test's own, from the installed server binaries, run as the postgres
  * user (the server refuses root) on a free port, stopped by close().
  */
-final class ThrowawayCluster implements AutoCloseable {
-    final Path dataDir;
-    final int port;
+public final class ThrowawayCluster implements AutoCloseable {
+    public final Path dataDir;
+    public final int port;
     private final Path log;
 
     private ThrowawayCluster(Path dataDir, int port) {
@@ -27,7 +27,7 @@ final class ThrowawayCluster implements AutoCloseable {
     }
 
     /** initdb into dataDir (whose parent the postgres user owns) with the given extra settings. */
-    static ThrowawayCluster create(Path dataDir, String settings) throws Exception {
+    public static ThrowawayCluster create(Path dataDir, String settings) throws Exception {
         ThrowawayCluster c = new ThrowawayCluster(dataDir, TestSupport.freePort());
         asPostgres(PgTools.bin("initdb").toString(), "-D", dataDir.toString(), "-A", "trust", "-U", "postgres");
         c.configure(settings);
@@ -46,7 +46,7 @@ final class ThrowawayCluster implements AutoCloseable {
                 + settings + "\n", java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.CREATE);
     }
 
-    void start() throws Exception {
+    public void start() throws Exception {
         try {
             asPostgres(PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString(), "-l", log.toString(), "-w", "-t",
                     "120", "start");
@@ -56,11 +56,11 @@ final class ThrowawayCluster implements AutoCloseable {
         }
     }
 
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", null);
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
@@ -72,7 +72,7 @@ final class ThrowawayCluster implements AutoCloseable {
     }
 
     /** A PostgreSQL program as the postgres user, started where that user may enter. */
-    static String asPostgres(String... command) throws Exception {
+    public static String asPostgres(String... command) throws Exception {
         return asPostgresIn(Path.of("/"), command);
     }
 

@@ -1,0 +1,182 @@
+package io.lifeboat.recovery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.lifeboat.catalog.Catalog;
+import io.lifeboat.config.Durations;
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.monitoring.Alerts;
+import io.lifeboat.source.DirectoryTrees;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recoveries and drills from their plan to their end: planned against the configuration, the
+ * repository and the route they run through; kept in the catalog as they go; ended with their
+ * measured RTO (and, for a drill, the achieved RPO), alerted when they fail or miss a target.
+ */
+public final class Recoveries {
+    private static final Logger LOG = LoggerFactory.getLogger(Recoveries.class);
+    static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+
+    private final Supplier<LifeboatConfig> config;
+    private final RecoverySteps.RepositoryOpener repository;
+    private final Catalog catalog;
+    private final Alerts alerts;
+    private final ProducerTemplate producer;
+
+    public Recoveries(Supplier<LifeboatConfig> config, RecoverySteps.RepositoryOpener repository, Catalog catalog,
+                      Alerts alerts, ProducerTemplate producer) {
+        this.config = config;
+        this.repository = repository;
+        this.catalog = catalog;
+        this.alerts = alerts;
+        this.producer = producer;
+    }
+
+    /** A recovery as asked, with its steps as its route has them and their estimates; nothing is touched. */
+    public Recovery plan(String type, String backupId, String target, List<String> paths, String pointInTime)
+            throws IOException {
+        Recovery r = planner().plan(type, backupId, target, paths, pointInTime);
+        listSteps(r);
+        return r;
+    }
+
+    /** Plans and records a recovery; its route then runs it. */
+    public Recovery initiate(String type, String backupId, String target, List<String> paths, String pointInTime)
+            throws IOException {
+        Recovery r = plan(type, backupId, target, paths, pointInTime);
+        save(r);
+        LOG.info("recovery {} ({} from {}) begins", r.id, r.type, r.backupId);
+        return r;
+    }
+
+    /** Plans and records the configured drill, into a sandbox of its own. */
+    public Recovery beginDrill() throws IOException {
+        Recovery r = planner().drill(Path.of(config.get().recovery().drills().sandbox()));
+        listSteps(r);
+        save(r);
+        LOG.info("restore drill {} ({}) begins in {}", r.id, r.type, r.target);
+        return r;
+    }
+
+    /** The route's steps in order, each with its estimate: the recovery passes through in planning mode. */
+    private void listSteps(Recovery r) {
+        r.planning = true;
+        try {
+            producer.requestBody("direct:recovery-" + r.type, r);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the route recovery-" + r.type + " could not plan: " + e.getMessage(), e);
+        } finally {
+            r.planning = false;
+        }
+    }
+
+    private RecoveryPlanner planner() throws IOException {
+        return new RecoveryPlanner(config.get(), repository.open(), catalog);
+    }
+
+    /** The end of a recovery's route: its status, RTO and RPO recorded, and alerts for what went wrong. */
+    void end(Recovery r) {
+        r.finishedAt = Instant.now();
+        r.status = r.error == null ? Recovery.COMPLETED : Recovery.FAILED;
+        r.rtoMs = Duration.between(r.createdAt, r.finishedAt).toMillis();
+        Instant stalest = r.items.stream().map(i -> i.newestPoint).filter(java.util.Objects::nonNull)
+                .min(Instant::compareTo).orElse(null);
+        if (r.drill && stalest != null) {
+            r.rpoMs = Math.max(0, Duration.between(stalest, r.createdAt).toMillis());
+        }
+        if (r.drill) { // before the drill reads as ended
+            try {
+                DirectoryTrees.delete(Path.of(r.target));
+            } catch (IOException e) {
+                LOG.warn("drill sandbox {} not removed: {}", r.target, e.getMessage());
+            }
+        }
+        save(r);
+        String what = r.drill ? "restore drill" : "recovery";
+        if (r.error != null) {
+            alerts.raise("recovery-failed", r.id, r.type, what + " " + r.id + " failed: " + r.error);
+        }
+        if (r.rtoTarget != null && r.rtoMs > Durations.parse(r.rtoTarget).toMillis()) {
+            alerts.raise("rto-exceeded", r.id, r.type, what + " " + r.id + " took " + seconds(r.rtoMs) + ", over the RTO"
+                    + " target of " + r.rtoTarget);
+        }
+        if (r.rpoTarget != null && r.rpoMs != null && r.rpoMs > Durations.parse(r.rpoTarget).toMillis()) {
+            alerts.raise("rpo-exceeded", r.id, r.type, what + " " + r.id + ": the newest restorable point was "
+                    + seconds(r.rpoMs) + " old, over the RPO target of " + r.rpoTarget);
+        }
+        LOG.info("{} {} {}: RTO {}{}", what, r.id, r.status, seconds(r.rtoMs), r.rpoMs == null ? ""
+                : ", RPO " + seconds(r.rpoMs));
+    }
+
+    private static String seconds(long ms) {
+        return String.format("%.1f s", ms / 1000.0);
+    }
+
+    /** A recovery that cannot go on: failed with the reason, and ended. */
+    public void abandon(Recovery r, String reason) {
+        r.fail(reason);
+        end(r);
+    }
+
+    /** Writes the recovery's state to the catalog. */
+    void save(Recovery r) {
+        catalog.saveRecovery(new Catalog.StoredRecovery(r.id, r.type, r.drill, r.status, r.createdAt, r.finishedAt,
+                null, json(r)));
+    }
+
+    public Optional<Recovery> load(String id) {
+        return catalog.recovery(id).map(Recoveries::read);
+    }
+
+    /** Drills, newest first. */
+    public List<Recovery> drills() {
+        return catalog.recoveries(true).stream().map(Recoveries::read).toList();
+    }
+
+    /**
+     * At start-up: this node's recoveries that a stop cut short, to send through their routes again
+     * (finished steps are skipped); one whose route is gone is failed with that reason.
+     */
+    public List<Recovery> resumable() {
+        List<Recovery> out = new ArrayList<>();
+        for (Catalog.StoredRecovery stored : catalog.unfinishedRecoveries()) {
+            Recovery r = read(stored);
+            r.resumed++;
+            save(r);
+            LOG.warn("recovery {} was cut short by a stop; it continues from its last finished step", r.id);
+            out.add(r);
+        }
+        return out;
+    }
+
+    private static Recovery read(Catalog.StoredRecovery stored) {
+        try {
+            return JSON.readValue(stored.state(), Recovery.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("recovery " + stored.id() + " in the catalog is unreadable: " + e.getMessage());
+        }
+    }
+
+    private static String json(Recovery r) {
+        try {
+            return JSON.writeValueAsString(r);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,336 @@
+package io.lifeboat.recovery;
+
+import io.lifeboat.catalog.Catalog;
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.repository.LogArchive;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryException;
+import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.postgres.PgBackups;
+import io.lifeboat.source.postgres.PgRecovery;
+import io.lifeboat.source.postgres.PgRestore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Turns a request (type, backupId, target, paths, point in time) into a recovery: which databases,
+ * file sources and configuration it restores, from which backups, to where. Everything is checked
+ * here, before anything is touched: a bad or unknown backupId, a target outside the allowed roots,
+ * a source without a backup are refused naming the field.
+ */
+final class RecoveryPlanner {
+    /** A backupId resolved: one backup of one source, or a point for the whole platform (time null: latest). */
+    private record Point(String kind, String source, Snapshot snapshot, Instant time) {
+    }
+
+    private final LifeboatConfig config;
+    private final Repository repository;
+    private final Catalog catalog;
+
+    RecoveryPlanner(LifeboatConfig config, Repository repository, Catalog catalog) {
+        this.config = config;
+        this.repository = repository;
+        this.catalog = catalog;
+    }
+
+    /** A recovery as asked over the API or the command line. */
+    Recovery plan(String type, String backupId, String target, List<String> paths, String pointInTime)
+            throws IOException {
+        if (type == null || !Recovery.TYPES.contains(type)) {
+            throw new RecoveryRequestException(400, "field 'type' must be disaster, partial or component");
+        }
+        Recovery r = begin(type, false, backupId);
+        if (target != null) {
+            r.target = checkedTarget(target).toString();
+        }
+        Point point = resolve(backupId);
+        if (Recovery.DISASTER.equals(type)) {
+            if (paths != null || pointInTime != null) {
+                throw new RecoveryRequestException(400, "fields 'paths' and 'pointInTime' are for a component recovery;"
+                        + " a disaster recovery takes its point from backupId");
+            }
+            r.point = point.kind() == null ? point.time() : Instant.parse(point.snapshot().time());
+            platform(r, false);
+        } else {
+            if (point.kind() == null) {
+                throw new RecoveryRequestException(400, "field 'backupId': a " + type + " recovery restores one backup;"
+                        + " name a file or database backup (its id or its snapshot's), not a time");
+            }
+            if (Recovery.PARTIAL.equals(type) && (paths != null || pointInTime != null)) {
+                throw new RecoveryRequestException(400, "fields 'paths' and 'pointInTime' are for a component recovery");
+            }
+            r.point = Instant.parse(point.snapshot().time());
+            component(r, point, paths, pointInTime, false);
+        }
+        return r;
+    }
+
+    /** A drill of the configured scope into a sandbox below dir: everything, or one component, at its newest. */
+    Recovery drill(Path sandbox) throws IOException {
+        LifeboatConfig.Drills d = config.recovery().drills();
+        String type = "full".equals(d.scope()) ? Recovery.DISASTER : d.scope();
+        Recovery r = begin(type, true, "latest");
+        r.target = sandbox.resolve(r.id).toAbsolutePath().normalize().toString();
+        r.rtoTarget = d.rtoTarget();
+        r.rpoTarget = d.rpoTarget();
+        if (Recovery.DISASTER.equals(type)) {
+            platform(r, true);
+            return r;
+        }
+        String name = d.component() != null ? d.component() : !activeDatabases().isEmpty()
+                ? activeDatabases().get(0).name() : activeFiles().isEmpty() ? null : activeFiles().get(0).name();
+        if (name == null) {
+            throw new RecoveryRequestException(400, "recovery.drills: nothing is configured to drill");
+        }
+        boolean database = activeDatabases().stream().anyMatch(x -> x.name().equals(name));
+        Snapshot newest = database ? PgRestore.baseFor(repository, name, PgRestore.Target.latest())
+                : newestOf(name, null);
+        component(r, new Point(database ? Recovery.Item.DATABASE : Recovery.Item.FILES, name, newest, null), null, null,
+                true);
+        return r;
+    }
+
+    private Recovery begin(String type, boolean drill, String backupId) {
+        Recovery r = new Recovery();
+        r.id = UUID.randomUUID().toString();
+        r.type = type;
+        r.drill = drill;
+        r.backupId = backupId;
+        r.createdAt = Instant.now();
+        return r;
+    }
+
+    /** Every enabled database and file source, at the recovery's point. */
+    private void platform(Recovery r, boolean drill) throws IOException {
+        for (LifeboatConfig.Database d : activeDatabases()) {
+            Snapshot base;
+            try {
+                base = PgRestore.baseFor(repository, d.name(), r.point == null ? PgRestore.Target.latest()
+                        : new PgRestore.Target("time", r.point.toString()));
+            } catch (RepositoryException e) {
+                throw new RecoveryRequestException(400, "database " + d.name() + ": " + e.getMessage());
+            }
+            r.items.add(database(r, d, base, drill, null));
+        }
+        for (LifeboatConfig.FileSource f : activeFiles()) {
+            r.items.add(files(r, f, newestOf(f.name(), r.point), List.of()));
+        }
+        if (r.items.isEmpty()) {
+            throw new RecoveryRequestException(400, "nothing to recover: lifeboat.yaml enables no database or file source");
+        }
+    }
+
+    private void component(Recovery r, Point point, List<String> paths, String pointInTime, boolean drill)
+            throws IOException {
+        if (Recovery.Item.DATABASE.equals(point.kind())) {
+            LifeboatConfig.Database d = activeDatabases().stream().filter(x -> x.name().equals(point.source()))
+                    .findFirst().orElseThrow(() -> new RecoveryRequestException(400, "field 'backupId': database "
+                            + point.source() + " is not an enabled database of lifeboat.yaml"));
+            if (paths != null) {
+                throw new RecoveryRequestException(400, "field 'paths' chooses files; backupId names a database backup");
+            }
+            Instant time = null;
+            if (pointInTime != null) {
+                time = time(pointInTime);
+                if (time == null || time.isBefore(Instant.parse(point.snapshot().time()))) {
+                    throw new RecoveryRequestException(400, "field 'pointInTime' must be a time with its zone after the"
+                            + " backup (" + point.snapshot().time() + ")");
+                }
+                r.point = time;
+            }
+            r.items.add(database(r, d, point.snapshot(), drill, time));
+        } else {
+            LifeboatConfig.FileSource f = activeFiles().stream().filter(x -> x.name().equals(point.source()))
+                    .findFirst().orElseThrow(() -> new RecoveryRequestException(400, "field 'backupId': file source "
+                            + point.source() + " is not an enabled source of lifeboat.yaml"));
+            if (pointInTime != null) {
+                throw new RecoveryRequestException(400, "field 'pointInTime' is for databases; a file backup is its point");
+            }
+            List<String> chosen = paths == null ? List.of() : paths;
+            for (String p : chosen) {
+                if (p == null || !point.snapshot().paths().stream().anyMatch(root -> p.equals(root)
+                        || p.startsWith(root.endsWith("/") ? root : root + "/"))) {
+                    throw new RecoveryRequestException(400, "field 'paths': " + p + " is not inside the backup's paths "
+                            + point.snapshot().paths());
+                }
+            }
+            r.items.add(files(r, f, point.snapshot(), chosen));
+        }
+    }
+
+    private Recovery.Item database(Recovery r, LifeboatConfig.Database d, Snapshot base, boolean drill, Instant time)
+            throws IOException {
+        String live = d.dataDirectory();
+        String restoreTo = r.target != null ? Path.of(r.target, "databases", d.name()).toString() : live;
+        if (restoreTo == null) {
+            throw new RecoveryRequestException(400, "databases[" + d.name() + "].dataDirectory is not set in"
+                    + " lifeboat.yaml: a recovery in place needs to know where the cluster lives (or give a target)");
+        }
+        long walEstimate = 16L * 1024 * 1024 * Math.max(1, new LogArchive(repository, d.name())
+                .list().size() / 4);
+        Recovery.Item item = new Recovery.Item(Recovery.Item.DATABASE, d.name(), base.id(), live, restoreTo,
+                base.summary() == null ? 0 : base.summary().bytes() + walEstimate);
+        item.newestPoint = PgRecovery.newestPoint(repository, d.name(), base);
+        boolean wholePlatform = Recovery.DISASTER.equals(r.type);
+        // a backup restored by itself stops at its end; a time given, at that time; the platform, at its point
+        item.stopKind = time != null ? "time" : wholePlatform ? (r.point == null ? "latest" : "time")
+                : drill ? "latest" : "immediate";
+        item.stopValue = time != null ? time.toString() : "time".equals(item.stopKind) ? r.point.toString() : null;
+        Catalog.Fingerprint fingerprint = fingerprintFor(d.name(), base, "time".equals(item.stopKind)
+                ? Instant.parse(item.stopValue) : null);
+        if (fingerprint != null) {
+            item.fingerprint = fingerprint.runId();
+            // a drill, and a backup restored by itself, stop where the fingerprint was taken: then they must match it
+            if (fingerprint.exact() && (drill || "immediate".equals(item.stopKind))) {
+                item.stopKind = "lsn";
+                item.stopValue = fingerprint.lsn();
+            }
+        }
+        return item;
+    }
+
+    private Recovery.Item files(Recovery r, LifeboatConfig.FileSource f, Snapshot s, List<String> paths)
+            throws IOException {
+        String live = Path.of(f.path()).toAbsolutePath().normalize().toString();
+        String restoreTo = r.target != null ? Path.of(r.target, "files").toString() : live;
+        Recovery.Item item = new Recovery.Item(Recovery.Item.FILES, f.name(), s.id(), live, restoreTo,
+                s.summary() == null ? 0 : s.summary().bytes());
+        item.paths = paths;
+        item.newestPoint = Instant.parse(newestOf(f.name(), null).time());
+        return item;
+    }
+
+    /** The fingerprint taken with that base backup or after it, not after the point (null: latest). */
+    private Catalog.Fingerprint fingerprintFor(String source, Snapshot base, Instant point) {
+        Instant from = Instant.parse(base.time()).minusSeconds(24 * 3600);
+        for (Catalog.Fingerprint f : catalog.fingerprints(source)) {
+            boolean ofThisBase = catalog.runs(null, from).stream().anyMatch(run -> run.id().equals(f.runId())
+                    && base.id().equals(run.snapshotId()));
+            if (ofThisBase && (point == null || !f.takenAt().isAfter(point))) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** The newest backup of a file source at or before the point (null: the newest). */
+    private Snapshot newestOf(String source, Instant point) throws IOException {
+        Snapshot chosen = null;
+        for (Snapshot s : repository.snapshots()) {
+            if (s.tags() != null && s.tags().contains("source:" + source)
+                    && (point == null || !Instant.parse(s.time()).isAfter(point))) {
+                chosen = s;
+            }
+        }
+        if (chosen == null) {
+            throw new RecoveryRequestException(400, "file source " + source + " has no backup"
+                    + (point == null ? "" : " at or before " + point));
+        }
+        return chosen;
+    }
+
+    /** What a backupId names: latest, a time, a backup run's id, or a snapshot id (or a unique prefix of one). */
+    private Point resolve(String backupId) throws IOException {
+        if (backupId == null || backupId.isBlank()) {
+            throw new RecoveryRequestException(400, "field 'backupId' is missing: a backup's id, a snapshot id,"
+                    + " a time such as 2026-11-30T06:00:00Z, or latest");
+        }
+        if ("latest".equals(backupId)) {
+            return new Point(null, null, null, null);
+        }
+        Instant time = time(backupId);
+        if (time != null) {
+            if (time.isAfter(Instant.now())) {
+                throw new RecoveryRequestException(400, "field 'backupId': " + backupId + " is in the future");
+            }
+            return new Point(null, null, null, time);
+        }
+        String snapshotId = backupId;
+        for (Catalog.Run run : catalog.runs(null, null)) {
+            if (run.id().equals(backupId)) {
+                if (run.snapshotId() == null) {
+                    throw new RecoveryRequestException(404, "field 'backupId': backup " + backupId + " made no backup ("
+                            + run.status() + ")");
+                }
+                snapshotId = run.snapshotId();
+            }
+        }
+        if (!snapshotId.matches("[0-9a-f]{8,64}")) {
+            throw new RecoveryRequestException(404, "field 'backupId': no backup, snapshot or time '" + clip(backupId)
+                    + "'");
+        }
+        Snapshot s;
+        try {
+            s = repository.snapshot(snapshotId);
+        } catch (RepositoryException e) {
+            throw new RecoveryRequestException(404, "field 'backupId': " + e.getMessage());
+        }
+        for (String tag : s.tags() == null ? List.<String>of() : s.tags()) {
+            if (tag.startsWith("source:")) {
+                return new Point(Recovery.Item.FILES, tag.substring(7), s, null);
+            }
+            if (tag.startsWith("db:")) {
+                String kind = PgBackups.kind(s, tag.substring(3));
+                if (!"full".equals(kind) && !"incremental".equals(kind)) {
+                    throw new RecoveryRequestException(400, "field 'backupId': " + s.shortId() + " is a logical dump;"
+                            + " restore its tables with bin/lifeboat db restore-table");
+                }
+                return new Point(Recovery.Item.DATABASE, tag.substring(3), s, null);
+            }
+        }
+        throw new RecoveryRequestException(400, "field 'backupId': snapshot " + s.shortId() + " belongs to no"
+                + " configured source (made by hand?); restore it with bin/lifeboat restore");
+    }
+
+    /** A time with its zone, or null when the text is not one. */
+    private static Instant time(String text) {
+        try {
+            return OffsetDateTime.parse(text.trim().replace(' ', 'T')).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** An absolute place inside one of recovery.roots, empty or absent. */
+    private Path checkedTarget(String target) throws IOException {
+        if (!target.startsWith("/")) {
+            throw new RecoveryRequestException(400, "field 'target' must be an absolute directory");
+        }
+        Path t = Path.of(target).normalize();
+        List<String> roots = config.recovery().roots();
+        if (roots.isEmpty()) {
+            throw new RecoveryRequestException(400, "field 'target': recovery.roots in lifeboat.yaml allows no place"
+                    + " for a recovery to write to");
+        }
+        if (roots.stream().noneMatch(root -> t.startsWith(Path.of(root).normalize()))) {
+            throw new RecoveryRequestException(400, "field 'target': " + t + " is outside the allowed roots " + roots);
+        }
+        if (Files.exists(t)) {
+            try (Stream<Path> entries = Files.list(t)) {
+                if (entries.findAny().isPresent()) {
+                    throw new RecoveryRequestException(400, "field 'target': " + t + " is not empty");
+                }
+            }
+        }
+        return t;
+    }
+
+    private List<LifeboatConfig.Database> activeDatabases() {
+        return config.databases().stream().filter(LifeboatConfig.Database::active).toList();
+    }
+
+    private List<LifeboatConfig.FileSource> activeFiles() {
+        return config.files().stream().filter(LifeboatConfig.FileSource::active).toList();
+    }
+
+    private static String clip(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+}

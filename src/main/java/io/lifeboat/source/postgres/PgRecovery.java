@@ -1,0 +1,138 @@
+package io.lifeboat.source.postgres;
+
+import io.lifeboat.repository.LogArchive;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryLock;
+import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.DirectoryTrees;
+import io.lifeboat.source.Tool;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A database restored by a recovery or a drill: the base backup unpacked into a fresh data
+ * directory, the WAL it needs copied beside it from the repository (so the server, which runs as
+ * another user, reads plain files and never the repository), recovery to the target, then the
+ * checks of RestoreValidation on a private start. The WAL copy is removed afterwards; the cluster
+ * is left stopped, ready to start.
+ */
+public final class PgRecovery {
+    /** Where the WAL for recovery waits inside the data directory while the server recovers. */
+    static final String STAGED_WAL = "lifeboat-wal";
+    private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(10);
+
+    /** What the restore did: the validation, and the WAL bytes it copied. */
+    public record Outcome(RestoreValidation.Result validation, long walBytes) {
+    }
+
+    private PgRecovery() {
+    }
+
+    /**
+     * Restores base into dataDir (empty or absent) and recovers it to target, as osUser (null:
+     * this process's user), then validates it. IOException with the reason when it cannot.
+     */
+    public static Outcome restore(Repository repository, String source, Snapshot base, Path dataDir,
+                                  PgRestore.Target target, String osUser, String superuser, Duration recoveryTimeout,
+                                  List<TableFingerprint.TimedQuery> queries) throws IOException, InterruptedException {
+        if (osUser != null && Files.exists(dataDir.getParent())) {
+            Tool.Result enter = Tool.run("test", Tool.of(List.of("runuser", "-u", osUser, "--", "test", "-x",
+                    dataDir.getParent().toString())), TOOL_TIMEOUT);
+            if (!enter.ok()) {
+                throw new IOException("the system user " + osUser + " cannot enter " + dataDir.getParent()
+                        + ", where the restored cluster goes: choose a place it can reach");
+            }
+        }
+        Path wal = dataDir.resolve(STAGED_WAL);
+        PgRestore.prepare(repository, base, dataDir, target, "cp " + PgRestore.shell(wal.toString()).replace("%", "%%")
+                + "/%f %p");
+        long walBytes = stageWal(repository, source, PgBaseBackup.WalRange.of(base).start(), wal);
+        try {
+            return new Outcome(RestoreValidation.run(dataDir, osUser, superuser, recoveryTimeout, queries), walBytes);
+        } finally {
+            DirectoryTrees.delete(wal);
+        }
+    }
+
+    /**
+     * Copies every archived segment from the backup's first onward, and every timeline history,
+     * into dir: a segment only partly received when the source was lost under its own name, as
+     * wal-fetch serves it.
+     */
+    private static long stageWal(Repository repository, String source, String start, Path dir)
+            throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        LogArchive archive = new LogArchive(repository, source);
+        List<String> names = archive.list();
+        long bytes = 0;
+        try (RepositoryLock lock = repository.sharedLock("restore")) {
+            for (String name : names) {
+                boolean partial = name.endsWith(LogArchive.PARTIAL);
+                String segment = partial ? name.substring(0, name.length() - LogArchive.PARTIAL.length()) : name;
+                boolean history = segment.endsWith(".history");
+                boolean needed = history || segment.matches("[0-9A-F]{24}") && (start == null
+                        || segment.substring(8).compareTo(start.substring(8)) >= 0);
+                if (!needed || partial && names.contains(segment)) {
+                    continue;
+                }
+                LogArchive.Segment s = archive.get(name);
+                try (InputStream in = archive.open(s)) {
+                    Files.copy(in, dir.resolve(segment), StandardCopyOption.REPLACE_EXISTING);
+                }
+                bytes += s.size();
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /** When the newest WAL reached the repository (else the base backup's time): the newest point it restores to. */
+    public static Instant newestPoint(Repository repository, String source, Snapshot base) throws IOException {
+        List<String> names = new LogArchive(repository, source).list();
+        for (int i = names.size() - 1; i >= 0; i--) {
+            if (!names.get(i).endsWith(".history") && !names.get(i).contains(".backup")) {
+                LogArchive.Segment s = new LogArchive(repository, source).get(names.get(i));
+                Instant stored = Instant.parse(s.stored());
+                Instant backup = Instant.parse(base.time());
+                return stored.isAfter(backup) ? stored : backup;
+            }
+        }
+        return Instant.parse(base.time());
+    }
+
+    /** Whether a server runs on that data directory (its pid file names a live postmaster). */
+    public static boolean running(Path dataDir, String osUser) throws IOException, InterruptedException {
+        if (!Files.exists(dataDir.resolve("postmaster.pid"))) {
+            return false;
+        }
+        return pgCtl(dataDir, osUser, List.of("status")).ok();
+    }
+
+    /** Stops the server on that data directory (fast: sessions are ended, nothing is lost). */
+    public static void stop(Path dataDir, String osUser) throws IOException, InterruptedException {
+        Tool.Result r = pgCtl(dataDir, osUser, List.of("-m", "fast", "-w", "-t", "120", "stop"));
+        if (!r.ok()) {
+            throw new IOException("stopping the server on " + dataDir + ": " + r.failure());
+        }
+    }
+
+    private static Tool.Result pgCtl(Path dataDir, String osUser, List<String> args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        if (osUser != null) {
+            cmd.addAll(List.of("runuser", "-u", osUser, "--"));
+        }
+        cmd.addAll(List.of(PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString()));
+        cmd.addAll(args);
+        return Tool.run("pg_ctl", Tool.of(cmd), TOOL_TIMEOUT);
+    }
+}

@@ -1,0 +1,461 @@
+package io.lifeboat.recovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lifeboat.TestSupport;
+import io.lifeboat.source.postgres.PgTools;
+import io.lifeboat.source.postgres.ThrowawayCluster;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Recovery as an operator meets it, against real processes: a PostgreSQL cluster with data, a
+ * file tree and a small service with a health address, backed up by `serve`; a partial recovery
+ * of the files that first keeps their current state; then all of it destroyed and brought back by
+ * a disaster recovery, during which the service is killed (held in its start-services step) and
+ * started again, and the recovery finishes from where it was; then a scheduled drill that records
+ * RTO and RPO and alerts because its RTO target is missed. The API refuses what it must, with the
+ * field named, and touches nothing when it does.
+ */
+class RecoveryTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<Process> started = new ArrayList<>();
+    private Path work;
+    private ThrowawayCluster cluster;
+    private int api;
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        killRecorded(work.resolve("service.pid"));
+        if (Files.exists(work.resolve("pg/data/postmaster.pid"))) {
+            ThrowawayCluster.asPostgres(PgTools.bin("pg_ctl").toString(), "-D", work.resolve("pg/data").toString(), "-m",
+                    "immediate", "-w", "stop");
+        }
+        TestSupport.deleteTree(work);
+    }
+
+    @Test
+    void aDestroyedPlatformComesBackThroughTheRecoveryFlowsAndDrillsRecordTheirRto() throws Exception {
+        work = Files.createTempDirectory("lifeboat-recovery", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxr-xr-x")));
+        Files.createDirectories(work.resolve("pg"));
+        run("chown", "postgres", work.resolve("pg").toString());
+        cluster = ThrowawayCluster.create(work.resolve("pg/data"), "wal_level = replica\n");
+        cluster.start();
+        try (Connection db = cluster.connect()) {
+            db.createStatement().execute("CREATE DATABASE counting");
+        }
+        try (Connection db = counting()) {
+            db.createStatement().execute("CREATE TABLE counts AS SELECT g AS n, md5(g::text) AS camera"
+                    + " FROM generate_series(1, 20000) g");
+            db.createStatement().execute("VACUUM ANALYZE counts"); // nothing left for autovacuum to write meanwhile
+        }
+        Path app = work.resolve("platform/app");
+        Files.createDirectories(app.resolve("media"));
+        Files.writeString(app.resolve("ready.txt"), "ready\n");
+        Files.writeString(app.resolve("settings.yml"), "cameras: 12\n");
+        TestSupport.writeRandom(app.resolve("media/clip.mp4"), 7, 3_000_000);
+        Files.createSymbolicLink(app.resolve("current"), Path.of("media/clip.mp4"));
+        int health = TestSupport.freePort();
+        writeService(health);
+        writeConfig(health, "enabled: false");
+        startServe();
+
+        // backups of both sources, through their flows
+        String files = awaitBackup(post("/api/v1/backup/trigger", "{\"type\": \"file\", \"source\": \"app\"}", "Admin"));
+        awaitBackup(post("/api/v1/backup/trigger",
+                "{\"type\": \"database\", \"source\": \"beCamera\", \"scope\": \"full\"}", "Admin"));
+        Map<String, String> backedUp = TestSupport.describe(app);
+
+        // refused before anything is touched, with the field named
+        String disaster = "{\"type\": \"disaster\", \"backupId\": \"latest\"}";
+        for (String role : List.of("User", "System", "Auditor")) {
+            assertEquals(403, post("/api/v1/recovery/initiate", disaster, role).statusCode(), role);
+        }
+        assertEquals(401, http.send(request("/api/v1/recovery/initiate").POST(HttpRequest.BodyPublishers.ofString(
+                disaster)).header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode());
+        assertRefused(post("/api/v1/recovery/initiate", "{\"type\": \"everything\", \"backupId\": \"latest\"}", "Admin"),
+                400, "field 'type'");
+        assertRefused(post("/api/v1/recovery/initiate", "{\"type\": \"partial\", \"backupId\": \"0123456789abcdef\"}",
+                "Admin"), 404, "field 'backupId'");
+        assertRefused(post("/api/v1/recovery/initiate", "{\"type\": \"component\", \"backupId\": \"" + files
+                + "\", \"target\": \"/etc/lifeboat\"}", "Admin"), 400, "field 'target': /etc/lifeboat is outside the allowed roots");
+        assertRefused(post("/api/v1/recovery/initiate", "{\"type\": \"partial\", \"backupId\": \"" + files
+                + "\", \"force\": true}", "Admin"), 400, "unknown field 'force'");
+        assertRefused(get("/api/v1/recovery/status?recoveryId=nothing-like-it", "Auditor"), 404, "no recovery");
+        assertEquals(403, get("/api/v1/recovery/drills", "User").statusCode());
+        assertEquals(backedUp, TestSupport.describe(app), "a refused recovery touched nothing");
+        try (Stream<Path> restores = Files.list(work.resolve("restores"))) {
+            assertEquals(0, restores.count());
+        }
+
+        // the plan: every step of the route, what it restores from where, and its estimate
+        TestSupport.Run plan = cli("recover", "plan", "--type", "disaster");
+        assertEquals(0, plan.exit(), plan.toString());
+        for (String step : List.of("stop-services", "restore-databases", "restore-files", "restore-config",
+                "start-services", "validate-health", "validate-data", "validate-performance")) {
+            assertTrue(plan.out().contains(step), step + " in\n" + plan.out());
+        }
+        assertTrue(plan.out().contains("beCamera from ") && plan.out().contains("in place (" + cluster.dataDir + ")"),
+                plan.out());
+
+        // partial: the files' current state is backed up first, then they are restored; the database is left alone
+        Files.writeString(app.resolve("settings.yml"), "cameras: 13\n");
+        try (Connection db = counting()) {
+            db.createStatement().execute("INSERT INTO counts VALUES (-1, 'after the backup')");
+        }
+        Map<String, String> beforePartial = TestSupport.describe(app);
+        JsonNode partial = awaitRecovery(initiate("{\"type\": \"partial\", \"backupId\": \"" + files + "\"}"));
+        assertEquals("completed", partial.get("status").asText(), partial.toString());
+        assertEquals(backedUp, TestSupport.describe(app), "the files are as backed up");
+        assertEquals(1, partial.get("safetyBackups").size(), partial.toString());
+        Path kept = Path.of(partial.get("items").get(0).get("movedAside").asText());
+        assertEquals("cameras: 13\n", Files.readString(kept.resolve("settings.yml")), "what was replaced is kept");
+        assertEquals(20001, rows(), "the database was not part of it");
+        assertTrue(step(partial, "validate-data").get("detail").asText().contains("equal to snapshot"), partial.toString());
+        JsonNode fileBackups = JSON.readTree(get("/api/v1/backup/status?type=file", "Auditor").body());
+        assertEquals(2, fileBackups.get("backups").size(), "the safety backup is a backup like any other");
+
+        // disaster: the database, the files and the service are gone
+        awaitWalStored();
+        String before = contents();
+        killRecorded(work.resolve("service.pid"));
+        ThrowawayCluster.asPostgres(PgTools.bin("pg_ctl").toString(), "-D", cluster.dataDir.toString(), "-m",
+                "immediate", "-w", "stop");
+        TestSupport.deleteTree(cluster.dataDir);
+        TestSupport.deleteTree(work.resolve("platform"));
+        TestSupport.deleteTree(kept);
+        Files.delete(work.resolve("hooks.log"));
+        Files.writeString(work.resolve("hold"), ""); // the service's start hook waits: the recovery is held there
+        String id = initiate(disaster);
+        awaitLine(work.resolve("hook.pid"), l -> true, true);
+        JsonNode held = status(id);
+        assertEquals("running", step(held, "start-services").get("status").asText(), held.toString());
+        assertEquals("done", step(held, "restore-databases").get("status").asText(), held.toString());
+        assertTrue(held.get("progress").asInt() > 0 && held.get("progress").asInt() < 100, held.toString());
+
+        // the service dies in the middle; started again, the recovery goes on from its last finished step
+        Process first = started.remove(0);
+        List<ProcessHandle> children = first.descendants().toList();
+        first.destroyForcibly().waitFor();
+        children.forEach(ProcessHandle::destroyForcibly); // all of the service goes, its WAL receiver too
+        killRecorded(work.resolve("hook.pid"));
+        Files.delete(work.resolve("hold"));
+        startServe();
+        JsonNode recovered = awaitRecovery(id);
+        assertEquals("completed", recovered.get("status").asText(), recovered.toString());
+        assertEquals(1, recovered.get("resumed").asInt());
+        for (String step : List.of("stop-services", "restore-databases", "restore-files")) {
+            assertEquals(step(held, step).get("duration"), step(recovered, step).get("duration"), step + " ran once");
+        }
+        List<String> hooks = Files.readAllLines(work.resolve("hooks.log"));
+        assertEquals(1, hooks.stream().filter(l -> l.startsWith("stop")).count(), hooks.toString());
+        assertEquals(2, hooks.stream().filter(l -> l.startsWith("start")).count(), hooks.toString());
+        assertEquals(beforePartial, TestSupport.describe(app), "the files are as their newest backup, the safety backup");
+        assertEquals(before, contents(), "the database holds every row it held, the one after its backup too");
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + health + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "the service is healthy again");
+        assertTrue(step(recovered, "validate-health").get("detail").asText().contains("platform healthy"));
+        assertTrue(step(recovered, "validate-performance").get("detail").asText().contains("ms at backup"),
+                recovered.toString());
+        assertTrue(recovered.get("rtoSeconds").asDouble() > 0);
+        for (JsonNode s : recovered.get("steps")) {
+            assertTrue(s.get("duration").isNumber(), s.toString());
+        }
+
+        // a drill on its schedule: into a sandbox, compared with the backup's fingerprint, RTO over its target alerted
+        started.remove(0).destroy();
+        writeConfig(health, "schedule: \"0/5 * * * * ?\", scope: full, rtoTarget: 1s, rpoTarget: 30d");
+        startServe();
+        JsonNode drill = awaitDrill();
+        assertEquals("completed", drill.get("status").asText(), drill.toString());
+        assertTrue(drill.get("rtoSeconds").asDouble() > 1 && drill.get("rpoSeconds").isNumber(), drill.toString());
+        assertEquals("skipped", step(drill, "stop-services").get("status").asText(), "a drill leaves the services alone");
+        assertTrue(step(drill, "validate-data").get("detail").asText().contains("equal to the backup's fingerprint"),
+                drill.toString());
+        assertFalse(Files.exists(Path.of(drill.get("items").get(0).get("restoreTo").asText())), "the sandbox is removed");
+        String alerts = Files.readString(work.resolve("alerts.log"));
+        assertTrue(alerts.contains("\"kind\":\"rto-exceeded\"") && alerts.contains(drill.get("recoveryId").asText()),
+                alerts);
+        assertEquals(before, contents(), "the drill did not touch the live database");
+        TestSupport.Run drills = cli("recover", "drills");
+        assertTrue(drills.out().contains(drill.get("recoveryId").asText()), drills.toString());
+    }
+
+    private void writeService(int port) throws Exception {
+        Files.writeString(work.resolve("health.py"), """
+                import http.server, os, sys
+                root = sys.argv[2]
+                class Health(http.server.BaseHTTPRequestHandler):
+                    def do_GET(self):
+                        ok = os.path.exists(os.path.join(root, 'ready.txt'))
+                        self.send_response(200 if ok else 503)
+                        self.end_headers()
+                    def log_message(self, *args):
+                        pass
+                http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), Health).serve_forever()
+                """);
+        // start: held while the file "hold" exists (its pid in hook.pid), else the service in the background
+        Files.writeString(work.resolve("start.sh"), """
+                if [ -e %1$s/hold ]; then echo $$ > %1$s/hook.pid; echo "start $$" >> %1$s/hooks.log; exec sleep 600; fi
+                echo "start $$" >> %1$s/hooks.log
+                setsid python3 %1$s/health.py %2$d %1$s/platform/app > /dev/null 2>&1 < /dev/null &
+                echo $! > %1$s/service.pid
+                """.formatted(work, port));
+        Files.writeString(work.resolve("stop.sh"), """
+                echo stop >> %1$s/hooks.log
+                [ -f %1$s/service.pid ] && kill "$(cat %1$s/service.pid)" 2> /dev/null
+                exit 0
+                """.formatted(work));
+        run("sh", work.resolve("start.sh").toString());
+    }
+
+    private void writeConfig(int health, String drills) throws Exception {
+        Path config = work.resolve("config");
+        Files.createDirectories(config);
+        Files.createDirectories(work.resolve("restores"));
+        api = TestSupport.freePort();
+        Files.writeString(config.resolve("application.properties"), "camel.server.port = " + api
+                + "\ncamel.management.port = " + TestSupport.freePort() + "\nlifeboat.alerts-dir = " + work + "\n");
+        Files.writeString(config.resolve("lifeboat.yaml"), """
+                repository: { path: %1$s/repository, passwordFile: %1$s/repository.password, create: true, compression: zstd:3 }
+                catalog: { url: 'jdbc:h2:file:%1$s/catalog/lifeboat;AUTO_SERVER=TRUE' }
+                files:
+                  - { name: app, path: %1$s/platform/app, schedule: "0 0 3 1 1 ?", retention: 30d }
+                databases:
+                  - name: beCamera
+                    type: postgresql
+                    host: 127.0.0.1
+                    port: %2$d
+                    user: postgres
+                    wal: receive
+                    spool: %1$s/spool
+                    dataDirectory: %1$s/pg/data
+                    full: { schedule: "0 0 3 1 1 ?", retention: 30d }
+                    incremental: { schedule: "0 0 3 1 1 ?", retention: 7d }
+                    log: { schedule: "0 0 3 1 1 ?", retention: 24h }
+                dropFolder: { enabled: false }
+                recovery:
+                  roots: [%1$s/restores]
+                  healthTimeout: 60s
+                  hookTimeout: 15m
+                  services:
+                    - name: platform
+                      stop: { command: "sh %1$s/stop.sh" }
+                      start: { command: "sh %1$s/start.sh" }
+                      health: http://127.0.0.1:%3$d/health
+                  performance:
+                    - { name: sevenths, database: beCamera, dbname: counting, query: "SELECT count(*) FROM counts WHERE n %% 7 = 0" }
+                  drills: { sandbox: %1$s/drills, %4$s }
+                """.formatted(work, cluster.port, health, drills));
+    }
+
+    private void startServe() throws Exception {
+        Process serve = TestSupport.serveProcess(List.of("-Xmx256m"), work.resolve("config")).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("serve.log").toFile())).start();
+        started.add(0, serve);
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            assertTrue(serve.isAlive(), Files.readString(work.resolve("serve.log")));
+            try {
+                // the web server answers before the last endpoint is in: a 404 means not yet
+                if (http.send(request("/api/v1/recovery/status").build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 401) {
+                    return;
+                }
+                Thread.sleep(250);
+            } catch (IOException notYet) {
+                Thread.sleep(250);
+            }
+        }
+        throw new AssertionError("serve did not answer: " + Files.readString(work.resolve("serve.log")));
+    }
+
+    private String token(String role) throws Exception {
+        TestSupport.Run created = TestSupport.cli("token", "create", "--role", role, "--config",
+                work.resolve("config").toString());
+        assertEquals(0, created.exit(), created.toString());
+        return created.out().lines().findFirst().orElseThrow().strip();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + path));
+    }
+
+    private HttpResponse<String> post(String path, String body, String role) throws Exception {
+        return http.send(request(path).header("Authorization", "Bearer " + token(role))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String role) throws Exception {
+        return http.send(request(path).header("Authorization", "Bearer " + token(role)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertRefused(HttpResponse<String> answer, int status, String says) {
+        assertEquals(status, answer.statusCode(), answer.body());
+        assertTrue(answer.body().contains(says), answer.body());
+    }
+
+    /** The backup run a trigger started, once it succeeded; its id. */
+    private String awaitBackup(HttpResponse<String> trigger) throws Exception {
+        assertEquals(202, trigger.statusCode(), trigger.body());
+        String id = JSON.readTree(trigger.body()).get("backupId").asText();
+        for (int i = 0; i < 600; i++) {
+            for (JsonNode b : JSON.readTree(get("/api/v1/backup/status", "Auditor").body()).get("backups")) {
+                if (b.get("id").asText().equals(id) && !"in_progress".equals(b.get("status").asText())) {
+                    assertEquals("success", b.get("status").asText(), Files.readString(work.resolve("serve.log")));
+                    return id;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("backup " + id + " did not end");
+    }
+
+    private String initiate(String body) throws Exception {
+        HttpResponse<String> answer = post("/api/v1/recovery/initiate", body, "Admin");
+        assertEquals(202, answer.statusCode(), answer.body());
+        JsonNode started = JSON.readTree(answer.body());
+        assertEquals("started", started.get("status").asText());
+        return started.get("recoveryId").asText();
+    }
+
+    private JsonNode status(String id) throws Exception {
+        HttpResponse<String> answer = get("/api/v1/recovery/status?recoveryId=" + id, "Auditor");
+        assertEquals(200, answer.statusCode(), answer.body());
+        return JSON.readTree(answer.body());
+    }
+
+    private JsonNode awaitRecovery(String id) throws Exception {
+        for (int i = 0; i < 1200; i++) {
+            JsonNode s = status(id);
+            if (!"in_progress".equals(s.get("status").asText())) {
+                return s;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("recovery " + id + " did not end: " + status(id));
+    }
+
+    private JsonNode awaitDrill() throws Exception {
+        for (int i = 0; i < 1200; i++) {
+            for (JsonNode d : JSON.readTree(get("/api/v1/recovery/drills", "Auditor").body()).get("drills")) {
+                if (!"in_progress".equals(d.get("status").asText())) {
+                    return d;
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no drill ended: " + Files.readString(work.resolve("serve.log")));
+    }
+
+    private static JsonNode step(JsonNode recovery, String name) {
+        for (JsonNode s : recovery.get("steps")) {
+            if (s.get("name").asText().equals(name)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no step " + name + " in " + recovery);
+    }
+
+    /** The WAL written so far is in the repository: the segment in use is switched from and stored. */
+    private void awaitWalStored() throws Exception {
+        String segment;
+        try (Connection db = cluster.connect(); ResultSet rs = db.createStatement().executeQuery(
+                "SELECT pg_walfile_name(pg_current_wal_lsn())")) {
+            rs.next();
+            segment = rs.getString(1);
+        }
+        try (Connection db = cluster.connect()) {
+            db.createStatement().execute("SELECT pg_switch_wal()");
+        }
+        awaitLine(work.resolve("repository/logs/beCamera/" + segment), l -> true, true);
+    }
+
+    private void awaitLine(Path file, Predicate<String> line) throws Exception {
+        awaitLine(file, line, false);
+    }
+
+    /** Waits for a line in a text file (or, binary, for the file). */
+    private void awaitLine(Path file, Predicate<String> line, boolean binary) throws Exception {
+        for (int i = 0; i < 1200; i++) {
+            if (Files.exists(file) && (binary || Files.readAllLines(file).stream().anyMatch(line))) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no such line in " + file + ": " + Files.readString(work.resolve("serve.log")));
+    }
+
+    private Connection counting() throws Exception {
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cluster.port + "/counting",
+                "postgres", null);
+    }
+
+    private long rows() throws Exception {
+        try (Connection db = counting(); ResultSet rs = db.createStatement().executeQuery("SELECT count(*) FROM counts")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Every row of the table, in order, as one digest. */
+    private String contents() throws Exception {
+        try (Connection db = counting(); ResultSet rs = db.createStatement().executeQuery(
+                "SELECT count(*) || ':' || md5(string_agg(n || camera, ',' ORDER BY n)) FROM counts")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private TestSupport.Run cli(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", "http://127.0.0.1:" + api));
+        ProcessBuilder pb = TestSupport.process(List.of("-Xmx128m"), all.toArray(String[]::new));
+        pb.environment().put("LIFEBOAT_TOKEN", token("Admin"));
+        return TestSupport.runProcess(pb, 120);
+    }
+
+    private static void killRecorded(Path pidFile) throws Exception {
+        if (pidFile != null && Files.exists(pidFile)) {
+            ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).ifPresent(p -> {
+                p.destroyForcibly();
+                p.onExit().join();
+            });
+            Files.delete(pidFile);
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+    }
+}

@@ -78,6 +78,18 @@ public final class RecoveryApi {
         }
     }
 
+    /** POST /api/v1/recovery/drills: a drill now, of the configured scope, into its sandbox; the route runs it. */
+    public void drill(Exchange exchange) throws IOException {
+        if (!Authorizer.query(exchange).isEmpty()) {
+            throw new ApiException(400, "bad_request", "this endpoint takes no parameters");
+        }
+        try {
+            exchange.getMessage().setBody(recoveries.beginDrill());
+        } catch (RecoveryRequestException e) {
+            throw refused(e);
+        }
+    }
+
     public void started(Exchange exchange) {
         Recovery r = exchange.getMessage().getBody(Recovery.class);
         BackupApi.reply(exchange, 202, new Started(r.id(), "started"));

@@ -14,6 +14,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -72,7 +73,7 @@ public final class Catalog implements AutoCloseable {
         HikariConfig c = new HikariConfig();
         // embedded H2 writes a commit out up to half a second later by default: a service killed then
         // would forget the step a recovery had just finished, or a run it had just recorded
-        c.setJdbcUrl(url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")
+        c.setJdbcUrl(url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("WRITE_DELAY")
                 ? url + ";WRITE_DELAY=0" : url);
         c.setUsername(user);
         c.setPassword(password);

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
         description = "Recoveries and restore drills, run by the service through routes/recovery-*.camel.yaml (an "
                 + "Admin token in LIFEBOAT_TOKEN; an Auditor token may read status and drills).",
         subcommands = {RecoverCommand.Plan.class, RecoverCommand.Run.class, RecoverCommand.Status.class,
-                RecoverCommand.Drills.class})
+                RecoverCommand.Drills.class, RecoverCommand.Drill.class})
 final class RecoverCommand {
     private RecoverCommand() {
     }
@@ -155,6 +155,20 @@ final class RecoverCommand {
                         d.path("rpoSeconds").isNumber() ? seconds(d.get("rpoSeconds").asDouble()) : "-");
             }
             return 0;
+        }
+    }
+
+    @Command(name = "drill", mixinStandardHelpOptions = true,
+            description = "Run the configured restore drill now, into its sandbox, and follow it to its end.")
+    static final class Drill implements Callable<Integer> {
+        @Mixin
+        ServiceClient service;
+
+        @Override
+        public Integer call() throws Exception {
+            String id = service.post("/api/v1/recovery/drills", Map.of()).get("recoveryId").asText();
+            System.out.println("drill " + id + " started");
+            return follow(service, id);
         }
     }
 

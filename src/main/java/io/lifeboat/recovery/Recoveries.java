@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.camel.ProducerTemplate;
@@ -94,7 +95,7 @@ public final class Recoveries {
         r.finishedAt = Instant.now();
         r.status = r.error == null ? Recovery.COMPLETED : Recovery.FAILED;
         r.rtoMs = Duration.between(r.createdAt, r.finishedAt).toMillis();
-        Instant stalest = r.items.stream().map(i -> i.newestPoint).filter(java.util.Objects::nonNull)
+        Instant stalest = r.items.stream().map(i -> i.newestPoint).filter(Objects::nonNull)
                 .min(Instant::compareTo).orElse(null);
         if (r.drill && stalest != null) {
             r.rpoMs = Math.max(0, Duration.between(stalest, r.createdAt).toMillis());

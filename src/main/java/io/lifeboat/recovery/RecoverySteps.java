@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
@@ -71,13 +73,13 @@ public final class RecoverySteps {
         void plan(Recovery r, Recovery.Step s);
     }
 
-    private final java.util.function.Supplier<LifeboatConfig> config;
+    private final Supplier<LifeboatConfig> config;
     private final RepositoryOpener repository;
     private final Catalog catalog;
     private final Recoveries recoveries;
     private final SafetyBackup safety;
 
-    public RecoverySteps(java.util.function.Supplier<LifeboatConfig> config, RepositoryOpener repository,
+    public RecoverySteps(Supplier<LifeboatConfig> config, RepositoryOpener repository,
                          Catalog catalog, Recoveries recoveries, SafetyBackup safety) {
         this.config = config;
         this.repository = repository;
@@ -173,6 +175,7 @@ public final class RecoverySteps {
             } catch (Exception e) {
                 s.status = Recovery.Step.FAILED;
                 s.detail = e.getMessage();
+                r.fail("step " + name + " failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                 throw e;
             } finally {
                 s.durationMs = (System.nanoTime() - started) / 1_000_000;
@@ -334,7 +337,7 @@ public final class RecoverySteps {
                     if (moved != null) {
                         aside.add(moved);
                     }
-                    if (Files.exists(restored, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    if (Files.exists(restored, LinkOption.NOFOLLOW_LINKS)) {
                         Files.createDirectories(live.getParent());
                         Files.move(restored, live);
                     }
@@ -487,12 +490,12 @@ public final class RecoverySteps {
      * which recovery kept it; null when nothing is there.
      */
     private static String moveAside(Path live, Recovery r) throws IOException {
-        if (!Files.exists(live, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(live, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
         String base = live.getFileName() + ".before-recovery-" + r.id.substring(0, 8);
         Path aside = live.resolveSibling(base);
-        for (int n = 2; Files.exists(aside, java.nio.file.LinkOption.NOFOLLOW_LINKS); n++) {
+        for (int n = 2; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); n++) {
             aside = live.resolveSibling(base + "-" + n);
         }
         Files.move(live, aside);

@@ -108,7 +108,13 @@ class RecoveryTest {
         assertRefused(post("/api/v1/recovery/initiate", "{\"type\": \"partial\", \"backupId\": \"" + files
                 + "\", \"force\": true}", "Admin"), 400, "unknown field 'force'");
         assertRefused(get("/api/v1/recovery/status?recoveryId=nothing-like-it", "Auditor"), 404, "no recovery");
-        assertEquals(403, get("/api/v1/recovery/drills", "User").statusCode());
+        for (String role : List.of("User", "System")) {
+            assertEquals(403, get("/api/v1/recovery/drills", role).statusCode(), role);
+            assertEquals(403, get("/api/v1/recovery/status?recoveryId=x", role).statusCode(), role);
+            assertEquals(403, post("/api/v1/recovery/plan", disaster, role).statusCode(), role);
+        }
+        assertEquals(403, post("/api/v1/recovery/plan", disaster, "Auditor").statusCode());
+        assertEquals(200, get("/api/v1/recovery/drills", "Auditor").statusCode());
         assertEquals(backedUp, TestSupport.describe(app), "a refused recovery touched nothing");
         try (Stream<Path> restores = Files.list(work.resolve("restores"))) {
             assertEquals(0, restores.count());
@@ -188,11 +194,17 @@ class RecoveryTest {
             assertTrue(s.get("duration").isNumber(), s.toString());
         }
 
-        // a drill on its schedule: into a sandbox, compared with the backup's fingerprint, RTO over its target alerted
+        // a drill on demand (Admin only), and one on its schedule: into a sandbox, compared with the backup's
+        // fingerprint, RTO over its target alerted
+        assertEquals(403, post("/api/v1/recovery/drills", "", "Auditor").statusCode());
+        TestSupport.Run now = cli("recover", "drill");
+        assertEquals(0, now.exit(), now.toString());
+        String onDemand = now.out().lines().findFirst().orElseThrow().split(" ")[1];
+        assertEquals("completed", status(onDemand).get("status").asText());
         started.remove(0).destroy();
         writeConfig(health, "schedule: \"0/5 * * * * ?\", scope: full, rtoTarget: 1s, rpoTarget: 30d");
         startServe();
-        JsonNode drill = awaitDrill();
+        JsonNode drill = awaitDrill(onDemand);
         assertEquals("completed", drill.get("status").asText(), drill.toString());
         assertTrue(drill.get("rtoSeconds").asDouble() > 1 && drill.get("rpoSeconds").isNumber(), drill.toString());
         assertEquals("skipped", step(drill, "stop-services").get("status").asText(), "a drill leaves the services alone");
@@ -364,10 +376,11 @@ class RecoveryTest {
         throw new AssertionError("recovery " + id + " did not end: " + status(id));
     }
 
-    private JsonNode awaitDrill() throws Exception {
+    /** The first scheduled drill to end: not the one named. */
+    private JsonNode awaitDrill(String not) throws Exception {
         for (int i = 0; i < 1200; i++) {
             for (JsonNode d : JSON.readTree(get("/api/v1/recovery/drills", "Auditor").body()).get("drills")) {
-                if (!"in_progress".equals(d.get("status").asText())) {
+                if (!"in_progress".equals(d.get("status").asText()) && !d.get("recoveryId").asText().equals(not)) {
                     return d;
                 }
             }

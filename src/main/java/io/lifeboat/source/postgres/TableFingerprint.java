@@ -31,7 +31,8 @@ public final class TableFingerprint {
     }
 
     private static final Pattern EXECUTION_TIME = Pattern.compile("\"Execution Time\": ([0-9.]+)");
-    private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(30);
+    /** Reading every row of a big cluster takes long; this only stops a psql that hangs. */
+    private static final Duration TOOL_TIMEOUT = Duration.ofHours(4);
 
     /** Rows and checksum of every plain table of one database, in one statement. */
     private static final String TABLES = "SELECT format('%I.%I', n.nspname, c.relname),"

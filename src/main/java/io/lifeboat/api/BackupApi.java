@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -211,7 +212,7 @@ public final class BackupApi {
     }
 
     /** What a request's body must look like, for saying what is wrong with one that does not bind. */
-    record BodyShape(String fields, String example, java.util.function.Function<String, String> fieldMustBe) {
+    record BodyShape(String fields, String example, Function<String, String> fieldMustBe) {
     }
 
     private static final BodyShape TRIGGER_BODY = new BodyShape("type, scope, source", "{\"type\": \"file\"}",

@@ -92,7 +92,7 @@ public final class RecoveryApi {
 
     public void started(Exchange exchange) {
         Recovery r = exchange.getMessage().getBody(Recovery.class);
-        BackupApi.reply(exchange, 202, new Started(r.id(), "started"));
+        BackupApi.reply(exchange, 202, new Started(r.getId(), "started"));
     }
 
     /** POST /api/v1/recovery/plan: what initiate would do, step by step, with estimates; nothing is recorded. */
@@ -156,7 +156,7 @@ public final class RecoveryApi {
 
     private Map<String, Object> describe(Recovery r) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("recoveryId", r.id());
+        out.put("recoveryId", r.getId());
         out.put("status", r.status());
         out.put("progress", r.progress());
         out.put("estimatedCompletion", r.estimatedCompletion().toString());
@@ -198,6 +198,9 @@ public final class RecoveryApi {
     }
 
     private static InitiateRequest request(Exchange exchange) {
+        if (!Authorizer.query(exchange).isEmpty()) {
+            throw new ApiException(400, "bad_request", "this endpoint takes no parameters; what to recover goes in the body");
+        }
         BackupApi.requireJson(exchange);
         InitiateRequest q = exchange.getMessage().getBody(InitiateRequest.class);
         if (q == null) {
@@ -207,6 +210,7 @@ public final class RecoveryApi {
     }
 
     private static ApiException refused(RecoveryRequestException e) {
-        return new ApiException(e.status(), e.status() == 404 ? "not_found" : "bad_request", e.getMessage());
+        return new ApiException(e.status(), e.status() == 404 ? "not_found" : e.status() == 409 ? "conflict"
+                : "bad_request", e.getMessage());
     }
 }

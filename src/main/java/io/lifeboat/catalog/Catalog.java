@@ -14,7 +14,6 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -71,10 +70,7 @@ public final class Catalog implements AutoCloseable {
 
     public static Catalog open(String url, String user, String password) {
         HikariConfig c = new HikariConfig();
-        // embedded H2 writes a commit out up to half a second later by default: a service killed then
-        // would forget the step a recovery had just finished, or a run it had just recorded
-        c.setJdbcUrl(url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("WRITE_DELAY")
-                ? url + ";WRITE_DELAY=0" : url);
+        c.setJdbcUrl(url);
         c.setUsername(user);
         c.setPassword(password);
         c.setMaximumPoolSize(8); // runs, API requests and, when shared, the scheduler's cluster check-ins
@@ -176,6 +172,10 @@ public final class Catalog implements AutoCloseable {
                         rs.getObject(9, Long.class), rs.getString(10), rs.getString(11)), source);
     }
 
+    /**
+     * Records a recovery's state, durably at once: a service killed the next moment must find the
+     * step it had just finished (embedded H2 otherwise writes commits out up to a second later).
+     */
     public void saveRecovery(StoredRecovery r) {
         Timestamp finished = r.finishedAt() == null ? null : Timestamp.from(r.finishedAt());
         if (update("UPDATE recovery SET status = ?, finished_at = ?, state = ? WHERE id = ?", r.status(), finished,
@@ -183,6 +183,9 @@ public final class Catalog implements AutoCloseable {
             update("INSERT INTO recovery (id, type, drill, status, created_at, finished_at, node, state)"
                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", r.id(), r.type(), r.drill(), r.status(),
                     Timestamp.from(r.createdAt()), finished, node, r.state());
+        }
+        if (sharedDataSource() == null) {
+            update("CHECKPOINT");
         }
     }
 

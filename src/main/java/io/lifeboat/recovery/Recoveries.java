@@ -1,5 +1,7 @@
 package io.lifeboat.recovery;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -30,8 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Recoveries {
     private static final Logger LOG = LoggerFactory.getLogger(Recoveries.class);
+    /** A recovery's state as stored: its fields, not its getters (which compute progress and estimates). */
     static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .visibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+            .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY).build();
 
     private final Supplier<LifeboatConfig> config;
     private final RecoverySteps.RepositoryOpener repository;
@@ -56,19 +61,45 @@ public final class Recoveries {
         return r;
     }
 
-    /** Plans and records a recovery; its route then runs it. */
-    public Recovery initiate(String type, String backupId, String target, List<String> paths, String pointInTime)
-            throws IOException {
+    /**
+     * Plans and records a recovery; its route then runs it. One that would restore a source a
+     * running recovery restores in place, or write to its target, is refused (409).
+     */
+    public synchronized Recovery initiate(String type, String backupId, String target, List<String> paths,
+                                          String pointInTime) throws IOException {
         Recovery r = plan(type, backupId, target, paths, pointInTime);
+        for (Catalog.StoredRecovery stored : catalog.recoveries(false)) {
+            if (Recovery.IN_PROGRESS.equals(stored.status())) {
+                Recovery running = read(stored);
+                boolean sameTarget = r.target != null && r.target.equals(running.target);
+                boolean samePlace = r.items.stream().anyMatch(i -> i.inPlace() && running.items.stream()
+                        .anyMatch(o -> o.inPlace() && o.source.equals(i.source)));
+                if (sameTarget || samePlace) {
+                    throw new RecoveryRequestException(409, "recovery " + running.id + " (" + running.type
+                            + ") is restoring the same " + (sameTarget ? "target" : "source") + "; wait for it to end");
+                }
+            }
+        }
         save(r);
         LOG.info("recovery {} ({} from {}) begins", r.id, r.type, r.backupId);
         return r;
     }
 
-    /** Plans and records the configured drill, into a sandbox of its own. */
+    /**
+     * Plans and records the configured drill, into a sandbox of its own. A drill that cannot even
+     * be planned (nothing backed up yet, say) is recorded as a failed drill and alerted: a week
+     * without a drill must not pass unnoticed.
+     */
     public Recovery beginDrill() throws IOException {
-        Recovery r = planner().drill(Path.of(config.get().recovery().drills().sandbox()));
-        listSteps(r);
+        Recovery r;
+        try {
+            r = planner().drill(Path.of(config.get().recovery().drills().sandbox()));
+            listSteps(r);
+        } catch (IOException | RuntimeException e) {
+            Recovery failed = RecoveryPlanner.unplannedDrill(e.getMessage());
+            end(failed);
+            throw e;
+        }
         save(r);
         LOG.info("restore drill {} ({}) begins in {}", r.id, r.type, r.target);
         return r;

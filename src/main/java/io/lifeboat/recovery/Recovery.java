@@ -1,6 +1,5 @@
 package io.lifeboat.recovery;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,10 +11,9 @@ import java.util.Map;
  * One recovery or restore drill, the message body that travels through its route: what is
  * restored (its items), from which point, to where, and each step with its status, duration,
  * estimate and findings. Stored in the catalog as a JSON document after every step, which is what
- * lets a recovery cut short by a stop continue from its last finished step.
+ * lets a recovery cut short by a stop continue from its last finished step (Recoveries.JSON reads
+ * and writes its fields).
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-        isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class Recovery {
     public static final String DISASTER = "disaster";
     public static final String PARTIAL = "partial";
@@ -28,8 +26,6 @@ public final class Recovery {
     static final double ASSUMED_THROUGHPUT = 50.0 * 1024 * 1024;
 
     /** One thing restored: a database cluster, a file source (or chosen paths of it), a configuration set. */
-    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-            isGetterVisibility = JsonAutoDetect.Visibility.NONE)
     public static final class Item {
         public static final String DATABASE = "database";
         public static final String FILES = "files";
@@ -51,8 +47,12 @@ public final class Recovery {
         Instant newestPoint;
         /** The backup run whose fingerprint the restored database is compared with. */
         String fingerprint;
+        /** Done (restored, and in place renamed in): an item a stop interrupted after it is not restored again. */
+        boolean restored;
+        /** What the restore renamed aside, kept. */
+        List<String> movedAside = new ArrayList<>();
         /** Found while restoring and checked by the validation steps. */
-        String movedAside;
+        String filesCheck;
         Map<String, Map<String, Object>> tables;
         Map<String, Double> timings;
         Instant lastReplayed;
@@ -86,7 +86,7 @@ public final class Recovery {
             return restoreTo;
         }
 
-        public String movedAside() {
+        public List<String> movedAside() {
             return movedAside;
         }
 
@@ -96,8 +96,6 @@ public final class Recovery {
     }
 
     /** One step of the flow, in route order. */
-    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-            isGetterVisibility = JsonAutoDetect.Visibility.NONE)
     public static final class Step {
         public static final String PENDING = "pending";
         public static final String RUNNING = "running";
@@ -170,11 +168,14 @@ public final class Recovery {
     /** Passing through the route to list its steps, not to run them. */
     @JsonIgnore
     transient boolean planning;
+    /** A step was interrupted by the service stopping: the recovery is left in progress, to continue. */
+    @JsonIgnore
+    transient boolean interrupted;
 
     Recovery() {
     }
 
-    public String id() {
+    public String getId() {
         return id;
     }
 

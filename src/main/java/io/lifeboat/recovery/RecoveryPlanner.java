@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -90,14 +91,25 @@ final class RecoveryPlanner {
             throw new RecoveryRequestException(400, "recovery.drills: nothing is configured to drill");
         }
         boolean database = activeDatabases().stream().anyMatch(x -> x.name().equals(name));
-        Snapshot newest = database ? PgRestore.baseFor(repository, name, PgRestore.Target.latest())
-                : newestOf(name, null);
+        Snapshot newest;
+        try {
+            newest = database ? PgRestore.baseFor(repository, name, PgRestore.Target.latest()) : newestOf(name, null);
+        } catch (RepositoryException e) {
+            throw new RecoveryRequestException(400, "recovery.drills: " + e.getMessage());
+        }
         component(r, new Point(database ? Recovery.Item.DATABASE : Recovery.Item.FILES, name, newest, null), null, null,
                 true);
         return r;
     }
 
-    private Recovery begin(String type, boolean drill, String backupId) {
+    /** A drill that could not be planned, failed with the reason, to record and alert. */
+    static Recovery unplannedDrill(String reason) {
+        Recovery r = begin(Recovery.DISASTER, true, "latest");
+        r.fail("the drill could not be planned: " + reason);
+        return r;
+    }
+
+    private static Recovery begin(String type, boolean drill, String backupId) {
         Recovery r = new Recovery();
         r.id = UUID.randomUUID().toString();
         r.type = type;
@@ -139,9 +151,9 @@ final class RecoveryPlanner {
             Instant time = null;
             if (pointInTime != null) {
                 time = time(pointInTime);
-                if (time == null || time.isBefore(Instant.parse(point.snapshot().time()))) {
-                    throw new RecoveryRequestException(400, "field 'pointInTime' must be a time with its zone after the"
-                            + " backup (" + point.snapshot().time() + ")");
+                if (time == null || time.isBefore(Instant.parse(point.snapshot().time())) || time.isAfter(Instant.now())) {
+                    throw new RecoveryRequestException(400, "field 'pointInTime' must be a time with its zone between the"
+                            + " backup (" + point.snapshot().time() + ") and now");
                 }
                 r.point = time;
             }
@@ -153,16 +165,40 @@ final class RecoveryPlanner {
             if (pointInTime != null) {
                 throw new RecoveryRequestException(400, "field 'pointInTime' is for databases; a file backup is its point");
             }
-            List<String> chosen = paths == null ? List.of() : paths;
-            for (String p : chosen) {
-                if (p == null || !point.snapshot().paths().stream().anyMatch(root -> p.equals(root)
-                        || p.startsWith(root.endsWith("/") ? root : root + "/"))) {
-                    throw new RecoveryRequestException(400, "field 'paths': " + p + " is not inside the backup's paths "
-                            + point.snapshot().paths());
+            r.items.add(files(r, f, point.snapshot(), chosenPaths(paths, point.snapshot())));
+        }
+    }
+
+    /**
+     * Chosen paths of a file backup: absolute, plain (no "..", as stored), inside the backup's paths,
+     * none inside another; null means all of it.
+     */
+    private static List<String> chosenPaths(List<String> paths, Snapshot s) {
+        if (paths == null) {
+            return List.of();
+        }
+        if (paths.isEmpty()) {
+            throw new RecoveryRequestException(400, "field 'paths' is empty: leave it out to restore all of the backup");
+        }
+        List<String> chosen = new ArrayList<>();
+        for (String p : paths) {
+            if (!p.startsWith("/") || !Path.of(p).normalize().toString().equals(p) || p.length() == 1) {
+                throw new RecoveryRequestException(400, "field 'paths': '" + clip(p) + "' is not an absolute path as"
+                        + " stored (no '..', '.', '//' or trailing '/')");
+            }
+            if (s.paths().stream().noneMatch(root -> p.equals(root) || p.startsWith(root + "/"))) {
+                throw new RecoveryRequestException(400, "field 'paths': " + clip(p) + " is not inside the backup's"
+                        + " paths " + s.paths());
+            }
+            for (String other : chosen) {
+                if (p.equals(other) || p.startsWith(other + "/") || other.startsWith(p + "/")) {
+                    throw new RecoveryRequestException(400, "field 'paths': " + clip(p) + " and " + clip(other)
+                            + " overlap; give each place once");
                 }
             }
-            r.items.add(files(r, f, point.snapshot(), chosen));
+            chosen.add(p);
         }
+        return chosen;
     }
 
     private Recovery.Item database(Recovery r, LifeboatConfig.Database d, Snapshot base, boolean drill, Instant time)
@@ -176,7 +212,7 @@ final class RecoveryPlanner {
         long walEstimate = 16L * 1024 * 1024 * Math.max(1, new LogArchive(repository, d.name())
                 .list().size() / 4);
         Recovery.Item item = new Recovery.Item(Recovery.Item.DATABASE, d.name(), base.id(), live, restoreTo,
-                base.summary() == null ? 0 : base.summary().bytes() + walEstimate);
+                (base.summary() == null ? 0 : base.summary().bytes()) + walEstimate);
         item.newestPoint = PgRecovery.newestPoint(repository, d.name(), base);
         boolean wholePlatform = Recovery.DISASTER.equals(r.type);
         // a backup restored by itself stops at its end; a time given, at that time; the platform, at its point
@@ -199,7 +235,7 @@ final class RecoveryPlanner {
     private Recovery.Item files(Recovery r, LifeboatConfig.FileSource f, Snapshot s, List<String> paths)
             throws IOException {
         String live = Path.of(f.path()).toAbsolutePath().normalize().toString();
-        String restoreTo = r.target != null ? Path.of(r.target, "files").toString() : live;
+        String restoreTo = r.target != null ? Path.of(r.target, "files", f.name()).toString() : live;
         Recovery.Item item = new Recovery.Item(Recovery.Item.FILES, f.name(), s.id(), live, restoreTo,
                 s.summary() == null ? 0 : s.summary().bytes());
         item.paths = paths;
@@ -246,6 +282,10 @@ final class RecoveryPlanner {
             return new Point(null, null, null, null);
         }
         Instant time = time(backupId);
+        if (time == null && backupId.matches("\\d{4}-\\d\\d-\\d\\d[T ].*")) {
+            throw new RecoveryRequestException(400, "field 'backupId': the time " + clip(backupId) + " needs its zone,"
+                    + " as 2026-11-30T06:00:00Z or 2026-11-30 07:00:00+01:00");
+        }
         if (time != null) {
             if (time.isAfter(Instant.now())) {
                 throw new RecoveryRequestException(400, "field 'backupId': " + backupId + " is in the future");
@@ -298,7 +338,10 @@ final class RecoveryPlanner {
         }
     }
 
-    /** An absolute place inside one of recovery.roots, empty or absent. */
+    /**
+     * An absolute place inside one of recovery.roots, empty or absent; links are followed before
+     * the roots are compared, so a link inside a root cannot lead a restore out of it.
+     */
     private Path checkedTarget(String target) throws IOException {
         if (!target.startsWith("/")) {
             throw new RecoveryRequestException(400, "field 'target' must be an absolute directory");
@@ -309,8 +352,12 @@ final class RecoveryPlanner {
             throw new RecoveryRequestException(400, "field 'target': recovery.roots in lifeboat.yaml allows no place"
                     + " for a recovery to write to");
         }
-        if (roots.stream().noneMatch(root -> t.startsWith(Path.of(root).normalize()))) {
+        Path real = realPath(t);
+        if (roots.stream().noneMatch(root -> real.startsWith(realPath(Path.of(root).normalize())))) {
             throw new RecoveryRequestException(400, "field 'target': " + t + " is outside the allowed roots " + roots);
+        }
+        if (Files.exists(t) && !Files.isDirectory(t)) {
+            throw new RecoveryRequestException(400, "field 'target': " + t + " is not a directory");
         }
         if (Files.exists(t)) {
             try (Stream<Path> entries = Files.list(t)) {
@@ -320,6 +367,19 @@ final class RecoveryPlanner {
             }
         }
         return t;
+    }
+
+    /** The place with every link on the way resolved: the nearest existing ancestor's real path, and the rest. */
+    private static Path realPath(Path p) {
+        Path existing = p;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            return existing == null ? p : existing.toRealPath().resolve(existing.relativize(p));
+        } catch (IOException e) {
+            return p;
+        }
     }
 
     private List<LifeboatConfig.Database> activeDatabases() {

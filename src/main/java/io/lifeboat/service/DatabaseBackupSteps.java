@@ -13,9 +13,6 @@ import io.lifeboat.source.postgres.TableFingerprint;
 import io.lifeboat.source.postgres.WalCheck;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * What the steps of the database flows do for PostgreSQL: full or incremental base backups, the
@@ -70,15 +67,12 @@ final class DatabaseBackupSteps {
             return;
         }
         LifeboatConfig.Database d = config.database(run.getSource());
-        List<TableFingerprint.TimedQuery> queries = config.get().recovery().performance().stream()
-                .filter(p -> p.database().equals(d.name()))
-                .map(p -> new TableFingerprint.TimedQuery(p.name(), p.dbname(), p.query())).toList();
         try {
-            TableFingerprint.Live f = TableFingerprint.ofLive(source(d), queries);
-            Map<String, Object> tables = new LinkedHashMap<>();
-            f.tables().forEach((t, v) -> tables.put(t, Map.of("rows", v.rows(), "checksum", v.checksum())));
-            catalog.recordFingerprint(new Catalog.Fingerprint(run.getId(), d.name(), Instant.now(), f.lsn(), f.exact(),
-                    Repository.JSON.writeValueAsString(tables), Repository.JSON.writeValueAsString(f.baselines())));
+            TableFingerprint.Live taken = TableFingerprint.ofLive(source(d),
+                    TableFingerprint.queriesFor(config.get().recovery().performance(), d.name()));
+            catalog.recordFingerprint(new Catalog.Fingerprint(run.getId(), d.name(), Instant.now(), taken.lsn(),
+                    taken.exact(), Repository.JSON.writeValueAsString(TableFingerprint.asJson(taken.tables())),
+                    Repository.JSON.writeValueAsString(taken.baselines())));
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +109,8 @@ class RecoveryTest {
         assertRefused(post("/api/v1/recovery/initiate", "{\"type\": \"partial\", \"backupId\": \"" + files
                 + "\", \"force\": true}", "Admin"), 400, "unknown field 'force'");
         assertRefused(get("/api/v1/recovery/status?recoveryId=nothing-like-it", "Auditor"), 404, "no recovery");
+        assertRefused(post("/api/v1/recovery/initiate", "{\"type\": \"component\", \"backupId\": \"" + files
+                + "\", \"paths\": [\"" + app + "/../../../etc\"]}", "Admin"), 400, "field 'paths'");
         for (String role : List.of("User", "System")) {
             assertEquals(403, get("/api/v1/recovery/drills", role).statusCode(), role);
             assertEquals(403, get("/api/v1/recovery/status?recoveryId=x", role).statusCode(), role);
@@ -119,6 +122,7 @@ class RecoveryTest {
         try (Stream<Path> restores = Files.list(work.resolve("restores"))) {
             assertEquals(0, restores.count());
         }
+        assertRefused(post("/api/v1/recovery/initiate?dryRun=true", disaster, "Admin"), 400, "no parameters");
 
         // the plan: every step of the route, what it restores from where, and its estimate
         TestSupport.Run plan = cli("recover", "plan", "--type", "disaster");
@@ -130,6 +134,15 @@ class RecoveryTest {
         assertTrue(plan.out().contains("beCamera from ") && plan.out().contains("in place (" + cluster.dataDir + ")"),
                 plan.out());
 
+        // component: chosen paths into a target inside the roots, as they were backed up
+        Path target = work.resolve("restores/settings");
+        JsonNode component = awaitRecovery(initiate("{\"type\": \"component\", \"backupId\": \"" + files
+                + "\", \"target\": \"" + target + "\", \"paths\": [\"" + app.resolve("media") + "\"]}"));
+        assertEquals("completed", component.get("status").asText(), component.toString());
+        Path media = target.resolve("files/app" + app.resolve("media"));
+        assertEquals(TestSupport.sha256(app.resolve("media/clip.mp4")), TestSupport.sha256(media.resolve("clip.mp4")));
+        assertFalse(Files.exists(target.resolve("files/app" + app.resolve("settings.yml"))), "only the chosen path");
+
         // partial: the files' current state is backed up first, then they are restored; the database is left alone
         Files.writeString(app.resolve("settings.yml"), "cameras: 13\n");
         try (Connection db = counting()) {
@@ -140,7 +153,7 @@ class RecoveryTest {
         assertEquals("completed", partial.get("status").asText(), partial.toString());
         assertEquals(backedUp, TestSupport.describe(app), "the files are as backed up");
         assertEquals(1, partial.get("safetyBackups").size(), partial.toString());
-        Path kept = Path.of(partial.get("items").get(0).get("movedAside").asText());
+        Path kept = Path.of(partial.get("items").get(0).get("movedAside").get(0).asText());
         assertEquals("cameras: 13\n", Files.readString(kept.resolve("settings.yml")), "what was replaced is kept");
         assertEquals(20001, rows(), "the database was not part of it");
         assertTrue(step(partial, "validate-data").get("detail").asText().contains("equal to snapshot"), partial.toString());
@@ -159,7 +172,7 @@ class RecoveryTest {
         Files.delete(work.resolve("hooks.log"));
         Files.writeString(work.resolve("hold"), ""); // the service's start hook waits: the recovery is held there
         String id = initiate(disaster);
-        awaitLine(work.resolve("hook.pid"), l -> true, true);
+        awaitLine(work.resolve("hook.pid"), l -> !l.isBlank());
         JsonNode held = status(id);
         assertEquals("running", step(held, "start-services").get("status").asText(), held.toString());
         assertEquals("done", step(held, "restore-databases").get("status").asText(), held.toString());
@@ -201,7 +214,9 @@ class RecoveryTest {
         assertEquals(0, now.exit(), now.toString());
         String onDemand = now.out().lines().findFirst().orElseThrow().split(" ")[1];
         assertEquals("completed", status(onDemand).get("status").asText());
-        started.remove(0).destroy();
+        Process second = started.remove(0);
+        second.destroy();
+        second.waitFor();
         writeConfig(health, "schedule: \"0/5 * * * * ?\", scope: full, rtoTarget: 1s, rpoTarget: 30d");
         startServe();
         JsonNode drill = awaitDrill(onDemand);
@@ -428,7 +443,7 @@ class RecoveryTest {
     }
 
     private Connection counting() throws Exception {
-        return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cluster.port + "/counting",
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cluster.port + "/counting",
                 "postgres", null);
     }
 

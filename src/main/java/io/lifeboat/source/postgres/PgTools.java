@@ -11,6 +11,12 @@ import java.util.stream.Stream;
 
 /** Where PostgreSQL's client and server programs are: pg_config's bindir, else the newest installed. */
 public final class PgTools {
+    /**
+     * How long what reads every table of a cluster (pg_amcheck, a fingerprint) or a whole recovery
+     * may take: big clusters take hours; this only ends a tool that hangs.
+     */
+    public static final Duration SCAN_TIMEOUT = Duration.ofHours(4);
+
     private PgTools() {
     }
 

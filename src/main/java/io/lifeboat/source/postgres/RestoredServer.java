@@ -27,8 +27,6 @@ final class RestoredServer implements AutoCloseable {
             "starting up|not yet accepting connections|not accepting connections|No such file or directory"
                     + "|Connection refused");
     private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(15);
-    /** What reads every table (pg_amcheck, a fingerprint) may take as long as a whole recovery may: big clusters. */
-    private static final Duration SCAN_TIMEOUT = Duration.ofHours(4);
     private final Path dataDir;
     private final String osUser;
     private final Path runDir;
@@ -117,13 +115,13 @@ final class RestoredServer implements AutoCloseable {
     private Tool.Result query(String database, String sql) throws IOException, InterruptedException {
         return Tool.run("psql", Tool.of(List.of(PgTools.bin("psql").toString(), "-X", "-A", "-t", "-F", "\t", "-v",
                 "ON_ERROR_STOP=1", "-h", runDir.toString(), "-p", String.valueOf(port), "-U", superuser, "-d", database,
-                "-c", sql)), SCAN_TIMEOUT);
+                "-c", sql)), PgTools.SCAN_TIMEOUT);
     }
 
     /** pg_amcheck over every database: its exit status, and its report (empty when nothing is wrong). */
     Tool.Result amcheck() throws IOException, InterruptedException {
         return Tool.run("pg_amcheck", Tool.of(List.of(PgTools.bin("pg_amcheck").toString(), "-h", runDir.toString(),
-                "-p", String.valueOf(port), "-U", superuser, "--all", "--install-missing")), SCAN_TIMEOUT);
+                "-p", String.valueOf(port), "-U", superuser, "--all", "--install-missing")), PgTools.SCAN_TIMEOUT);
     }
 
     String log() {

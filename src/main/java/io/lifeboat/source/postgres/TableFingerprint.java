@@ -1,8 +1,8 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.source.Tool;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,8 +31,6 @@ public final class TableFingerprint {
     }
 
     private static final Pattern EXECUTION_TIME = Pattern.compile("\"Execution Time\": ([0-9.]+)");
-    /** Reading every row of a big cluster takes long; this only stops a psql that hangs. */
-    private static final Duration TOOL_TIMEOUT = Duration.ofHours(4);
 
     /** Rows and checksum of every plain table of one database, in one statement. */
     private static final String TABLES = "SELECT format('%I.%I', n.nspname, c.relname),"
@@ -40,12 +38,26 @@ public final class TableFingerprint {
             + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,"
             + " LATERAL query_to_xml(format('SELECT count(*) AS c, coalesce(sum(hashtext(t::text)::numeric), 0) AS s"
             + " FROM %I.%I t', n.nspname, c.relname), false, true, '') x"
-            + " WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-            + " AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1";
+            // permanent tables only: other sessions' temporary tables cannot be read, unlogged ones come back empty
+            + " WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            + " AND n.nspname !~ '^pg_(toast|temp)' ORDER BY 1";
     static final String DATABASES = "SELECT datname FROM pg_database WHERE datallowconn AND datname <> 'template1'"
             + " ORDER BY 1";
 
     private TableFingerprint() {
+    }
+
+    /** The performance checks of lifeboat.yaml that run on one database, as queries to time. */
+    public static List<TimedQuery> queriesFor(List<LifeboatConfig.PerformanceCheck> checks, String database) {
+        return checks.stream().filter(p -> p.database().equals(database))
+                .map(p -> new TimedQuery(p.name(), p.dbname(), p.query())).toList();
+    }
+
+    /** Tables as the catalog and a recovery's state keep them: name to {rows, checksum}. */
+    public static Map<String, Map<String, Object>> asJson(Map<String, Table> tables) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        tables.forEach((name, t) -> out.put(name, Map.of("rows", t.rows(), "checksum", t.checksum())));
+        return out;
     }
 
     /** Every table of every database the server lets one connect to, as "database.schema.table". */
@@ -89,7 +101,7 @@ public final class TableFingerprint {
      */
     public static Live ofLive(PgSource source, List<TimedQuery> queries) throws IOException, InterruptedException {
         Sql sql = (db, statement) -> Tool.run("psql", source.tool("psql", List.of("-X", "-A", "-t", "-F", "\t", "-v",
-                "ON_ERROR_STOP=1", "-d", db, "-c", statement)), TOOL_TIMEOUT).orThrow().out();
+                "ON_ERROR_STOP=1", "-d", db, "-c", statement)), PgTools.SCAN_TIMEOUT).orThrow().out();
         String before;
         String after;
         Map<String, Table> tables;

@@ -11,6 +11,7 @@ import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.Durations;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.monitoring.Alerts;
+import io.lifeboat.monitoring.RecoveryMetrics;
 import io.lifeboat.source.DirectoryTrees;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,9 +44,11 @@ public final class Recoveries {
     private final Catalog catalog;
     private final Alerts alerts;
     private final ProducerTemplate producer;
+    private final Supplier<RecoveryMetrics> metrics;
 
     public Recoveries(Supplier<LifeboatConfig> config, RecoverySteps.RepositoryOpener repository, Catalog catalog,
-                      Alerts alerts, ProducerTemplate producer) {
+                      Alerts alerts, ProducerTemplate producer, Supplier<RecoveryMetrics> metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.repository = repository;
         this.catalog = catalog;
@@ -139,6 +142,8 @@ public final class Recoveries {
             }
         }
         save(r);
+        metrics.get().record(r.type, r.drill, r.error == null, Duration.ofMillis(r.rtoMs),
+                r.rpoMs == null ? null : Duration.ofMillis(r.rpoMs));
         String what = r.drill ? "restore drill" : "recovery";
         if (r.error != null) {
             alerts.raise("recovery-failed", r.id, r.type, what + " " + r.id + " failed: " + r.error);

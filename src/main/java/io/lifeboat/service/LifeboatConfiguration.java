@@ -11,6 +11,7 @@ import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.UnixCron;
 import io.lifeboat.monitoring.Alerts;
 import io.lifeboat.monitoring.BackupMetrics;
+import io.lifeboat.monitoring.RecoveryMetrics;
 import io.lifeboat.recovery.Recoveries;
 import io.lifeboat.recovery.Recovery;
 import io.lifeboat.recovery.RecoverySteps;
@@ -56,7 +57,8 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         runs.failRunsOfGoneNodes();
         FlowSteps flowSteps = new FlowSteps(repository, runs, new FileBackupSteps(config, repository),
                 new DatabaseBackupSteps(config, repository, catalog));
-        Recoveries recoveries = new Recoveries(config::get, repository::open, catalog, alerts, producer);
+        Recoveries recoveries = new Recoveries(config::get, repository::open, catalog, alerts, producer,
+                once(() -> new RecoveryMetrics(registry.get())));
         LifeboatComponent steps = new LifeboatComponent(flowSteps, new RecoverySteps(config::get, repository::open,
                 catalog, recoveries, (kind, source) -> safetyBackup(producer, kind, source)));
         context.addComponent("lifeboat", steps);

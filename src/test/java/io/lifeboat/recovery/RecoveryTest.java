@@ -44,6 +44,7 @@ class RecoveryTest {
     private Path work;
     private ThrowawayCluster cluster;
     private int api;
+    private int management;
 
     @AfterEach
     void stopEverything() throws Exception {
@@ -230,6 +231,11 @@ class RecoveryTest {
         assertTrue(alerts.contains("\"kind\":\"rto-exceeded\"") && alerts.contains(drill.get("recoveryId").asText()),
                 alerts);
         assertEquals(before, contents(), "the drill did not touch the live database");
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management
+                + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("drill_status{") && l.contains("disaster")
+                && l.endsWith(" 1.0")) && metrics.contains("drill_rto_seconds{") && metrics.contains("drill_rpo_seconds{"),
+                metrics.lines().filter(l -> l.contains("drill")).toList().toString());
         TestSupport.Run drills = cli("recover", "drills");
         assertTrue(drills.out().contains(drill.get("recoveryId").asText()), drills.toString());
     }
@@ -267,8 +273,9 @@ class RecoveryTest {
         Files.createDirectories(config);
         Files.createDirectories(work.resolve("restores"));
         api = TestSupport.freePort();
+        management = TestSupport.freePort();
         Files.writeString(config.resolve("application.properties"), "camel.server.port = " + api
-                + "\ncamel.management.port = " + TestSupport.freePort() + "\nlifeboat.alerts-dir = " + work + "\n");
+                + "\ncamel.management.port = " + management + "\nlifeboat.alerts-dir = " + work + "\n");
         Files.writeString(config.resolve("lifeboat.yaml"), """
                 repository: { path: %1$s/repository, passwordFile: %1$s/repository.password, create: true, compression: zstd:3 }
                 catalog: { url: 'jdbc:h2:file:%1$s/catalog/lifeboat;AUTO_SERVER=TRUE' }

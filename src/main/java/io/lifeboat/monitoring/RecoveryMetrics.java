@@ -1,0 +1,51 @@
+package io.lifeboat.monitoring;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Recovery readiness (R8): recovery_duration by type and outcome, and for the last restore drill
+ * of each type its measured RTO, achieved RPO, outcome and time, so that a dashboard or an alert
+ * rule can see a drill that failed, took too long, or did not run.
+ */
+public final class RecoveryMetrics {
+    private final MeterRegistry registry;
+    private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+
+    public RecoveryMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** A recovery or drill ended; rpo is null when it has none (a recovery that is not a drill). */
+    public void record(String type, boolean drill, boolean completed, Duration rto, Duration rpo) {
+        Timer.builder("recovery_duration").description("time a recovery or restore drill took (its RTO)")
+                .tags("type", type, "drill", String.valueOf(drill), "status", completed ? "completed" : "failed")
+                .register(registry).record(rto);
+        if (!drill) {
+            return;
+        }
+        Tags tags = Tags.of("type", type);
+        gauge("drill_rto_seconds", tags, "RTO the last drill measured").set(rto.toMillis());
+        if (rpo != null) {
+            gauge("drill_rpo_seconds", tags, "RPO the last drill achieved: age of the newest restorable point")
+                    .set(rpo.toMillis());
+        }
+        gauge("drill_status", tags, "last drill: 1 completed, 0 failed").set(completed ? 1000 : 0);
+        gauge("drill_last_timestamp_seconds", tags, "when the last drill ended").set(System.currentTimeMillis());
+    }
+
+    /** Values are kept in thousandths and shown in units. */
+    private AtomicLong gauge(String name, Tags tags, String description) {
+        return gauges.computeIfAbsent(name + tags, k -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder(name, value, v -> v.get() / 1000.0).description(description).tags(tags).register(registry);
+            return value;
+        });
+    }
+}

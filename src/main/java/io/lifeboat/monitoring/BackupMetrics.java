@@ -5,9 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The backup metrics (R8) with source and type labels: backup_duration, backup_size,
@@ -16,18 +13,19 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BackupMetrics {
     private final MeterRegistry registry;
-    private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+    private final Gauges gauges;
 
     public BackupMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.gauges = new Gauges(registry);
     }
 
     public void record(String source, String type, String status, long sizeBytes, Duration duration) {
         Tags tags = Tags.of("source", source, "type", type);
         Timer.builder("backup_duration").description("time a backup run took").tags(tags).register(registry)
                 .record(duration);
-        gauge("backup_size", tags, "bytes of data the last run covered").set(sizeBytes);
-        gauge("backup_status", tags, "last run: 1 success, 0.5 partial, 0 failed (in thousandths)")
+        gauges.plain("backup_size", tags, "bytes of data the last run covered").set(sizeBytes);
+        gauges.thousandths("backup_status", tags, "last run: 1 success, 0.5 partial, 0 failed")
                 .set(switch (status) {
                     case "success" -> 1000;
                     case "partial" -> 500;
@@ -36,22 +34,8 @@ public final class BackupMetrics {
         Counter.builder("backup_runs").description("backup runs by outcome").tags(tags.and("status", status))
                 .register(registry).increment();
         if (!"failed".equals(status)) {
-            gauge("backup_last_success_timestamp_seconds", tags, "when the source last backed up successfully")
+            gauges.plain("backup_last_success_timestamp_seconds", tags, "when the source last backed up successfully")
                     .set(System.currentTimeMillis() / 1000);
         }
-    }
-
-    private AtomicLong gauge(String name, Tags tags, String description) {
-        return gauges.computeIfAbsent(name + tags, k -> {
-            AtomicLong value = new AtomicLong();
-            if (name.equals("backup_status")) {
-                io.micrometer.core.instrument.Gauge.builder(name, value, v -> v.get() / 1000.0).description(description)
-                        .tags(tags).register(registry);
-            } else {
-                io.micrometer.core.instrument.Gauge.builder(name, value, AtomicLong::get).description(description)
-                        .tags(tags).register(registry);
-            }
-            return value;
-        });
     }
 }

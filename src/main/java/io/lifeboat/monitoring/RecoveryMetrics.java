@@ -1,13 +1,9 @@
 package io.lifeboat.monitoring;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Recovery readiness (R8): recovery_duration by type and outcome, and for the last restore drill
@@ -16,10 +12,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RecoveryMetrics {
     private final MeterRegistry registry;
-    private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+    private final Gauges gauges;
 
     public RecoveryMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.gauges = new Gauges(registry);
     }
 
     /** A recovery or drill ended; rpo is null when it has none (a recovery that is not a drill). */
@@ -31,21 +28,13 @@ public final class RecoveryMetrics {
             return;
         }
         Tags tags = Tags.of("type", type);
-        gauge("drill_rto_seconds", tags, "RTO the last drill measured").set(rto.toMillis());
+        gauges.thousandths("drill_rto_seconds", tags, "RTO the last drill measured").set(rto.toMillis());
         if (rpo != null) {
-            gauge("drill_rpo_seconds", tags, "RPO the last drill achieved: age of the newest restorable point")
-                    .set(rpo.toMillis());
+            gauges.thousandths("drill_rpo_seconds", tags, "RPO the last drill achieved: age of the newest"
+                    + " restorable point").set(rpo.toMillis());
         }
-        gauge("drill_status", tags, "last drill: 1 completed, 0 failed").set(completed ? 1000 : 0);
-        gauge("drill_last_timestamp_seconds", tags, "when the last drill ended").set(System.currentTimeMillis());
-    }
-
-    /** Values are kept in thousandths and shown in units. */
-    private AtomicLong gauge(String name, Tags tags, String description) {
-        return gauges.computeIfAbsent(name + tags, k -> {
-            AtomicLong value = new AtomicLong();
-            Gauge.builder(name, value, v -> v.get() / 1000.0).description(description).tags(tags).register(registry);
-            return value;
-        });
+        gauges.thousandths("drill_status", tags, "last drill: 1 completed, 0 failed").set(completed ? 1000 : 0);
+        gauges.plain("drill_last_timestamp_seconds", tags, "when the last drill ended")
+                .set(System.currentTimeMillis() / 1000);
     }
 }

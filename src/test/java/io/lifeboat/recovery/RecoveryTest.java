@@ -161,6 +161,20 @@ class RecoveryTest {
         JsonNode fileBackups = JSON.readTree(get("/api/v1/backup/status?type=file", "Auditor").body());
         assertEquals(2, fileBackups.get("backups").size(), "the safety backup is a backup like any other");
 
+        // a stop hook that fails: the flow stops there, says what state the platform is in, and restores nothing
+        Files.writeString(work.resolve("refuse-stop"), "");
+        JsonNode refused = awaitRecovery(initiate(disaster));
+        assertEquals("failed", refused.get("status").asText(), refused.toString());
+        assertEquals("failed", step(refused, "stop-services").get("status").asText());
+        assertEquals("pending", step(refused, "restore-databases").get("status").asText());
+        assertTrue(refused.get("error").asText().contains("step stop-services failed")
+                && refused.get("error").asText().contains("platform refuses to stop")
+                && refused.get("error").asText().contains("platform in an unknown state"), refused.toString());
+        assertEquals(backedUp, TestSupport.describe(app), "nothing was restored");
+        assertEquals(20001, rows(), "the database was left as it was");
+        assertTrue(Files.readString(work.resolve("alerts.log")).contains("\"kind\":\"recovery-failed\""));
+        Files.delete(work.resolve("refuse-stop"));
+
         // disaster: the database, the files and the service are gone
         awaitWalStored();
         String before = contents();
@@ -261,6 +275,7 @@ class RecoveryTest {
                 echo $! > %1$s/service.pid
                 """.formatted(work, port));
         Files.writeString(work.resolve("stop.sh"), """
+                [ -e %1$s/refuse-stop ] && { echo "platform refuses to stop" >&2; exit 1; }
                 echo stop >> %1$s/hooks.log
                 [ -f %1$s/service.pid ] && kill "$(cat %1$s/service.pid)" 2> /dev/null
                 exit 0

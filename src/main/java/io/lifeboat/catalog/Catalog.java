@@ -118,13 +118,28 @@ public final class Catalog implements AutoCloseable {
     public List<Run> runs(String type, Instant since) {
         Timestamp from = Timestamp.from(since == null ? Instant.EPOCH : since);
         Object[] args = type == null ? new Object[] {from} : new Object[] {from, type};
-        return query("SELECT id, source, type, status, started_at, finished_at, size_bytes, stored_bytes, duration_ms,"
-                + " snapshot_id, error, retention FROM backup_run WHERE started_at >= ?"
-                + (type == null ? "" : " AND type = ?") + " ORDER BY started_at DESC", rs -> new Run(rs.getString(1), rs.getString(2),
-                rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(),
+        return query(RUN_COLUMNS + " WHERE started_at >= ?" + (type == null ? "" : " AND type = ?")
+                + " ORDER BY started_at DESC", Catalog::run, args);
+    }
+
+    /** The run with this id, if there is one. */
+    public Optional<Run> run(String id) {
+        return query(RUN_COLUMNS + " WHERE id = ?", Catalog::run, id).stream().findFirst();
+    }
+
+    /** The run that made this snapshot, if the catalog knows it. */
+    public Optional<Run> runOfSnapshot(String snapshotId) {
+        return query(RUN_COLUMNS + " WHERE snapshot_id = ?", Catalog::run, snapshotId).stream().findFirst();
+    }
+
+    private static final String RUN_COLUMNS = "SELECT id, source, type, status, started_at, finished_at, size_bytes,"
+            + " stored_bytes, duration_ms, snapshot_id, error, retention FROM backup_run";
+
+    private static Run run(ResultSet rs) throws SQLException {
+        return new Run(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(),
                 rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(), rs.getObject(7, Long.class),
                 rs.getObject(8, Long.class), rs.getObject(9, Long.class), rs.getString(10), rs.getString(11),
-                rs.getString(12)), args);
+                rs.getString(12));
     }
 
     /**

@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -34,6 +35,8 @@ final class RecoveryPlanner {
     private final LifeboatConfig config;
     private final Repository repository;
     private final Catalog catalog;
+    /** The repository's snapshots, read once per plan. */
+    private List<Snapshot> snapshots;
 
     RecoveryPlanner(LifeboatConfig config, Repository repository, Catalog catalog) {
         this.config = config;
@@ -93,7 +96,7 @@ final class RecoveryPlanner {
         boolean database = activeDatabases().stream().anyMatch(x -> x.name().equals(name));
         Snapshot newest;
         try {
-            newest = database ? PgRestore.baseFor(repository, name, PgRestore.Target.latest()) : newestOf(name, null);
+            newest = database ? PgRestore.baseFor(snapshots(), name, PgRestore.Target.latest()) : newestOf(name, null);
         } catch (RepositoryException e) {
             throw new RecoveryRequestException(400, "recovery.drills: " + e.getMessage());
         }
@@ -124,7 +127,7 @@ final class RecoveryPlanner {
         for (LifeboatConfig.Database d : activeDatabases()) {
             Snapshot base;
             try {
-                base = PgRestore.baseFor(repository, d.name(), r.point == null ? PgRestore.Target.latest()
+                base = PgRestore.baseFor(snapshots(), d.name(), r.point == null ? PgRestore.Target.latest()
                         : new PgRestore.Target("time", r.point.toString()));
             } catch (RepositoryException e) {
                 throw new RecoveryRequestException(400, "database " + d.name() + ": " + e.getMessage());
@@ -209,11 +212,12 @@ final class RecoveryPlanner {
             throw new RecoveryRequestException(400, "databases[" + d.name() + "].dataDirectory is not set in"
                     + " lifeboat.yaml: a recovery in place needs to know where the cluster lives (or give a target)");
         }
-        long walEstimate = 16L * 1024 * 1024 * Math.max(1, new LogArchive(repository, d.name())
-                .list().size() / 4);
+        LogArchive archive = new LogArchive(repository, d.name());
+        List<String> wal = archive.list();
+        long walEstimate = 16L * 1024 * 1024 * Math.max(1, wal.size() / 4);
         Recovery.Item item = new Recovery.Item(Recovery.Item.DATABASE, d.name(), base.id(), live, restoreTo,
                 (base.summary() == null ? 0 : base.summary().bytes()) + walEstimate);
-        item.newestPoint = PgRecovery.newestPoint(repository, d.name(), base);
+        item.newestPoint = PgRecovery.newestPoint(archive, wal, base);
         boolean wholePlatform = Recovery.DISASTER.equals(r.type);
         // a backup restored by itself stops at its end; a time given, at that time; the platform, at its point
         item.stopKind = time != null ? "time" : wholePlatform ? (r.point == null ? "latest" : "time")
@@ -245,11 +249,9 @@ final class RecoveryPlanner {
 
     /** The fingerprint taken with that base backup or after it, not after the point (null: latest). */
     private Catalog.Fingerprint fingerprintFor(String source, Snapshot base, Instant point) {
-        Instant from = Instant.parse(base.time()).minusSeconds(24 * 3600);
+        String run = catalog.runOfSnapshot(base.id()).map(Catalog.Run::id).orElse(null);
         for (Catalog.Fingerprint f : catalog.fingerprints(source)) {
-            boolean ofThisBase = catalog.runs(null, from).stream().anyMatch(run -> run.id().equals(f.runId())
-                    && base.id().equals(run.snapshotId()));
-            if (ofThisBase && (point == null || !f.takenAt().isAfter(point))) {
+            if (f.runId().equals(run) && (point == null || !f.takenAt().isAfter(point))) {
                 return f;
             }
         }
@@ -259,7 +261,7 @@ final class RecoveryPlanner {
     /** The newest backup of a file source at or before the point (null: the newest). */
     private Snapshot newestOf(String source, Instant point) throws IOException {
         Snapshot chosen = null;
-        for (Snapshot s : repository.snapshots()) {
+        for (Snapshot s : snapshots()) {
             if (s.tags() != null && s.tags().contains("source:" + source)
                     && (point == null || !Instant.parse(s.time()).isAfter(point))) {
                 chosen = s;
@@ -293,14 +295,13 @@ final class RecoveryPlanner {
             return new Point(null, null, null, time);
         }
         String snapshotId = backupId;
-        for (Catalog.Run run : catalog.runs(null, null)) {
-            if (run.id().equals(backupId)) {
-                if (run.snapshotId() == null) {
-                    throw new RecoveryRequestException(404, "field 'backupId': backup " + backupId + " made no backup ("
-                            + run.status() + ")");
-                }
-                snapshotId = run.snapshotId();
+        Optional<Catalog.Run> run = catalog.run(backupId);
+        if (run.isPresent()) {
+            if (run.get().snapshotId() == null) {
+                throw new RecoveryRequestException(404, "field 'backupId': backup " + backupId + " made no backup ("
+                        + run.get().status() + ")");
             }
+            snapshotId = run.get().snapshotId();
         }
         if (!snapshotId.matches("[0-9a-f]{8,64}")) {
             throw new RecoveryRequestException(404, "field 'backupId': no backup, snapshot or time '" + clip(backupId)
@@ -380,6 +381,13 @@ final class RecoveryPlanner {
         } catch (IOException e) {
             return p;
         }
+    }
+
+    private List<Snapshot> snapshots() throws IOException {
+        if (snapshots == null) {
+            snapshots = repository.snapshots();
+        }
+        return snapshots;
     }
 
     private List<LifeboatConfig.Database> activeDatabases() {

@@ -260,10 +260,24 @@ public final class RecoverySteps {
         return done("current state kept: " + String.join("; ", made));
     }
 
-    private Outcome restoreDatabases(Recovery r) throws Exception {
-        List<Recovery.Item> items = items(r, Recovery.Item.DATABASE);
+    /** One item's restore: into a fresh place (the staging copy when in place); says what it did. */
+    private interface ItemRestore {
+        Restored run(Repository repo, Recovery.Item item, Path into) throws Exception;
+    }
+
+    /** What an item's restore moved, and its line in the step's findings. */
+    private record Restored(long bytes, String said) {
+    }
+
+    /**
+     * Restores each item of a kind: the fresh place cleared of what an interrupted attempt left,
+     * each finished item recorded at once (so that one finished before a stop is not done again),
+     * and the bytes moved per second measured for the estimates.
+     */
+    private Outcome restoreEach(Recovery r, String kind, String none, ItemRestore restore) throws Exception {
+        List<Recovery.Item> items = items(r, kind);
         if (items.isEmpty()) {
-            return skipped("no database in this recovery");
+            return skipped(none);
         }
         Repository repo = repository.open();
         long started = System.nanoTime();
@@ -274,12 +288,25 @@ public final class RecoverySteps {
                 said.add(item.source + ": restored before the service stopped");
                 continue;
             }
+            Path to = Path.of(item.restoreTo);
+            Path into = item.inPlace() ? InPlace.staging(to, r.id) : to;
+            DirectoryTrees.delete(into);
+            Restored restored = restore.run(repo, item, into);
+            item.restored = true;
+            recoveries.save(r);
+            bytes += restored.bytes();
+            said.add(restored.said());
+        }
+        r.measured(bytes, (System.nanoTime() - started) / 1_000_000);
+        return done(String.join("; ", said));
+    }
+
+    private Outcome restoreDatabases(Recovery r) throws Exception {
+        return restoreEach(r, Recovery.Item.DATABASE, "no database in this recovery", (repo, item, into) -> {
             LifeboatConfig.Database d = database(item.source);
             String osUser = PgTools.serverUser(d.runAs());
             Snapshot base = repo.snapshot(item.snapshot);
             Path to = Path.of(item.restoreTo);
-            Path into = item.inPlace() ? InPlace.staging(to, r.id) : to;
-            DirectoryTrees.delete(into); // what an attempt cut short left
             Files.createDirectories(into.getParent());
             PgRecovery.Outcome restore = PgRecovery.restore(repo, item.source, base, into,
                     new PgRestore.Target(item.stopKind, item.stopValue), osUser, "postgres", PgTools.SCAN_TIMEOUT,
@@ -306,16 +333,12 @@ public final class RecoverySteps {
                 }
                 where = "in place at " + to + " and started" + kept(item);
             }
-            item.restored = true;
-            recoveries.save(r);
-            bytes += (base.summary() == null ? 0 : base.summary().bytes()) + restore.walBytes();
-            said.add(item.source + ": backup " + base.shortId() + " recovered to " + stopDescription(item)
+            return new Restored((base.summary() == null ? 0 : base.summary().bytes()) + restore.walBytes(),
+                    item.source + ": backup " + base.shortId() + " recovered to " + stopDescription(item)
                     + (checked.lastReplayed() == null ? "" : " (last transaction " + checked.lastReplayed() + ")") + ", "
                     + where + "; pg_amcheck clean, " + checked.tables().size() + " tables, " + checked.totalRows()
                     + " rows");
-        }
-        r.measured(bytes, (System.nanoTime() - started) / 1_000_000);
-        return done(String.join("; ", said));
+        });
     }
 
     /**
@@ -324,30 +347,14 @@ public final class RecoverySteps {
      * that does not match never replaces anything.
      */
     private Outcome restoreFiles(Recovery r) throws Exception {
-        List<Recovery.Item> items = items(r, Recovery.Item.FILES);
-        if (items.isEmpty()) {
-            return skipped("no file source in this recovery");
-        }
-        Repository repo = repository.open();
-        long started = System.nanoTime();
-        long bytes = 0;
-        List<String> said = new ArrayList<>();
-        for (Recovery.Item item : items) {
-            if (item.restored) {
-                said.add(item.source + ": restored before the service stopped");
-                continue;
-            }
+        return restoreEach(r, Recovery.Item.FILES, "no file source in this recovery", (repo, item, into) -> {
             Snapshot s = repo.snapshot(item.snapshot);
-            Path to = Path.of(item.restoreTo);
-            Path into = item.inPlace() ? InPlace.staging(to, r.id) : to;
-            DirectoryTrees.delete(into);
             Restorer.Result result = new Restorer(repo, new Restorer.Options(into, item.paths), new Progress()).run(s);
             if (!result.problems().isEmpty()) {
                 throw new IOException("restoring " + item.source + " from " + s.shortId() + ": "
                         + result.problems().size() + " problems, first " + result.problems().get(0));
             }
-            bytes += result.bytes();
-            String where = "into " + to;
+            String where = "into " + into;
             if (item.inPlace()) {
                 item.filesCheck = RestoreChecks.files(repo, s, item, into);
                 for (String place : item.paths.isEmpty() ? s.paths() : item.paths) {
@@ -359,13 +366,9 @@ public final class RecoverySteps {
                 DirectoryTrees.delete(into);
                 where = "in place" + kept(item);
             }
-            item.restored = true;
-            recoveries.save(r);
-            said.add(item.source + ": snapshot " + s.shortId() + ", " + result.files() + " files, " + result.bytes()
-                    + " bytes " + where);
-        }
-        r.measured(bytes, (System.nanoTime() - started) / 1_000_000);
-        return done(String.join("; ", said));
+            return new Restored(result.bytes(), item.source + ": snapshot " + s.shortId() + ", " + result.files()
+                    + " files, " + result.bytes() + " bytes " + where);
+        });
     }
 
     private static String kept(Recovery.Item item) {

@@ -90,12 +90,14 @@ public final class PgRecovery {
         return bytes;
     }
 
-    /** When the newest WAL reached the repository (else the base backup's time): the newest point it restores to. */
-    public static Instant newestPoint(Repository repository, String source, Snapshot base) throws IOException {
-        List<String> names = new LogArchive(repository, source).list();
+    /**
+     * When the newest WAL reached the repository (else the base backup's time): the newest point it
+     * restores to. names: the archive's list.
+     */
+    public static Instant newestPoint(LogArchive archive, List<String> names, Snapshot base) throws IOException {
         for (int i = names.size() - 1; i >= 0; i--) {
             if (!names.get(i).endsWith(".history") && !names.get(i).contains(".backup")) {
-                LogArchive.Segment s = new LogArchive(repository, source).get(names.get(i));
+                LogArchive.Segment s = archive.get(names.get(i));
                 Instant stored = Instant.parse(s.stored());
                 Instant backup = Instant.parse(base.time());
                 return stored.isAfter(backup) ? stored : backup;

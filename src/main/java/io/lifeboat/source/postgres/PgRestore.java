@@ -55,9 +55,14 @@ public final class PgRestore {
      * target. An incremental one needs the archived WAL from its start, which recovery fetches.
      */
     public static Snapshot baseFor(Repository repository, String source, Target target) throws IOException {
+        return baseFor(repository.snapshots(), source, target);
+    }
+
+    /** As above, among snapshots already read. */
+    public static Snapshot baseFor(List<Snapshot> snapshots, String source, Target target) {
         Instant before = "time".equals(target.kind()) ? parseTime(target.value()) : Instant.MAX;
         Snapshot chosen = null;
-        for (Snapshot s : repository.snapshots()) {
+        for (Snapshot s : snapshots) {
             String kind = PgBackups.kind(s, source);
             if (("full".equals(kind) || "incremental".equals(kind)) && !Instant.parse(s.time()).isAfter(before)) {
                 chosen = s;

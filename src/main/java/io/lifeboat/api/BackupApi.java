@@ -155,10 +155,9 @@ public final class BackupApi {
                 runs.add(triggers.startDatabase(name == null ? databases.get(0) : name,
                         request.scope() == null ? "full" : request.scope()));
             } else if (BackupRun.FILE.equals(request.type())) {
-                runs.addAll(startFiles(name));
+                runs.addAll(startEach("file", name, triggers.fileSources(), triggers::startFile));
             } else {
-                throw new ApiException(409, "not_available", "type '" + request.type()
-                        + "' backups are not configured yet");
+                runs.addAll(startEach("configuration", name, triggers.configSources(), triggers::startConfig));
             }
         } catch (IllegalStateException busy) {
             throw new ApiException(409, "conflict", busy.getMessage());
@@ -166,23 +165,22 @@ public final class BackupApi {
         exchange.getMessage().setBody(runs);
     }
 
-    /** The named file source, or every enabled one that is not running already. */
-    private List<BackupRun> startFiles(String name) {
-        List<String> sources = triggers.fileSources();
+    /** The named source of a kind, or every enabled one that is not running already. */
+    private List<BackupRun> startEach(String kind, String name, List<String> sources, Function<String, BackupRun> start) {
         if (name != null && !sources.contains(name)) {
-            throw new ApiException(400, "bad_request", "field 'source': no file source named '" + clip(name)
+            throw new ApiException(400, "bad_request", "field 'source': no " + kind + " source named '" + clip(name)
                     + "'; configured: " + sources);
         }
         if (sources.isEmpty()) {
-            throw new IllegalStateException("no file source is enabled");
+            throw new IllegalStateException("no " + kind + " source is enabled");
         }
         if (name != null) {
-            return List.of(triggers.startFile(name));
+            return List.of(start.apply(name));
         }
         List<BackupRun> runs = new ArrayList<>();
         for (String source : sources) {
             try {
-                runs.add(triggers.startFile(source));
+                runs.add(start.apply(source));
             } catch (IllegalStateException busy) {
                 LOG.info("{}; not started again", busy.getMessage());
             } catch (RuntimeException e) {
@@ -191,7 +189,7 @@ public final class BackupApi {
             }
         }
         if (runs.isEmpty()) {
-            throw new IllegalStateException("every file source is being backed up already");
+            throw new IllegalStateException("every " + kind + " source is being backed up already");
         }
         return runs;
     }
@@ -252,6 +250,19 @@ public final class BackupApi {
         }
         String reason = e == null || e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
         return new ApiException(400, "bad_request", "the body is not JSON: " + reason);
+    }
+
+    /** The JSON body of a request that takes no query parameters; 400 or 415 saying what is wrong. */
+    static <T> T body(Exchange exchange, Class<T> type, BodyShape shape) {
+        if (!Authorizer.query(exchange).isEmpty()) {
+            throw new ApiException(400, "bad_request", "this endpoint takes no parameters; the request goes in the body");
+        }
+        requireJson(exchange);
+        T body = exchange.getMessage().getBody(type);
+        if (body == null) {
+            throw new ApiException(400, "bad_request", "the body must be a JSON object like " + shape.example());
+        }
+        return body;
     }
 
     static void requireJson(Exchange exchange) {

@@ -70,7 +70,7 @@ public final class RecoveryApi {
 
     /** Checks the request and plans the recovery (nothing is touched yet); the route then runs it (the body). */
     public void initiate(Exchange exchange) throws IOException {
-        InitiateRequest q = request(exchange);
+        InitiateRequest q = BackupApi.body(exchange, InitiateRequest.class, INITIATE_BODY);
         try {
             exchange.getMessage().setBody(recoveries.initiate(q.type, q.backupId, q.target, q.paths, q.pointInTime));
         } catch (RecoveryRequestException e) {
@@ -97,7 +97,7 @@ public final class RecoveryApi {
 
     /** POST /api/v1/recovery/plan: what initiate would do, step by step, with estimates; nothing is recorded. */
     public void plan(Exchange exchange) throws IOException {
-        InitiateRequest q = request(exchange);
+        InitiateRequest q = BackupApi.body(exchange, InitiateRequest.class, INITIATE_BODY);
         Recovery r;
         try {
             r = recoveries.plan(q.type, q.backupId, q.target, q.paths, q.pointInTime);
@@ -195,18 +195,6 @@ public final class RecoveryApi {
             out.add(item);
         }
         return out;
-    }
-
-    private static InitiateRequest request(Exchange exchange) {
-        if (!Authorizer.query(exchange).isEmpty()) {
-            throw new ApiException(400, "bad_request", "this endpoint takes no parameters; what to recover goes in the body");
-        }
-        BackupApi.requireJson(exchange);
-        InitiateRequest q = exchange.getMessage().getBody(InitiateRequest.class);
-        if (q == null) {
-            throw new ApiException(400, "bad_request", "the body must be a JSON object like " + INITIATE_BODY.example());
-        }
-        return q;
     }
 
     private static ApiException refused(RecoveryRequestException e) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Encrypted, deduplicated backup and recovery.",
         subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, RestoreCommand.class,
                 VerifyCommand.class, ForgetCommand.class, PruneCommand.class, KeyCommand.class, DbCommand.class, ServeCommand.class, TokenCommand.class,
-                CatalogCommand.class, RoutesCommand.class, RecoverCommand.class,
+                CatalogCommand.class, RoutesCommand.class, RecoverCommand.class, ConfigCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Lifeboat {

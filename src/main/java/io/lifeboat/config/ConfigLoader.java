@@ -43,7 +43,7 @@ public final class ConfigLoader {
                 throw new ConfigException(file + ": " + e.getMessage().lines().findFirst().orElse("cannot be read"));
             }
             if (raw == null) {
-                raw = new LifeboatConfig(null, null, null, null, null, null, null);
+                raw = new LifeboatConfig(null, null, null, null, null, null, null, null, null);
             }
         } else {
             raw = embeddedDefaults();
@@ -63,7 +63,7 @@ public final class ConfigLoader {
             throw new ConfigException("cannot create the demo source " + demo.toAbsolutePath() + ": " + e.getMessage());
         }
         return new LifeboatConfig(null, null, List.of(new LifeboatConfig.FileSource("demo", demo.toString(),
-                "0 * * * *", "30d", true)), null, null, null, null);
+                "0 * * * *", "30d", true)), null, null, null, null, null, null);
     }
 
     private static LifeboatConfig withDefaults(LifeboatConfig c) {
@@ -80,7 +80,22 @@ public final class ConfigLoader {
         drop = new LifeboatConfig.DropFolder(or(drop.inbox(), "var/inbox"), drop.enabled(),
                 drop.settleSeconds() == null ? 5 : drop.settleSeconds());
         return new LifeboatConfig(r, cat, c.files() == null ? List.of() : c.files(),
-                c.databases() == null ? List.of() : c.databases(), drop, c.storage(), recoveryDefaults(c.recovery()));
+                c.databases() == null ? List.of() : c.databases(), configDefaults(c.configs()),
+                c.configKey() == null || c.configKey().file() == null && c.configKey().env() == null
+                        ? new LifeboatConfig.ConfigKey("var/config.key", null,
+                        c.configKey() == null ? null : c.configKey().create()) : c.configKey(),
+                drop, c.storage(), recoveryDefaults(c.recovery()));
+    }
+
+    /** Configuration sources: daily at 06:00 (R3), kept 90 days, without paths, processes or commands unless given. */
+    private static List<LifeboatConfig.ConfigSource> configDefaults(List<LifeboatConfig.ConfigSource> configs) {
+        if (configs == null) {
+            return List.of();
+        }
+        return configs.stream().map(s -> s == null ? null : new LifeboatConfig.ConfigSource(s.name(), s.kind(),
+                s.paths() == null ? List.of() : s.paths(), s.processes() == null ? List.of() : s.processes(),
+                s.kubectl(), s.commands() == null ? List.of() : s.commands(), or(s.schedule(), "0 6 * * *"),
+                or(s.retention(), "90d"), s.enabled())).toList();
     }
 
     /** Recovery: no services to stop, no roots, two minutes for health, ten for a hook, a weekly drill of everything. */
@@ -121,6 +136,7 @@ public final class ConfigLoader {
                         + " false)", file, where, s.path());
             }
         }
+        checkConfigs(file, c, names, problems);
         Set<String> databaseNames = new HashSet<>();
         for (int i = 0; i < c.databases().size(); i++) {
             LifeboatConfig.Database d = c.databases().get(i);
@@ -166,6 +182,71 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": " + String.join("; ", problems));
         }
         return c;
+    }
+
+    /**
+     * Configuration sources share their names with file sources (both are snapshots tagged
+     * source:NAME in the repository).
+     */
+    private static void checkConfigs(Path file, LifeboatConfig c, Set<String> names, List<String> problems) {
+        for (int i = 0; i < c.configs().size(); i++) {
+            LifeboatConfig.ConfigSource s = c.configs().get(i);
+            if (s == null) {
+                problems.add("configs[" + i + "]: empty entry");
+                continue;
+            }
+            String where = "configs[" + (s.name() == null ? i : s.name()) + "]";
+            checkName(where, s.name(), names, problems);
+            checkSchedule(where, new LifeboatConfig.Schedule(s.schedule(), s.retention()), problems);
+            if (!LifeboatConfig.ConfigSource.KINDS.contains(String.valueOf(s.kind()))) {
+                problems.add(where + ".kind: must be one of " + LifeboatConfig.ConfigSource.KINDS + " (got " + s.kind()
+                        + ")");
+            }
+            if (s.paths().isEmpty() && s.processes().isEmpty() && s.kubectl() == null && s.commands().isEmpty()) {
+                problems.add(where + ": nothing to back up; give paths, processes, kubectl or commands");
+            }
+            for (int p = 0; p < s.paths().size(); p++) {
+                String path = s.paths().get(p);
+                if (path == null || path.isBlank()) {
+                    problems.add(where + ".paths[" + p + "]: empty");
+                } else if (s.active() && !Files.exists(Path.of(path))) {
+                    LOG.warn("{}: {}.paths: {} does not exist; its backups are partial until it does", file, where, path);
+                }
+            }
+            if (!s.processes().isEmpty() && !"system".equals(s.kind())) {
+                problems.add(where + ".processes: only a source of kind system reads process environments");
+            }
+            if (s.processes().stream().anyMatch(n -> n == null || n.isBlank() || n.contains("/"))) {
+                problems.add(where + ".processes: process names, as ps shows them, without '/'");
+            }
+            if (s.kubectl() != null && !"infrastructure".equals(s.kind())) {
+                problems.add(where + ".kubectl: only a source of kind infrastructure reads Kubernetes objects");
+            }
+            if (s.kubectl() != null && s.kubectl().kinds() != null
+                    && s.kubectl().kinds().stream().anyMatch(k -> k == null || !k.matches("[A-Za-z0-9.\\-]+"))) {
+                problems.add(where + ".kubectl.kinds: resource kinds as kubectl names them (deployments, configmaps)");
+            }
+            if (s.kubectl() != null && s.kubectl().namespaces() != null
+                    && s.kubectl().namespaces().stream().anyMatch(n -> n == null || !n.matches("[a-z0-9][a-z0-9.\\-]*"))) {
+                problems.add(where + ".kubectl.namespaces: Kubernetes namespace names");
+            }
+            Set<String> commands = new HashSet<>();
+            for (int k = 0; k < s.commands().size(); k++) {
+                LifeboatConfig.ConfigSource.Command command = s.commands().get(k);
+                String at = where + ".commands[" + (command == null || command.name() == null ? k : command.name()) + "]";
+                if (command == null || command.run() == null || command.run().isBlank()) {
+                    problems.add(at + ".run: missing; the command whose output is kept, as \"nft list ruleset\"");
+                } else {
+                    checkName(at, command.name(), commands, problems);
+                }
+            }
+        }
+        LifeboatConfig.ConfigKey key = c.configKey();
+        if (key.env() != null && key.file() != null) {
+            problems.add("configKey: give file or env, not both");
+        } else if (key.env() != null && !c.configs().isEmpty() && System.getenv(key.env()) == null) {
+            problems.add("configKey.env: environment variable " + key.env() + " is not set");
+        }
     }
 
     private static void checkRecovery(LifeboatConfig c, List<String> problems) {

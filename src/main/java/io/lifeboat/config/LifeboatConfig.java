@@ -10,8 +10,8 @@ import java.util.Map;
  * issues that bring those sources and stores.
  */
 public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSource> files,
-                             List<Database> databases, DropFolder dropFolder, Map<String, Object> storage,
-                             Recovery recovery) {
+                             List<Database> databases, List<ConfigSource> configs, ConfigKey configKey,
+                             DropFolder dropFolder, Map<String, Object> storage, Recovery recovery) {
 
     /**
      * The repository every flow writes to, and where its passphrase comes from. With create, a
@@ -32,6 +32,39 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
     public record FileSource(String name, String path, String schedule, String retention, Boolean enabled) {
         public boolean active() {
             return enabled == null || enabled;
+        }
+    }
+
+    /**
+     * One configuration source of R3, of one kind: system (files, and the environment of the named
+     * processes), infrastructure (manifests and Docker files, and live Kubernetes objects through
+     * kubectl), security (certificates, keys, policies: sealed whole) or network (rule files, and
+     * the output of commands such as nft list ruleset).
+     */
+    public record ConfigSource(String name, String kind, List<String> paths, List<String> processes, LiveObjects kubectl,
+                               List<Command> commands, String schedule, String retention, Boolean enabled) {
+        public static final List<String> KINDS = List.of("system", "infrastructure", "security", "network");
+
+        public boolean active() {
+            return enabled == null || enabled;
+        }
+
+        /** What kubectl reads: its context (null: the current one), namespaces (none: all) and kinds. */
+        public record LiveObjects(String context, List<String> namespaces, List<String> kinds) {
+        }
+
+        /** A command whose output is part of the configuration, as nft list ruleset. */
+        public record Command(String name, String run) {
+        }
+    }
+
+    /**
+     * The key of configuration's second layer (secret values, the security kind): a file, or an
+     * environment variable holding the key, never the repository passphrase.
+     */
+    public record ConfigKey(String file, String env, Boolean create) {
+        public boolean createIfMissing() {
+            return create == null || create;
         }
     }
 

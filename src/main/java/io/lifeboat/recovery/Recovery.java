@@ -29,11 +29,12 @@ public final class Recovery {
     public static final class Item {
         public static final String DATABASE = "database";
         public static final String FILES = "files";
+        public static final String CONFIG = "config";
         String kind;
         String source;
         /** The snapshot restored (a database's base backup). */
         String snapshot;
-        /** Where it lives: a file source's path, a database's data directory. */
+        /** Where it lives: a file source's path, a database's data directory; "/" for configuration (pieces at their own paths). */
         String live;
         /** Where it is restored: the live place, or a directory below the recovery's target. */
         String restoreTo;

@@ -6,6 +6,8 @@ import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.DirectoryTrees;
+import io.lifeboat.source.config.ConfigBackups;
 import io.lifeboat.source.postgres.PgBackups;
 import io.lifeboat.source.postgres.PgRecovery;
 import io.lifeboat.source.postgres.PgRestore;
@@ -137,6 +139,13 @@ final class RecoveryPlanner {
         for (LifeboatConfig.FileSource f : activeFiles()) {
             r.items.add(files(r, f, newestOf(f.name(), r.point), List.of()));
         }
+        for (LifeboatConfig.ConfigSource c : config.configs()) {
+            // a configuration source not backed up yet has nothing to restore; it does not hold up the rest
+            Snapshot s = c.active() ? newestOf(c.name(), r.point, null) : null;
+            if (s != null) {
+                r.items.add(configuration(r, c.name(), s));
+            }
+        }
         if (r.items.isEmpty()) {
             throw new RecoveryRequestException(400, "nothing to recover: lifeboat.yaml enables no database or file source");
         }
@@ -144,7 +153,17 @@ final class RecoveryPlanner {
 
     private void component(Recovery r, Point point, List<String> paths, String pointInTime, boolean drill)
             throws IOException {
-        if (Recovery.Item.DATABASE.equals(point.kind())) {
+        if (Recovery.Item.CONFIG.equals(point.kind())) {
+            if (config.configs().stream().noneMatch(c -> c.name().equals(point.source()) && c.active())) {
+                throw new RecoveryRequestException(400, "field 'backupId': configuration source " + point.source()
+                        + " is not an enabled source of lifeboat.yaml");
+            }
+            if (paths != null || pointInTime != null) {
+                throw new RecoveryRequestException(400, "fields 'paths' and 'pointInTime' are for files and databases;"
+                        + " a configuration backup is restored whole (bin/lifeboat config restore shows what changes)");
+            }
+            r.items.add(configuration(r, point.source(), point.snapshot()));
+        } else if (Recovery.Item.DATABASE.equals(point.kind())) {
             LifeboatConfig.Database d = activeDatabases().stream().filter(x -> x.name().equals(point.source()))
                     .findFirst().orElseThrow(() -> new RecoveryRequestException(400, "field 'backupId': database "
                             + point.source() + " is not an enabled database of lifeboat.yaml"));
@@ -247,6 +266,15 @@ final class RecoveryPlanner {
         return item;
     }
 
+    /** A configuration backup: its pieces at their own paths (in place), or below TARGET/config/NAME. */
+    private Recovery.Item configuration(Recovery r, String source, Snapshot s) throws IOException {
+        String restoreTo = r.target != null ? Path.of(r.target, "config", source).toString() : "/";
+        Recovery.Item item = new Recovery.Item(Recovery.Item.CONFIG, source, s.id(), "/", restoreTo,
+                s.summary() == null ? 0 : s.summary().bytes());
+        item.newestPoint = Instant.parse(newestOf(source, null).time());
+        return item;
+    }
+
     /** The fingerprint taken with that base backup or after it, not after the point (null: latest). */
     private Catalog.Fingerprint fingerprintFor(String source, Snapshot base, Instant point) {
         String run = catalog.runOfSnapshot(base.id()).map(Catalog.Run::id).orElse(null);
@@ -258,8 +286,14 @@ final class RecoveryPlanner {
         return null;
     }
 
-    /** The newest backup of a file source at or before the point (null: the newest). */
+    /** The newest backup of a file or configuration source at or before the point (null: the newest). */
     private Snapshot newestOf(String source, Instant point) throws IOException {
+        return newestOf(source, point, "file source " + source + " has no backup" + (point == null ? ""
+                : " at or before " + point));
+    }
+
+    /** As above; null when there is none and no reason to refuse is given. */
+    private Snapshot newestOf(String source, Instant point, String refusal) throws IOException {
         Snapshot chosen = null;
         for (Snapshot s : snapshots()) {
             if (s.tags() != null && s.tags().contains("source:" + source)
@@ -267,9 +301,8 @@ final class RecoveryPlanner {
                 chosen = s;
             }
         }
-        if (chosen == null) {
-            throw new RecoveryRequestException(400, "file source " + source + " has no backup"
-                    + (point == null ? "" : " at or before " + point));
+        if (chosen == null && refusal != null) {
+            throw new RecoveryRequestException(400, refusal);
         }
         return chosen;
     }
@@ -313,7 +346,11 @@ final class RecoveryPlanner {
         } catch (RepositoryException e) {
             throw new RecoveryRequestException(404, "field 'backupId': " + e.getMessage());
         }
-        for (String tag : s.tags() == null ? List.<String>of() : s.tags()) {
+        List<String> tags = s.tags() == null ? List.of() : s.tags();
+        for (String tag : tags) {
+            if (tag.startsWith("source:") && tags.contains(ConfigBackups.TAG)) {
+                return new Point(Recovery.Item.CONFIG, tag.substring(7), s, null);
+            }
             if (tag.startsWith("source:")) {
                 return new Point(Recovery.Item.FILES, tag.substring(7), s, null);
             }
@@ -353,8 +390,7 @@ final class RecoveryPlanner {
             throw new RecoveryRequestException(400, "field 'target': recovery.roots in lifeboat.yaml allows no place"
                     + " for a recovery to write to");
         }
-        Path real = realPath(t);
-        if (roots.stream().noneMatch(root -> real.startsWith(realPath(Path.of(root).normalize())))) {
+        if (!DirectoryTrees.inside(t, roots)) {
             throw new RecoveryRequestException(400, "field 'target': " + t + " is outside the allowed roots " + roots);
         }
         if (Files.exists(t) && !Files.isDirectory(t)) {
@@ -371,18 +407,6 @@ final class RecoveryPlanner {
     }
 
     /** The place with every link on the way resolved: the nearest existing ancestor's real path, and the rest. */
-    private static Path realPath(Path p) {
-        Path existing = p;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        try {
-            return existing == null ? p : existing.toRealPath().resolve(existing.relativize(p));
-        } catch (IOException e) {
-            return p;
-        }
-    }
-
     private List<Snapshot> snapshots() throws IOException {
         if (snapshots == null) {
             snapshots = repository.snapshots();

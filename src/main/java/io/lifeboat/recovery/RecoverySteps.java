@@ -10,6 +10,9 @@ import io.lifeboat.repository.Progress;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.DirectoryTrees;
+import io.lifeboat.source.config.ConfigBackups;
+import io.lifeboat.source.config.ConfigKeys;
+import io.lifeboat.source.config.ConfigRestorer;
 import io.lifeboat.source.files.Restorer;
 import io.lifeboat.source.postgres.PgRecovery;
 import io.lifeboat.source.postgres.PgRestore;
@@ -102,7 +105,11 @@ public final class RecoverySteps {
                 s.bytes = bytes(r, Recovery.Item.FILES);
                 s.detail = describe(r, Recovery.Item.FILES);
             });
-            case "restore-config" -> step(name, r -> skipped(CONFIG_NOT_YET), (r, s) -> s.detail = CONFIG_NOT_YET);
+            case "restore-config" -> step(name, this::restoreConfig, (r, s) -> {
+                s.fixedMs = 500L * items(r, Recovery.Item.CONFIG).size();
+                s.bytes = bytes(r, Recovery.Item.CONFIG);
+                s.detail = describe(r, Recovery.Item.CONFIG);
+            });
             case "start-services" -> step(name, this::startServices, (r, s) -> {
                 s.fixedMs = r.sandboxed() ? 0 : 5000L * services().size();
                 s.detail = r.sandboxed() ? "none: a sandbox" : hooks(services(), true);
@@ -140,15 +147,18 @@ public final class RecoverySteps {
             case "recovery-ended" -> exchange -> {
                 Recovery r = recovery(exchange, name);
                 if (!r.planning && !r.interrupted) {
+                    List<String> left = r.items.stream().filter(i -> !i.restored).map(i -> i.kind + " " + i.source)
+                            .toList();
+                    if (!left.isEmpty()) {
+                        // an operator's edit took out the step that restores them: not a success
+                        r.fail("not restored: " + left + "; the route recovery-" + r.type + " has no step for them");
+                    }
                     recoveries.end(r);
                 }
             };
             default -> throw new IllegalArgumentException("unknown step lifeboat:" + name);
         };
     }
-
-    private static final String CONFIG_NOT_YET = "no configuration backups to restore yet (type config comes with"
-            + " configuration backup); configuration kept as a file source is restored with the files";
 
     private Processor step(String name, Action action, Estimate estimate) {
         return exchange -> {
@@ -369,6 +379,38 @@ public final class RecoverySteps {
             return new Restored(result.bytes(), item.source + ": snapshot " + s.shortId() + ", " + result.files()
                     + " files, " + result.bytes() + " bytes " + where);
         });
+    }
+
+    /**
+     * Each configuration backup: in place, only the pieces that differ are written, each file it
+     * replaces kept beside it; what programs answered (kubectl, commands) comes back only into a
+     * target. Secrets and the security kind are opened with the configuration key.
+     */
+    private Outcome restoreConfig(Recovery r) throws Exception {
+        List<Recovery.Item> items = items(r, Recovery.Item.CONFIG);
+        if (items.isEmpty()) {
+            return skipped("no configuration backup in this recovery");
+        }
+        Repository repo = repository.open();
+        ConfigBackups backups = new ConfigBackups(repo, ConfigKeys.open(config.get().configKey()));
+        List<String> said = new ArrayList<>();
+        for (Recovery.Item item : items) {
+            if (item.restored) {
+                said.add(item.source + ": restored before the service stopped");
+                continue;
+            }
+            Snapshot s = repo.snapshot(item.snapshot);
+            ConfigRestorer.Result done = backups.restore(s, item.inPlace() ? null : Path.of(item.restoreTo),
+                    "recovery-" + r.id);
+            item.movedAside.addAll(done.kept());
+            item.restored = true;
+            recoveries.save(r);
+            said.add(item.source + ": snapshot " + s.shortId() + ", " + done.written().size() + " written, "
+                    + done.unchanged() + " unchanged" + (item.inPlace() ? " in place" : " into " + item.restoreTo)
+                    + (done.notApplied().isEmpty() ? "" : ", " + done.notApplied().size() + " captured pieces not applied")
+                    + kept(item));
+        }
+        return done(String.join("; ", said));
     }
 
     private static String kept(Recovery.Item item) {

@@ -14,6 +14,7 @@ import java.util.List;
 public final class BackupRun {
     public static final String FILE = "file";
     public static final String DATABASE = "database";
+    public static final String CONFIG = "config";
     /** WAL checks are runs of their own type, so that each has its own status and alerts. */
     public static final String WAL = "wal";
     /** The source name of what is put into the drop folder. */
@@ -59,7 +60,7 @@ public final class BackupRun {
         return source;
     }
 
-    /** full or incremental for databases, log for WAL checks; null for files. */
+    /** full or incremental for databases, log for WAL checks; null for files and configuration. */
     public String getScope() {
         return scope;
     }

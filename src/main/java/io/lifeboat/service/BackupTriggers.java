@@ -20,6 +20,14 @@ public final class BackupTriggers {
         return config.fileSources();
     }
 
+    public List<String> configSources() {
+        return config.configSources();
+    }
+
+    public BackupRun startConfig(String source) {
+        return runs.start(BackupRun.CONFIG, source, null, null);
+    }
+
     public List<String> databaseSources() {
         return config.databases();
     }

@@ -4,6 +4,7 @@ import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.config.ConfigBackups;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -24,11 +25,15 @@ public final class CatalogRebuild {
         catalog.clearRuns();
         for (Snapshot s : snapshots) {
             String source = source(s);
-            String retention = BackupRun.DROP_FOLDER.equals(source) ? Runs.DROP_FOLDER_RETENTION
+            boolean configuration = s.tags() != null && s.tags().contains(ConfigBackups.TAG);
+            String retention = BackupRun.DROP_FOLDER.equals(source) ? Runs.DROP_FOLDER_RETENTION : configuration
+                    ? config.configs().stream().filter(c -> c.name().equals(source))
+                    .map(LifeboatConfig.ConfigSource::retention).findFirst().orElse(null)
                     : config.files().stream().filter(f -> f.name().equals(source))
                     .map(LifeboatConfig.FileSource::retention).findFirst().orElse(null);
             Instant finished = Instant.parse(s.time());
-            String type = tag(s, "db:", null) == null ? "file" : "database";
+            String type = configuration ? BackupRun.CONFIG : tag(s, "db:", null) == null ? BackupRun.FILE
+                    : BackupRun.DATABASE;
             catalog.addFinishedRun(new Catalog.Run(tag(s, "run:", s.id().substring(0, 32)), source, type, s.status(),
                     finished.minusMillis(s.summary().durationMs()), finished, s.summary().bytes(),
                     s.summary().storedBytes(), s.summary().durationMs(), s.id(),

@@ -18,11 +18,12 @@ import org.slf4j.LoggerFactory;
  * The steps of the backup flows, as routes name them (lifeboat:start?type=file, lifeboat:backup,
  * ...). The message body is the run (BackupRun); each step does one stage of it:
  * <ul>
- * <li>start?type=file|database|wal: the run begins (from the headers source, scope and, for the
+ * <li>start?type=file|database|wal|config: the run begins (from the headers source, scope and, for the
  * drop folder, path), unless the API began it already; a source whose run is going is skipped</li>
  * <li>backup: read, chunk, compress, encrypt, store and commit the snapshot (atomic, in the engine)</li>
  * <li>dumps: with a full database backup, a logical dump of each database listed</li>
  * <li>fingerprint: rows and checksums of a database's tables, for comparing a restore with</li>
+ * <li>certificates: the expiry of the certificates a configuration backup holds, as metrics and alerts</li>
  * <li>verify: a structural check of what was written (no data read)</li>
  * <li>retention: the source's retention, then prune what it let go</li>
  * <li>wal-check: the WAL chain of a database is whole and arriving</li>
@@ -34,9 +35,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class FlowSteps {
     private static final Logger LOG = LoggerFactory.getLogger(FlowSteps.class);
-    public static final List<String> NAMES = List.of("start", "backup", "dumps", "fingerprint", "verify", "retention",
-            "wal-check", "fail", "record", "alert");
-    private static final List<String> TYPES = List.of(BackupRun.FILE, BackupRun.DATABASE, BackupRun.WAL);
+    public static final List<String> NAMES = List.of("start", "backup", "dumps", "fingerprint", "certificates", "verify",
+            "retention", "wal-check", "fail", "record", "alert");
+    private static final List<String> TYPES = List.of(BackupRun.FILE, BackupRun.DATABASE, BackupRun.WAL,
+            BackupRun.CONFIG);
 
     /** What one step does to the run. */
     @FunctionalInterface
@@ -48,12 +50,15 @@ public final class FlowSteps {
     private final Runs runs;
     private final FileBackupSteps files;
     private final DatabaseBackupSteps databases;
+    private final ConfigBackupSteps configs;
 
-    FlowSteps(RepositoryAccess repository, Runs runs, FileBackupSteps files, DatabaseBackupSteps databases) {
+    FlowSteps(RepositoryAccess repository, Runs runs, FileBackupSteps files, DatabaseBackupSteps databases,
+              ConfigBackupSteps configs) {
         this.repository = repository;
         this.runs = runs;
         this.files = files;
         this.databases = databases;
+        this.configs = configs;
     }
 
     /** The named step; its options are taken out of the map. IllegalArgumentException saying what is wrong. */
@@ -61,20 +66,21 @@ public final class FlowSteps {
         if ("start".equals(name)) {
             Object type = options.remove("type");
             if (!TYPES.contains(String.valueOf(type))) {
-                throw new IllegalArgumentException("lifeboat:start needs type=file, type=database or type=wal");
+                throw new IllegalArgumentException("lifeboat:start needs type=file, type=database, type=wal or type=config");
             }
             return exchange -> start(exchange, (String) type);
         }
         Action action = switch (name) {
             case "backup" -> (run, exchange) -> {
-                if (BackupRun.FILE.equals(run.getType())) {
-                    files.backup(run);
-                } else {
-                    databases.backup(run);
+                switch (run.getType()) {
+                    case BackupRun.FILE -> files.backup(run);
+                    case BackupRun.CONFIG -> configs.backup(run);
+                    default -> databases.backup(run);
                 }
             };
             case "dumps" -> (run, exchange) -> databases.dumps(run);
             case "fingerprint" -> (run, exchange) -> databases.fingerprint(run);
+            case "certificates" -> (run, exchange) -> configs.certificates(run);
             case "verify" -> (run, exchange) -> verify(run);
             case "retention" -> (run, exchange) -> retention(run);
             case "wal-check" -> (run, exchange) -> databases.walCheck(run);
@@ -147,7 +153,11 @@ public final class FlowSteps {
     private void retention(BackupRun run) throws InterruptedException {
         try {
             Repository repo = run.repository(repository);
-            int removed = BackupRun.FILE.equals(run.getType()) ? files.retention(run, repo) : databases.retention(run, repo);
+            int removed = switch (run.getType()) {
+                case BackupRun.FILE -> files.retention(run, repo);
+                case BackupRun.CONFIG -> configs.retention(run, repo);
+                default -> databases.retention(run, repo);
+            };
             if (removed > 0) {
                 try {
                     Pruner.Result pruned = new Pruner(repo, Duration.ofSeconds(60)).run(false);

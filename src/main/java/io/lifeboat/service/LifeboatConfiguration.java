@@ -3,6 +3,7 @@ package io.lifeboat.service;
 import io.lifeboat.api.ApiHttpEngine;
 import io.lifeboat.api.Authorizer;
 import io.lifeboat.api.BackupApi;
+import io.lifeboat.api.ConfigApi;
 import io.lifeboat.api.RecoveryApi;
 import io.lifeboat.api.RoutesApi;
 import io.lifeboat.catalog.Catalog;
@@ -11,6 +12,7 @@ import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.UnixCron;
 import io.lifeboat.monitoring.Alerts;
 import io.lifeboat.monitoring.BackupMetrics;
+import io.lifeboat.monitoring.CertificateMetrics;
 import io.lifeboat.monitoring.RecoveryMetrics;
 import io.lifeboat.recovery.Recoveries;
 import io.lifeboat.recovery.Recovery;
@@ -55,8 +57,10 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         Alerts alerts = new Alerts(line -> producer.sendBody("direct:alert", line));
         Runs runs = new Runs(catalog, config, once(() -> new BackupMetrics(registry.get())), alerts);
         runs.failRunsOfGoneNodes();
+        ConfigBackupSteps configSteps = new ConfigBackupSteps(config, repository,
+                once(() -> new CertificateMetrics(registry.get())));
         FlowSteps flowSteps = new FlowSteps(repository, runs, new FileBackupSteps(config, repository),
-                new DatabaseBackupSteps(config, repository, catalog));
+                new DatabaseBackupSteps(config, repository, catalog), configSteps);
         Recoveries recoveries = new Recoveries(config::get, repository::open, catalog, alerts, producer,
                 once(() -> new RecoveryMetrics(registry.get())));
         LifeboatComponent steps = new LifeboatComponent(flowSteps, new RecoverySteps(config::get, repository::open,
@@ -73,6 +77,7 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         context.getRegistry().bind("reloads", reloads);
         context.getRegistry().bind("authorizer", authorizer);
         context.getRegistry().bind("backupApi", new BackupApi(catalog, authorizer, new BackupTriggers(runs, config)));
+        context.getRegistry().bind("configApi", new ConfigApi(configSteps, config::get, authorizer));
         context.getRegistry().bind("recoveries", recoveries);
         context.getRegistry().bind("recoveryApi", new RecoveryApi(recoveries, authorizer));
         LifeboatConfig.Drills drills = started.recovery().drills();
@@ -131,11 +136,14 @@ public final class LifeboatConfiguration implements CamelConfiguration {
      * other); waits while a backup of that source is already running.
      */
     private static String safetyBackup(ProducerTemplate producer, String kind, String source) throws Exception {
-        boolean database = Recovery.Item.DATABASE.equals(kind);
+        String flow = switch (kind) {
+            case Recovery.Item.DATABASE -> "direct:database-backup";
+            case Recovery.Item.CONFIG -> "direct:config-backup";
+            default -> "direct:file-backup";
+        };
         long deadline = System.nanoTime() + Duration.ofHours(1).toNanos();
         while (true) {
-            Object run = producer.requestBodyAndHeaders(database ? "direct:database-backup" : "direct:file-backup", null,
-                    Map.of("source", source, "scope", "full"));
+            Object run = producer.requestBodyAndHeaders(flow, null, Map.of("source", source, "scope", "full"));
             if (run instanceof BackupRun made) {
                 if (made.isFailed() || made.getSnapshot() == null) {
                     throw new IllegalStateException("backup run " + made.getId() + " failed: " + made.getError());

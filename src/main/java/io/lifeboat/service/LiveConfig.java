@@ -39,6 +39,17 @@ public final class LiveConfig {
                 .orElseThrow(() -> new IllegalArgumentException("no enabled file source named '" + name + "'"));
     }
 
+    /** An enabled configuration source; IllegalArgumentException saying so otherwise. */
+    LifeboatConfig.ConfigSource configSource(String name) {
+        return current.configs().stream().filter(c -> c.name().equals(name) && c.active()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no enabled configuration source named '" + name + "'"));
+    }
+
+    List<String> configSources() {
+        return current.configs().stream().filter(LifeboatConfig.ConfigSource::active)
+                .map(LifeboatConfig.ConfigSource::name).toList();
+    }
+
     /** An enabled database; IllegalArgumentException saying so otherwise. */
     LifeboatConfig.Database database(String name) {
         return current.databases().stream().filter(d -> d.name().equals(name) && d.active()).findFirst()
@@ -97,8 +108,11 @@ public final class LiveConfig {
         if (!Objects.equals(loaded.dropFolder(), running.dropFolder())) {
             later.add("dropFolder");
         }
+        if (!Objects.equals(loaded.configKey(), running.configKey())) {
+            later.add("configKey");
+        }
         current = new LifeboatConfig(running.repository(), running.catalog(), loaded.files(), loaded.databases(),
-                running.dropFolder(), loaded.storage(), loaded.recovery());
+                loaded.configs(), running.configKey(), running.dropFolder(), loaded.storage(), loaded.recovery());
         try {
             for (Listener listener : listeners) {
                 listener.changed(current);

@@ -147,6 +147,9 @@ public final class Runs {
         if (BackupRun.FILE.equals(type)) {
             return config.fileSource(source).retention();
         }
+        if (BackupRun.CONFIG.equals(type)) {
+            return config.configSource(source).retention();
+        }
         LifeboatConfig.Database d = config.database(source);
         LifeboatConfig.Schedule s = switch (scope == null ? "full" : scope) {
             case "incremental" -> d.incremental();

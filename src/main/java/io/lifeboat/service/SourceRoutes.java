@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The routes made from templates, one per enabled source and schedule: "file-backup-NAME" from
- * the template file-backup-schedule, "database-full-NAME", "database-incremental-NAME" and
+ * the template file-backup-schedule, "config-backup-NAME" from config-backup-schedule,
+ * "database-full-NAME", "database-incremental-NAME" and
  * "database-log-NAME" from database-schedule. They are kept in step with lifeboat.yaml (a source
  * added, removed, disabled or rescheduled changes only its own routes) and made again when the
  * file of their template is edited.
@@ -34,6 +35,7 @@ public final class SourceRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(SourceRoutes.class);
     static final String FILE_TEMPLATE = "file-backup-schedule";
     static final String DATABASE_TEMPLATE = "database-schedule";
+    static final String CONFIG_TEMPLATE = "config-backup-schedule";
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     /** A route to make: its template and parameters. */
@@ -110,6 +112,12 @@ public final class SourceRoutes {
         for (LifeboatConfig.FileSource s : config.files()) {
             if (s.active()) {
                 wanted.put("file-backup-" + s.name(), new Made(FILE_TEMPLATE, Map.of("source", s.name(),
+                        "cron", UnixCron.toQuartz(s.schedule()))));
+            }
+        }
+        for (LifeboatConfig.ConfigSource s : config.configs()) {
+            if (s.active()) {
+                wanted.put("config-backup-" + s.name(), new Made(CONFIG_TEMPLATE, Map.of("source", s.name(),
                         "cron", UnixCron.toQuartz(s.schedule()))));
             }
         }

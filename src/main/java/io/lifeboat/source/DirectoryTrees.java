@@ -5,9 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
-/** Whole directory trees: a restore's scratch copy, a failed attempt, a drill's sandbox. */
+/**
+ * Whole directory trees: a restore's scratch copy, a failed attempt, a drill's sandbox; and whether
+ * a place a restore is asked to write to lies inside the roots it may write to.
+ */
 public final class DirectoryTrees {
     private DirectoryTrees() {
     }
@@ -21,6 +25,27 @@ public final class DirectoryTrees {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
+        }
+    }
+
+    /**
+     * Whether the place is inside one of the roots once links are followed (as far as the place
+     * exists), so that a link inside a root cannot lead a write out of it.
+     */
+    public static boolean inside(Path place, List<String> roots) {
+        Path real = realPath(place.normalize());
+        return roots.stream().anyMatch(root -> real.startsWith(realPath(Path.of(root).normalize())));
+    }
+
+    private static Path realPath(Path p) {
+        Path existing = p;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            return existing == null ? p : existing.toRealPath().resolve(existing.relativize(p));
+        } catch (IOException e) {
+            return p;
         }
     }
 }

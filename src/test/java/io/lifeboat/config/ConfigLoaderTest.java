@@ -17,9 +17,14 @@ class ConfigLoaderTest {
     @Test
     void theShippedConfigurationLoads() {
         LifeboatConfig c = ConfigLoader.load(Path.of("config"));
-        assertEquals(5, c.files().size());
+        assertEquals(4, c.files().size());
         assertEquals("0 3 * * *", c.files().get(0).schedule());
         assertEquals("90d", c.files().get(1).retention());
+        assertEquals(5, c.configs().size());
+        assertEquals(LifeboatConfig.ConfigSource.KINDS, c.configs().stream().skip(1).map(LifeboatConfig.ConfigSource::kind)
+                .toList());
+        assertEquals("0 6 * * *", c.configs().get(0).schedule(), "R3: daily at 06:00");
+        assertEquals("90d", c.configs().get(0).retention());
     }
 
     @Test
@@ -33,6 +38,16 @@ class ConfigLoaderTest {
         assertProblem("storage:\n  floppy: { path: /a }\n", "storage.floppy", "unknown storage");
         assertProblem("files:\n  - { name: a, path: " + dir + ", schedul: '0 4 * * *' }\n", "unknown field 'schedul'", "");
         assertProblem("repository: { compression: lz4 }\n", "repository.compression", "unknown compression");
+        assertProblem("configs:\n  - { name: c, kind: secrets, paths: [" + dir + "] }\n", "configs[c].kind",
+                "must be one of [system, infrastructure, security, network]");
+        assertProblem("configs:\n  - { name: c, kind: network }\n", "configs[c]", "nothing to back up");
+        assertProblem("configs:\n  - { name: c, kind: system, paths: [" + dir + "], kubectl: {} }\n",
+                "configs[c].kubectl", "only a source of kind infrastructure");
+        assertProblem("configs:\n  - { name: c, kind: network, commands: [ { name: rules } ] }\n",
+                "configs[c].commands[rules].run", "missing");
+        assertProblem("files:\n  - { name: c, path: " + dir + ", schedule: '0 4 * * *', retention: 1d }\n"
+                + "configs:\n  - { name: c, kind: system, paths: [" + dir + "], schedule: '61 6 * * *' }\n",
+                "configs[c].name", "duplicate");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lifeboat.ServedLifeboat;
 import io.lifeboat.TestSupport;
 import io.lifeboat.source.postgres.PgTools;
 import io.lifeboat.source.postgres.ThrowawayCluster;
@@ -40,17 +41,14 @@ import org.junit.jupiter.api.Test;
 class RecoveryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
-    private final List<Process> started = new ArrayList<>();
     private Path work;
     private ThrowawayCluster cluster;
-    private int api;
-    private int management;
+    private ServedLifeboat lifeboat;
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+        if (lifeboat != null) {
+            lifeboat.close();
         }
         killRecorded(work.resolve("service.pid"));
         if (Files.exists(work.resolve("pg/data/postmaster.pid"))) {
@@ -82,48 +80,56 @@ class RecoveryTest {
         Files.writeString(app.resolve("settings.yml"), "cameras: 12\n");
         TestSupport.writeRandom(app.resolve("media/clip.mp4"), 7, 3_000_000);
         Files.createSymbolicLink(app.resolve("current"), Path.of("media/clip.mp4"));
+        Path env = work.resolve("platform/etc/app.env");
+        Files.createDirectories(env.getParent());
+        Files.writeString(env, "DB_HOST=127.0.0.1\nDB_PASSWORD=recover-me-2026\n");
         int health = TestSupport.freePort();
         writeService(health);
+        lifeboat = new ServedLifeboat(work);
         writeConfig(health, "enabled: false");
-        startServe();
+        lifeboat.start();
 
         // backups of both sources, through their flows
-        String files = awaitBackup(post("/api/v1/backup/trigger", "{\"type\": \"file\", \"source\": \"app\"}", "Admin"));
-        awaitBackup(post("/api/v1/backup/trigger",
+        String files = awaitBackup(lifeboat.post("/api/v1/backup/trigger", "{\"type\": \"file\", \"source\": \"app\"}",
+                "Admin"));
+        awaitBackup(lifeboat.post("/api/v1/backup/trigger",
                 "{\"type\": \"database\", \"source\": \"beCamera\", \"scope\": \"full\"}", "Admin"));
+        awaitBackup(lifeboat.post("/api/v1/backup/trigger", "{\"type\": \"config\"}", "Admin"));
         Map<String, String> backedUp = TestSupport.describe(app);
 
         // refused before anything is touched, with the field named
         String disaster = "{\"type\": \"disaster\", \"backupId\": \"latest\"}";
         for (String role : List.of("User", "System", "Auditor")) {
-            assertEquals(403, post("/api/v1/recovery/initiate", disaster, role).statusCode(), role);
+            assertEquals(403, lifeboat.post("/api/v1/recovery/initiate", disaster, role).statusCode(), role);
         }
-        assertEquals(401, http.send(request("/api/v1/recovery/initiate").POST(HttpRequest.BodyPublishers.ofString(
+        assertEquals(401, http.send(lifeboat.request("/api/v1/recovery/initiate").POST(HttpRequest.BodyPublishers.ofString(
                 disaster)).header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode());
-        assertRefused(post("/api/v1/recovery/initiate", "{\"type\": \"everything\", \"backupId\": \"latest\"}", "Admin"),
+        assertRefused(lifeboat.post("/api/v1/recovery/initiate", "{\"type\": \"everything\", \"backupId\": \"latest\"}",
+                "Admin"),
                 400, "field 'type'");
-        assertRefused(post("/api/v1/recovery/initiate", "{\"type\": \"partial\", \"backupId\": \"0123456789abcdef\"}",
+        assertRefused(lifeboat.post("/api/v1/recovery/initiate",
+                "{\"type\": \"partial\", \"backupId\": \"0123456789abcdef\"}",
                 "Admin"), 404, "field 'backupId'");
-        assertRefused(post("/api/v1/recovery/initiate", "{\"type\": \"component\", \"backupId\": \"" + files
+        assertRefused(lifeboat.post("/api/v1/recovery/initiate", "{\"type\": \"component\", \"backupId\": \"" + files
                 + "\", \"target\": \"/etc/lifeboat\"}", "Admin"), 400, "field 'target': /etc/lifeboat is outside the allowed roots");
-        assertRefused(post("/api/v1/recovery/initiate", "{\"type\": \"partial\", \"backupId\": \"" + files
+        assertRefused(lifeboat.post("/api/v1/recovery/initiate", "{\"type\": \"partial\", \"backupId\": \"" + files
                 + "\", \"force\": true}", "Admin"), 400, "unknown field 'force'");
-        assertRefused(get("/api/v1/recovery/status?recoveryId=nothing-like-it", "Auditor"), 404, "no recovery");
-        assertRefused(post("/api/v1/recovery/initiate", "{\"type\": \"component\", \"backupId\": \"" + files
+        assertRefused(lifeboat.get("/api/v1/recovery/status?recoveryId=nothing-like-it", "Auditor"), 404, "no recovery");
+        assertRefused(lifeboat.post("/api/v1/recovery/initiate", "{\"type\": \"component\", \"backupId\": \"" + files
                 + "\", \"paths\": [\"" + app + "/../../../etc\"]}", "Admin"), 400, "field 'paths'");
         for (String role : List.of("User", "System")) {
-            assertEquals(403, get("/api/v1/recovery/drills", role).statusCode(), role);
-            assertEquals(403, get("/api/v1/recovery/status?recoveryId=x", role).statusCode(), role);
-            assertEquals(403, post("/api/v1/recovery/plan", disaster, role).statusCode(), role);
+            assertEquals(403, lifeboat.get("/api/v1/recovery/drills", role).statusCode(), role);
+            assertEquals(403, lifeboat.get("/api/v1/recovery/status?recoveryId=x", role).statusCode(), role);
+            assertEquals(403, lifeboat.post("/api/v1/recovery/plan", disaster, role).statusCode(), role);
         }
-        assertEquals(403, post("/api/v1/recovery/plan", disaster, "Auditor").statusCode());
-        assertEquals(200, get("/api/v1/recovery/drills", "Auditor").statusCode());
+        assertEquals(403, lifeboat.post("/api/v1/recovery/plan", disaster, "Auditor").statusCode());
+        assertEquals(200, lifeboat.get("/api/v1/recovery/drills", "Auditor").statusCode());
         assertEquals(backedUp, TestSupport.describe(app), "a refused recovery touched nothing");
         try (Stream<Path> restores = Files.list(work.resolve("restores"))) {
             assertEquals(0, restores.count());
         }
-        assertRefused(post("/api/v1/recovery/initiate?dryRun=true", disaster, "Admin"), 400, "no parameters");
+        assertRefused(lifeboat.post("/api/v1/recovery/initiate?dryRun=true", disaster, "Admin"), 400, "no parameters");
 
         // the plan: every step of the route, what it restores from where, and its estimate
         TestSupport.Run plan = cli("recover", "plan", "--type", "disaster");
@@ -158,7 +164,7 @@ class RecoveryTest {
         assertEquals("cameras: 13\n", Files.readString(kept.resolve("settings.yml")), "what was replaced is kept");
         assertEquals(20001, rows(), "the database was not part of it");
         assertTrue(step(partial, "validate-data").get("detail").asText().contains("equal to snapshot"), partial.toString());
-        JsonNode fileBackups = JSON.readTree(get("/api/v1/backup/status?type=file", "Auditor").body());
+        JsonNode fileBackups = JSON.readTree(lifeboat.get("/api/v1/backup/status?type=file", "Auditor").body());
         assertEquals(2, fileBackups.get("backups").size(), "the safety backup is a backup like any other");
 
         // a stop hook that fails: the flow stops there, says what state the platform is in, and restores nothing
@@ -194,13 +200,10 @@ class RecoveryTest {
         assertTrue(held.get("progress").asInt() > 0 && held.get("progress").asInt() < 100, held.toString());
 
         // the service dies in the middle; started again, the recovery goes on from its last finished step
-        Process first = started.remove(0);
-        List<ProcessHandle> children = first.descendants().toList();
-        first.destroyForcibly().waitFor();
-        children.forEach(ProcessHandle::destroyForcibly); // all of the service goes, its WAL receiver too
+        lifeboat.close(); // all of the service goes, its WAL receiver too
         killRecorded(work.resolve("hook.pid"));
         Files.delete(work.resolve("hold"));
-        startServe();
+        lifeboat.start();
         JsonNode recovered = awaitRecovery(id);
         assertEquals("completed", recovered.get("status").asText(), recovered.toString());
         assertEquals(1, recovered.get("resumed").asInt());
@@ -212,6 +215,10 @@ class RecoveryTest {
         assertEquals(2, hooks.stream().filter(l -> l.startsWith("start")).count(), hooks.toString());
         assertEquals(beforePartial, TestSupport.describe(app), "the files are as their newest backup, the safety backup");
         assertEquals(before, contents(), "the database holds every row it held, the one after its backup too");
+        assertEquals("DB_HOST=127.0.0.1\nDB_PASSWORD=recover-me-2026\n", Files.readString(env),
+                "the configuration is back, its sealed secret too");
+        assertTrue(step(recovered, "restore-config").get("detail").asText().contains("platform-config: snapshot"),
+                recovered.toString());
         assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + health + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode(), "the service is healthy again");
         assertTrue(step(recovered, "validate-health").get("detail").asText().contains("platform healthy"));
@@ -224,16 +231,14 @@ class RecoveryTest {
 
         // a drill on demand (Admin only), and one on its schedule: into a sandbox, compared with the backup's
         // fingerprint, RTO over its target alerted
-        assertEquals(403, post("/api/v1/recovery/drills", "", "Auditor").statusCode());
+        assertEquals(403, lifeboat.post("/api/v1/recovery/drills", "", "Auditor").statusCode());
         TestSupport.Run now = cli("recover", "drill");
         assertEquals(0, now.exit(), now.toString());
         String onDemand = now.out().lines().findFirst().orElseThrow().split(" ")[1];
         assertEquals("completed", status(onDemand).get("status").asText());
-        Process second = started.remove(0);
-        second.destroy();
-        second.waitFor();
+        lifeboat.stop();
         writeConfig(health, "schedule: \"0/5 * * * * ?\", scope: full, rtoTarget: 1s, rpoTarget: 30d");
-        startServe();
+        lifeboat.start();
         JsonNode drill = awaitDrill(onDemand);
         assertEquals("completed", drill.get("status").asText(), drill.toString());
         assertTrue(drill.get("rtoSeconds").asDouble() > 1 && drill.get("rpoSeconds").isNumber(), drill.toString());
@@ -245,8 +250,7 @@ class RecoveryTest {
         assertTrue(alerts.contains("\"kind\":\"rto-exceeded\"") && alerts.contains(drill.get("recoveryId").asText()),
                 alerts);
         assertEquals(before, contents(), "the drill did not touch the live database");
-        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management
-                + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = lifeboat.metrics();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("drill_status{") && l.contains("disaster")
                 && l.endsWith(" 1.0")) && metrics.contains("drill_rto_seconds{") && metrics.contains("drill_rpo_seconds{"),
                 metrics.lines().filter(l -> l.contains("drill")).toList().toString());
@@ -284,18 +288,15 @@ class RecoveryTest {
     }
 
     private void writeConfig(int health, String drills) throws Exception {
-        Path config = work.resolve("config");
-        Files.createDirectories(config);
         Files.createDirectories(work.resolve("restores"));
-        api = TestSupport.freePort();
-        management = TestSupport.freePort();
-        Files.writeString(config.resolve("application.properties"), "camel.server.port = " + api
-                + "\ncamel.management.port = " + management + "\nlifeboat.alerts-dir = " + work + "\n");
-        Files.writeString(config.resolve("lifeboat.yaml"), """
+        Files.writeString(work.resolve("config/lifeboat.yaml"), """
                 repository: { path: %1$s/repository, passwordFile: %1$s/repository.password, create: true, compression: zstd:3 }
                 catalog: { url: 'jdbc:h2:file:%1$s/catalog/lifeboat;AUTO_SERVER=TRUE' }
                 files:
                   - { name: app, path: %1$s/platform/app, schedule: "0 0 3 1 1 ?", retention: 30d }
+                configs:
+                  - { name: platform-config, kind: system, paths: [%1$s/platform/etc], schedule: "0 0 3 1 1 ?" }
+                configKey: { file: %1$s/config.key }
                 databases:
                   - name: beCamera
                     type: postgresql
@@ -324,48 +325,9 @@ class RecoveryTest {
                 """.formatted(work, cluster.port, health, drills));
     }
 
-    private void startServe() throws Exception {
-        Process serve = TestSupport.serveProcess(List.of("-Xmx256m"), work.resolve("config")).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("serve.log").toFile())).start();
-        started.add(0, serve);
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline) {
-            assertTrue(serve.isAlive(), Files.readString(work.resolve("serve.log")));
-            try {
-                // the web server answers before the last endpoint is in: a 404 means not yet
-                if (http.send(request("/api/v1/recovery/status").build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 401) {
-                    return;
-                }
-                Thread.sleep(250);
-            } catch (IOException notYet) {
-                Thread.sleep(250);
-            }
-        }
-        throw new AssertionError("serve did not answer: " + Files.readString(work.resolve("serve.log")));
-    }
 
-    private String token(String role) throws Exception {
-        TestSupport.Run created = TestSupport.cli("token", "create", "--role", role, "--config",
-                work.resolve("config").toString());
-        assertEquals(0, created.exit(), created.toString());
-        return created.out().lines().findFirst().orElseThrow().strip();
-    }
 
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + path));
-    }
 
-    private HttpResponse<String> post(String path, String body, String role) throws Exception {
-        return http.send(request(path).header("Authorization", "Bearer " + token(role))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> get(String path, String role) throws Exception {
-        return http.send(request(path).header("Authorization", "Bearer " + token(role)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 
     private static void assertRefused(HttpResponse<String> answer, int status, String says) {
         assertEquals(status, answer.statusCode(), answer.body());
@@ -374,22 +336,13 @@ class RecoveryTest {
 
     /** The backup run a trigger started, once it succeeded; its id. */
     private String awaitBackup(HttpResponse<String> trigger) throws Exception {
-        assertEquals(202, trigger.statusCode(), trigger.body());
-        String id = JSON.readTree(trigger.body()).get("backupId").asText();
-        for (int i = 0; i < 600; i++) {
-            for (JsonNode b : JSON.readTree(get("/api/v1/backup/status", "Auditor").body()).get("backups")) {
-                if (b.get("id").asText().equals(id) && !"in_progress".equals(b.get("status").asText())) {
-                    assertEquals("success", b.get("status").asText(), Files.readString(work.resolve("serve.log")));
-                    return id;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("backup " + id + " did not end");
+        JsonNode b = lifeboat.awaitBackup(trigger);
+        assertEquals("success", b.get("status").asText(), Files.readString(lifeboat.log()));
+        return b.get("id").asText();
     }
 
     private String initiate(String body) throws Exception {
-        HttpResponse<String> answer = post("/api/v1/recovery/initiate", body, "Admin");
+        HttpResponse<String> answer = lifeboat.post("/api/v1/recovery/initiate", body, "Admin");
         assertEquals(202, answer.statusCode(), answer.body());
         JsonNode started = JSON.readTree(answer.body());
         assertEquals("started", started.get("status").asText());
@@ -397,7 +350,7 @@ class RecoveryTest {
     }
 
     private JsonNode status(String id) throws Exception {
-        HttpResponse<String> answer = get("/api/v1/recovery/status?recoveryId=" + id, "Auditor");
+        HttpResponse<String> answer = lifeboat.get("/api/v1/recovery/status?recoveryId=" + id, "Auditor");
         assertEquals(200, answer.statusCode(), answer.body());
         return JSON.readTree(answer.body());
     }
@@ -416,14 +369,14 @@ class RecoveryTest {
     /** The first scheduled drill to end: not the one named. */
     private JsonNode awaitDrill(String not) throws Exception {
         for (int i = 0; i < 1200; i++) {
-            for (JsonNode d : JSON.readTree(get("/api/v1/recovery/drills", "Auditor").body()).get("drills")) {
+            for (JsonNode d : JSON.readTree(lifeboat.get("/api/v1/recovery/drills", "Auditor").body()).get("drills")) {
                 if (!"in_progress".equals(d.get("status").asText()) && !d.get("recoveryId").asText().equals(not)) {
                     return d;
                 }
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("no drill ended: " + Files.readString(work.resolve("serve.log")));
+        throw new AssertionError("no drill ended: " + Files.readString(lifeboat.log()));
     }
 
     private static JsonNode step(JsonNode recovery, String name) {
@@ -461,7 +414,7 @@ class RecoveryTest {
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("no such line in " + file + ": " + Files.readString(work.resolve("serve.log")));
+        throw new AssertionError("no such line in " + file + ": " + Files.readString(lifeboat.log()));
     }
 
     private Connection counting() throws Exception {
@@ -486,11 +439,7 @@ class RecoveryTest {
     }
 
     private TestSupport.Run cli(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--url", "http://127.0.0.1:" + api));
-        ProcessBuilder pb = TestSupport.process(List.of("-Xmx128m"), all.toArray(String[]::new));
-        pb.environment().put("LIFEBOAT_TOKEN", token("Admin"));
-        return TestSupport.runProcess(pb, 120);
+        return lifeboat.cli("Admin", args);
     }
 
     private static void killRecorded(Path pidFile) throws Exception {

@@ -15,20 +15,20 @@ import java.util.concurrent.Future;
  * Writes a snapshot's nodes as JSON lines, cut into content-defined chunks like file data: an
  * unchanged part of the tree yields the same chunks as last time and costs nothing to store.
  */
-final class NodeStreamWriter {
+public final class NodeStreamWriter {
     private final ChunkWriter chunks;
     private final FastCdc cdc;
     private byte[] buf;
     private int end;
     private final List<Future<ChunkId>> written = new ArrayList<>();
 
-    NodeStreamWriter(ChunkWriter chunks, FastCdc cdc) {
+    public NodeStreamWriter(ChunkWriter chunks, FastCdc cdc) {
         this.chunks = chunks;
         this.cdc = cdc;
         this.buf = new byte[64 * 1024];
     }
 
-    void write(Node node) throws IOException, InterruptedException {
+    public void write(Node node) throws IOException, InterruptedException {
         byte[] line = Repository.JSON.writeValueAsBytes(node);
         if (end + line.length + 1 > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, end + line.length + 1));
@@ -40,7 +40,7 @@ final class NodeStreamWriter {
     }
 
     /** Stores the rest and returns the ids of every chunk of the stream, in order. */
-    List<String> finish() throws IOException, InterruptedException {
+    public List<String> finish() throws IOException, InterruptedException {
         emit(true);
         List<String> ids = new ArrayList<>(written.size());
         for (Future<ChunkId> f : written) {

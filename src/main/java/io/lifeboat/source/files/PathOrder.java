@@ -6,8 +6,8 @@ import java.util.Comparator;
  * The order of a node stream: depth first, siblings by name. Comparing whole paths with '/' below
  * every other character gives exactly that order, so two streams can be merged like sorted lists.
  */
-final class PathOrder implements Comparator<String> {
-    static final PathOrder INSTANCE = new PathOrder();
+public final class PathOrder implements Comparator<String> {
+    public static final PathOrder INSTANCE = new PathOrder();
 
     @Override
     public int compare(String a, String b) {

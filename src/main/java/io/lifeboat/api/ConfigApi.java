@@ -1,0 +1,189 @@
+package io.lifeboat.api;
+
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.crypto.CorruptDataException;
+import io.lifeboat.repository.RepositoryException;
+import io.lifeboat.repository.Snapshot;
+import io.lifeboat.service.ConfigBackupSteps;
+import io.lifeboat.source.DirectoryTrees;
+import io.lifeboat.source.config.ConfigBackups;
+import io.lifeboat.source.config.ConfigDiff;
+import io.lifeboat.source.config.ConfigRestorer;
+import io.lifeboat.source.config.ConfigSnapshots;
+import io.lifeboat.source.config.StoredItem;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The configuration endpoints: the backups of a source (GET /api/v1/config/backups?source=), what
+ * changed (POST /api/v1/config/diff) and a restore (POST /api/v1/config/restore). Answers show
+ * masked text and sealed pieces' fingerprints, never a secret value.
+ */
+public final class ConfigApi {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigApi.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final BackupApi.BodyShape BODY = new BackupApi.BodyShape("source, from, to, backupId, target",
+            "{\"source\": \"app\", \"backupId\": \"latest\"}", field -> "field '" + field + "' must be text");
+
+    /** The body of diff and restore; each field may be left out, none sent as null. */
+    public static final class Request {
+        @JsonSetter(nulls = Nulls.FAIL)
+        private String source;
+        @JsonSetter(nulls = Nulls.FAIL)
+        private String from;
+        @JsonSetter(nulls = Nulls.FAIL)
+        private String to;
+        @JsonSetter(nulls = Nulls.FAIL)
+        private String backupId;
+        @JsonSetter(nulls = Nulls.FAIL)
+        private String target;
+    }
+
+    private final ConfigBackupSteps configs;
+    private final Supplier<LifeboatConfig> config;
+    private final Authorizer authorizer;
+
+    public ConfigApi(ConfigBackupSteps configs, Supplier<LifeboatConfig> config, Authorizer authorizer) {
+        this.configs = configs;
+        this.config = config;
+        this.authorizer = authorizer;
+    }
+
+    /** GET /api/v1/config/backups?source=NAME: each backup, its pieces (path, secrets sealed out, certificates). */
+    public void backups(Exchange exchange) throws IOException {
+        Map<String, String> query = Authorizer.query(exchange);
+        if (!query.keySet().stream().allMatch("source"::equals) || query.get("source") == null) {
+            throw new ApiException(400, "bad_request", "give exactly the parameter 'source'");
+        }
+        LifeboatConfig.ConfigSource source = source(query.get("source"));
+        ConfigBackups backups = backups();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Snapshot s : backups.list(source.name())) {
+            ConfigSnapshots.Loaded loaded = backups.load(s);
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("snapshot", s.id());
+            b.put("time", s.time());
+            b.put("status", s.status());
+            b.put("kind", loaded.manifest().kind());
+            b.put("items", loaded.manifest().items().stream().map(ConfigApi::describe).toList());
+            b.put("skipped", loaded.manifest().skipped());
+            out.add(b);
+        }
+        BackupApi.reply(exchange, 200, Map.of("source", source.name(), "backups", out));
+    }
+
+    /** POST /api/v1/config/diff {source, from?: backup|now (latest), to?: backup|now (now)}. */
+    public void diff(Exchange exchange) throws IOException, InterruptedException {
+        Request q = BackupApi.body(exchange, Request.class, BODY);
+        LifeboatConfig.ConfigSource source = source(q.source);
+        String from = q.from == null ? "latest" : q.from;
+        String to = q.to == null ? "now" : q.to;
+        List<ConfigDiff.Change> changes;
+        try {
+            changes = backups().diff(source, from, to);
+        } catch (RepositoryException e) {
+            throw new ApiException(404, "not_found", e.getMessage());
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("source", source.name());
+        answer.put("from", from);
+        answer.put("to", to);
+        answer.put("changes", changes);
+        BackupApi.reply(exchange, 200, answer);
+    }
+
+    /**
+     * POST /api/v1/config/restore {source, backupId?, target?}: writes what differs (in place, or
+     * below a target inside recovery.roots), keeping each file it replaces beside it.
+     */
+    public void restore(Exchange exchange) throws IOException {
+        Request q = BackupApi.body(exchange, Request.class, BODY);
+        LifeboatConfig.ConfigSource source = source(q.source);
+        Path target = null;
+        if (q.target != null) {
+            if (!q.target.startsWith("/")) {
+                throw new ApiException(400, "bad_request", "field 'target' must be an absolute directory");
+            }
+            target = Path.of(q.target).normalize();
+            if (!DirectoryTrees.inside(target, config.get().recovery().roots())) {
+                throw new ApiException(400, "bad_request", "field 'target': " + target + " is outside the allowed roots "
+                        + config.get().recovery().roots());
+            }
+        }
+        ConfigBackups backups = backups();
+        Snapshot snapshot;
+        try {
+            snapshot = backups.find(source.name(), q.backupId);
+        } catch (RepositoryException e) {
+            throw new ApiException(404, "not_found", "field 'backupId': " + e.getMessage());
+        }
+        ConfigRestorer.Result done;
+        try {
+            done = backups.restore(snapshot, target, STAMP.format(Instant.now()));
+        } catch (IOException | CorruptDataException e) {
+            throw new ApiException(422, "cannot_restore", e.getMessage());
+        }
+        LOG.info("configuration {} restored from snapshot {}{}: {} written, {} unchanged, {} not applied", source.name(),
+                snapshot.shortId(), target == null ? " in place" : " into " + target, done.written().size(),
+                done.unchanged(), done.notApplied().size());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("source", source.name());
+        answer.put("snapshot", snapshot.id());
+        answer.put("target", target == null ? null : target.toString());
+        answer.put("written", done.written());
+        answer.put("unchanged", done.unchanged());
+        answer.put("notApplied", done.notApplied());
+        answer.put("kept", done.kept());
+        BackupApi.reply(exchange, 200, answer);
+    }
+
+    public void unreadableBody(Exchange exchange, String permission) {
+        BackupApi.unreadableBody(exchange, authorizer, permission, BODY);
+    }
+
+    private static Map<String, Object> describe(StoredItem i) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("path", i.path());
+        out.put("origin", i.origin());
+        out.put("size", i.size());
+        out.put("secretsSealed", i.secrets());
+        out.put("sealed", i.sealed());
+        out.put("certificates", i.certificates());
+        return out;
+    }
+
+    /** The repository and the configuration key; 503 saying which cannot be opened. */
+    private ConfigBackups backups() {
+        try {
+            return configs.backups();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ApiException(503, "unavailable", e.getMessage());
+        }
+    }
+
+    private LifeboatConfig.ConfigSource source(String name) {
+        if (name == null) {
+            throw new ApiException(400, "bad_request", "field 'source' is missing; configured: " + configs.sources());
+        }
+        try {
+            return configs.source(name);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "bad_request", "field 'source': " + e.getMessage() + "; configured: "
+                    + configs.sources());
+        }
+    }
+}

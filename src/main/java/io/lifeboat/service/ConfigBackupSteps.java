@@ -1,0 +1,89 @@
+package io.lifeboat.service;
+
+import io.lifeboat.compress.Compression;
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.config.Retention;
+import io.lifeboat.maintenance.KeepPolicy;
+import io.lifeboat.monitoring.CertificateMetrics;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.config.Certificates;
+import io.lifeboat.source.config.ConfigBackups;
+import io.lifeboat.source.config.ConfigKeys;
+import io.lifeboat.source.config.ConfigSnapshots;
+import io.lifeboat.source.config.StoredItem;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * What the steps of the config-backup flow do for a configuration source: back it up, record the
+ * expiry of the certificates it holds, apply its retention.
+ */
+public final class ConfigBackupSteps {
+    /** A certificate that expires sooner than this is alerted with each backup. */
+    static final Duration EXPIRING = Duration.ofDays(30);
+    private final LiveConfig config;
+    private final RepositoryAccess repository;
+    private final Supplier<CertificateMetrics> metrics;
+
+    ConfigBackupSteps(LiveConfig config, RepositoryAccess repository, Supplier<CertificateMetrics> metrics) {
+        this.config = config;
+        this.repository = repository;
+        this.metrics = metrics;
+    }
+
+    void backup(BackupRun run) throws Exception {
+        Repository repo = repository.open();
+        run.snapshot(backups(repo).backup(config.configSource(run.getSource()), List.of("run:" + run.getId()),
+                Compression.parse(config.get().repository().compression())), repo);
+    }
+
+    /** The expiry of every certificate the backup holds into the metrics; one expiring within 30 days, alerted. */
+    void certificates(BackupRun run) throws Exception {
+        if (run.getSnapshot() == null) {
+            return;
+        }
+        Instant soon = Instant.now().plus(EXPIRING);
+        for (StoredItem item : ConfigSnapshots.load(run.repository(repository), run.getSnapshot()).items()) {
+            for (Certificates.Certificate c : item.certificates() == null ? List.<Certificates.Certificate>of()
+                    : item.certificates()) {
+                Instant notAfter = Instant.parse(c.notAfter());
+                metrics.get().expires(run.getSource(), item.path(), c.subject(), notAfter);
+                if (notAfter.isBefore(soon)) {
+                    run.note("certificate-expiring", "certificate " + c.subject() + " in " + item.path()
+                            + (notAfter.isBefore(Instant.now()) ? " expired " : " expires ") + c.notAfter(), false);
+                }
+            }
+        }
+    }
+
+    /** The source's retention as a keep policy over its own backups; returns how many were forgotten. */
+    int retention(BackupRun run, Repository repo) throws IOException {
+        KeepPolicy keep = new KeepPolicy(1, Retention.parse(config.configSource(run.getSource()).retention()));
+        List<Snapshot> expired = keep.expired(backups(repo).list(run.getSource()));
+        for (Snapshot s : expired) {
+            repo.forget(s.id());
+        }
+        return expired.size();
+    }
+
+    /** The configuration backups in the repository, opened with the configuration key. */
+    public ConfigBackups backups(Repository repo) throws IOException {
+        return new ConfigBackups(repo, ConfigKeys.open(config.get().configKey()));
+    }
+
+    public ConfigBackups backups() throws IOException {
+        return backups(repository.open());
+    }
+
+    public LifeboatConfig.ConfigSource source(String name) {
+        return config.configSource(name);
+    }
+
+    public List<String> sources() {
+        return config.configSources();
+    }
+}

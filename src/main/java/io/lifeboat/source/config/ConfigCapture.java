@@ -1,0 +1,221 @@
+package io.lifeboat.source.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.Tool;
+import io.lifeboat.source.files.PathOrder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Reads a configuration source as it is now: its files (links kept as links), the environment of
+ * its processes, the live Kubernetes objects kubectl can see and the output of its commands. What
+ * cannot be read is a problem of the capture, said with its reason, and the rest goes on: a
+ * backup of it is then partial, not failed.
+ */
+public final class ConfigCapture {
+    /** A piece larger than this is not configuration: back it up as a file source. */
+    static final long MAX_ITEM = 16L << 20;
+    static final List<String> KUBERNETES_KINDS = List.of("deployments", "statefulsets", "daemonsets", "services",
+            "configmaps", "secrets", "ingresses", "cronjobs", "networkpolicies");
+    private static final Duration PROGRAM_TIMEOUT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final String ATTRIBUTES = "unix:mode,uid,gid,lastModifiedTime,isRegularFile,isDirectory,isSymbolicLink,size";
+
+    /** What was read, in stream order, and what could not be. */
+    public record Capture(List<ConfigItem> items, List<Snapshot.Problem> problems) {
+    }
+
+    private final List<ConfigItem> items = new ArrayList<>();
+    private final List<Snapshot.Problem> problems = new ArrayList<>();
+
+    private ConfigCapture() {
+    }
+
+    public static Capture of(LifeboatConfig.ConfigSource source) throws InterruptedException {
+        ConfigCapture c = new ConfigCapture();
+        for (String path : source.paths()) {
+            c.files(Path.of(path).toAbsolutePath().normalize());
+        }
+        for (String process : source.processes()) {
+            c.environment(process);
+        }
+        if (source.kubectl() != null) {
+            c.kubernetes(source.kubectl());
+        }
+        for (LifeboatConfig.ConfigSource.Command command : source.commands()) {
+            c.command(command);
+        }
+        c.items.sort(Comparator.comparing(ConfigItem::path, PathOrder.INSTANCE));
+        return new Capture(List.copyOf(c.items), List.copyOf(c.problems));
+    }
+
+    private void files(Path root) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            problems.add(new Snapshot.Problem(root.toString(), "does not exist"));
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.forEach(this::file);
+        } catch (IOException | RuntimeException e) {
+            problems.add(new Snapshot.Problem(root.toString(), "cannot be listed: " + e.getMessage()));
+        }
+    }
+
+    private void file(Path path) {
+        try {
+            Map<String, Object> a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) a.get("mode") & 07777;
+            long mtime = ((FileTime) a.get("lastModifiedTime")).toInstant().getEpochSecond() * 1_000_000_000L
+                    + ((FileTime) a.get("lastModifiedTime")).toInstant().getNano();
+            if (Boolean.TRUE.equals(a.get("isSymbolicLink"))) {
+                items.add(new ConfigItem(path.toString(), ConfigItem.LINK, new byte[0],
+                        Files.readSymbolicLink(path).toString(), mode, (Integer) a.get("uid"), (Integer) a.get("gid"),
+                        mtime));
+            } else if (Boolean.TRUE.equals(a.get("isRegularFile"))) {
+                if ((Long) a.get("size") > MAX_ITEM) {
+                    problems.add(new Snapshot.Problem(path.toString(), "larger than " + (MAX_ITEM >> 20)
+                            + " MiB: not configuration; back it up as a file source"));
+                    return;
+                }
+                items.add(new ConfigItem(path.toString(), ConfigItem.FILE, Files.readAllBytes(path), null, mode,
+                        (Integer) a.get("uid"), (Integer) a.get("gid"), mtime));
+            } else if (!Boolean.TRUE.equals(a.get("isDirectory"))) {
+                problems.add(new Snapshot.Problem(path.toString(), "neither a file nor a link: skipped"));
+            }
+        } catch (IOException e) {
+            problems.add(new Snapshot.Problem(path.toString(), "cannot be read: " + e.getMessage()));
+        }
+    }
+
+    /** The environment of the oldest process of that name (its /proc/PID/comm), sorted. */
+    private void environment(String name) {
+        String where = ConfigItem.CAPTURED + "environment/" + name + ".env";
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            Path process = procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .filter(p -> name.equals(comm(p)))
+                    .min(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString()))).orElse(null);
+            if (process == null) {
+                problems.add(new Snapshot.Problem(where, "no process named " + name + " is running; its environment "
+                        + "was not read"));
+                return;
+            }
+            String environ = Files.readString(process.resolve("environ"), StandardCharsets.UTF_8);
+            StringBuilder text = new StringBuilder();
+            Stream.of(environ.split("\0")).filter(s -> !s.isEmpty()).sorted().forEach(s -> text.append(s).append('\n'));
+            items.add(ConfigItem.answer(where, ConfigItem.ENVIRONMENT, text.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            problems.add(new Snapshot.Problem(where, "the environment of " + name + " cannot be read: " + e.getMessage()));
+        }
+    }
+
+    private static String comm(Path process) {
+        try {
+            return Files.readString(process.resolve("comm")).strip();
+        } catch (IOException gone) {
+            return null;
+        }
+    }
+
+    /**
+     * Live objects, one file per context, namespace and kind, each object a YAML document without
+     * what the cluster adds (status, managedFields, uid, resourceVersion, ...), so that a diff
+     * shows what was configured. No kubectl, or no context: skipped with the reason.
+     */
+    private void kubernetes(LifeboatConfig.ConfigSource.LiveObjects live) throws InterruptedException {
+        String where = ConfigItem.CAPTURED + "kubectl";
+        String context = live.context();
+        try {
+            if (context == null) {
+                Tool.Result current = Tool.run("kubectl", Tool.of(List.of("kubectl", "config", "current-context")),
+                        PROGRAM_TIMEOUT);
+                if (!current.ok()) {
+                    problems.add(new Snapshot.Problem(where, "kubectl has no context (" + current.err()
+                            + "); live Kubernetes objects were skipped"));
+                    return;
+                }
+                context = current.out().strip();
+            }
+        } catch (IOException notInstalled) {
+            problems.add(new Snapshot.Problem(where, "kubectl cannot be run (" + notInstalled.getMessage()
+                    + "); live Kubernetes objects were skipped"));
+            return;
+        }
+        String current = context;
+        List<String> namespaces = live.namespaces() == null || live.namespaces().isEmpty() ? List.of()
+                : live.namespaces();
+        for (String kind : live.kinds() == null || live.kinds().isEmpty() ? KUBERNETES_KINDS : live.kinds()) {
+            List<String> scopes = namespaces.isEmpty() ? List.of("--all-namespaces") : namespaces;
+            for (String scope : scopes) {
+                List<String> command = new ArrayList<>(List.of("kubectl", "--context", context, "get", kind, "-o", "json"));
+                command.addAll(scope.startsWith("--") ? List.of(scope) : List.of("--namespace", scope));
+                try {
+                    Tool.Result got = Tool.run("kubectl", Tool.of(command), PROGRAM_TIMEOUT);
+                    if (!got.ok()) {
+                        problems.add(new Snapshot.Problem(where + "/" + context + "/" + kind, got.failure()));
+                        continue;
+                    }
+                    Map<String, StringBuilder> byNamespace = new TreeMap<>();
+                    for (JsonNode object : JSON.readTree(got.out()).path("items")) {
+                        String ns = object.path("metadata").path("namespace").asText("_cluster");
+                        byNamespace.computeIfAbsent(ns, n -> new StringBuilder()).append(YAML.writeValueAsString(
+                                withoutClusterNoise((ObjectNode) object)));
+                    }
+                    byNamespace.forEach((ns, yaml) -> items.add(ConfigItem.answer(where + "/" + current + "/" + ns + "/"
+                            + kind + ".yaml", ConfigItem.KUBECTL, yaml.toString().getBytes(StandardCharsets.UTF_8))));
+                } catch (IOException e) {
+                    problems.add(new Snapshot.Problem(where + "/" + context + "/" + kind, "kubectl get failed: "
+                            + e.getMessage()));
+                }
+            }
+        }
+    }
+
+    private static ObjectNode withoutClusterNoise(ObjectNode object) {
+        object.remove("status");
+        if (object.get("metadata") instanceof ObjectNode metadata) {
+            for (String field : List.of("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation",
+                    "selfLink")) {
+                metadata.remove(field);
+            }
+            if (metadata.get("annotations") instanceof ObjectNode annotations) {
+                annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+                annotations.remove("deployment.kubernetes.io/revision");
+                if (annotations.isEmpty()) {
+                    metadata.remove("annotations");
+                }
+            }
+        }
+        return object;
+    }
+
+    private void command(LifeboatConfig.ConfigSource.Command command) throws InterruptedException {
+        String where = ConfigItem.CAPTURED + "command/" + command.name() + ".txt";
+        try {
+            Tool.Result ran = Tool.run(command.name(), Tool.of(List.of("sh", "-c", command.run())), PROGRAM_TIMEOUT);
+            if (!ran.ok()) {
+                problems.add(new Snapshot.Problem(where, ran.failure()));
+                return;
+            }
+            items.add(ConfigItem.answer(where, ConfigItem.COMMAND, ran.out().getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            problems.add(new Snapshot.Problem(where, "cannot run " + command.name() + ": " + e.getMessage()));
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.lifeboat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * `serve` in its own JVM on a work directory's config/ (ports of its own, alerts into the work
+ * directory), and the ways a test talks to it: HTTP with a token of a role, and the command line.
+ */
+public final class ServedLifeboat implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public final Path work;
+    public final int api;
+    public final int management;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Process serve;
+
+    /** Writes config/application.properties; the test writes config/lifeboat.yaml. */
+    public ServedLifeboat(Path work) throws IOException {
+        this.work = work;
+        this.api = TestSupport.freePort();
+        this.management = TestSupport.freePort();
+        Files.createDirectories(work.resolve("config"));
+        Files.writeString(work.resolve("config/application.properties"), "camel.server.port = " + api
+                + "\ncamel.management.port = " + management + "\nlifeboat.alerts-dir = " + work + "\n");
+    }
+
+    public Path log() {
+        return work.resolve("serve.log");
+    }
+
+    /** Starts it and waits until its API answers. */
+    public void start() throws Exception {
+        serve = TestSupport.serveProcess(List.of("-Xmx256m"), work.resolve("config")).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            assertTrue(serve.isAlive(), Files.readString(log()));
+            try {
+                // the web server answers before the last endpoint is in: a 404 means not yet
+                if (http.send(request("/api/v1/recovery/status").build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 401) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("serve did not answer: " + Files.readString(log()));
+    }
+
+    /** Stops it as an operator would (SIGTERM), and waits for it to end. */
+    public void stop() throws InterruptedException {
+        serve.destroy();
+        serve.waitFor();
+    }
+
+    /** Kills it and everything it started (kill -9), as a crash would. */
+    @Override
+    public void close() {
+        if (serve != null) {
+            List<ProcessHandle> children = serve.descendants().toList();
+            serve.destroyForcibly();
+            serve.onExit().join();
+            children.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    public String token(String role) {
+        TestSupport.Run created = TestSupport.cli("token", "create", "--role", role, "--config",
+                work.resolve("config").toString());
+        assertEquals(0, created.exit(), created.toString());
+        return created.out().lines().findFirst().orElseThrow().strip();
+    }
+
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + path));
+    }
+
+    public HttpResponse<String> post(String path, String body, String role) throws Exception {
+        return http.send(request(path).header("Authorization", "Bearer " + token(role))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> get(String path, String role) throws Exception {
+        return http.send(request(path).header("Authorization", "Bearer " + token(role)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    public String metrics() throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/observe/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The command line in a JVM of its own, talking to this service with a token of the role. */
+    public TestSupport.Run cli(String role, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", "http://127.0.0.1:" + api));
+        ProcessBuilder pb = TestSupport.process(List.of("-Xmx128m"), all.toArray(String[]::new));
+        pb.environment().put("LIFEBOAT_TOKEN", token(role));
+        return TestSupport.runProcess(pb, 120);
+    }
+
+    /** The end of the backup run a trigger started: its entry in the backup status. */
+    public JsonNode awaitBackup(HttpResponse<String> trigger) throws Exception {
+        assertEquals(202, trigger.statusCode(), trigger.body());
+        String id = JSON.readTree(trigger.body()).get("backupId").asText();
+        for (int i = 0; i < 600; i++) {
+            for (JsonNode b : JSON.readTree(get("/api/v1/backup/status", "Auditor").body()).get("backups")) {
+                if (b.get("id").asText().equals(id) && !"in_progress".equals(b.get("status").asText())) {
+                    return b;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("backup " + id + " did not end");
+    }
+}

@@ -56,3 +56,12 @@ report_failures() {
     printf '\n!!!!!!!!!! %d PROBLEM(S) !!!!!!!!!!\n' "${#FAILURES[@]}"; printf '!!! %s\n' "${FAILURES[@]}"; exit 2
   fi
 }
+
+now() { date +%s.%N; }
+
+# free_port FROM: the first port from FROM on that nothing listens on (nor a PostgreSQL socket
+# names) and that this script has not handed out already.
+free_port() { local p; for p in $(seq "$1" $(( $1 + 300 ))); do
+  [ -z "$(ss -Htln "sport = :$p")" ] && [ ! -e "/tmp/.s.PGSQL.$p" ] && [ ! -e "/var/run/postgresql/.s.PGSQL.$p" ] \
+    && [[ " ${TAKEN:-} " != *" $p "* ]] && { TAKEN="${TAKEN:-} $p"; echo "$p"; return; }
+  done; die "no free port from $1"; }

@@ -76,13 +76,8 @@ trap 'exit 130' INT TERM
 
 DATA="$W/data" PG="$W/pg" PGDATA="$W/pg/data" CONF="$W/conf" REPO="$W/repository" TSV="$W/results.tsv"
 STATUS_JSON="$W/recovery-status.json" PGLOG="$W/logs/postgres"
-now() { date +%s.%N; }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
-free_port() { local p; for p in $(seq "$1" $(( $1 + 300 ))); do
-  [ -z "$(ss -Htln "sport = :$p")" ] && [ ! -e "/tmp/.s.PGSQL.$p" ] && [ ! -e "/var/run/postgresql/.s.PGSQL.$p" ] \
-    && [[ " ${TAKEN:-} " != *" $p "* ]] && { TAKEN="${TAKEN:-} $p"; echo "$p"; return; }
-  done; die "no free port from $1"; }
 as_pg() { runuser -u postgres -- "$@"; }
 sql() {  # sql SQL [DB]: one statement as postgres over 127.0.0.1, unaligned tuples only
   as_pg "$PGBIN/psql" -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -d "${2:-bench}" -c "$1"; }

@@ -2,6 +2,7 @@ package io.lifeboat.api;
 
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
+import io.lifeboat.compress.Compression;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.crypto.CorruptDataException;
 import io.lifeboat.repository.RepositoryException;
@@ -9,15 +10,12 @@ import io.lifeboat.repository.Snapshot;
 import io.lifeboat.service.ConfigBackupSteps;
 import io.lifeboat.source.DirectoryTrees;
 import io.lifeboat.source.config.ConfigBackups;
-import io.lifeboat.source.config.ConfigDiff;
 import io.lifeboat.source.config.ConfigRestorer;
 import io.lifeboat.source.config.ConfigSnapshots;
 import io.lifeboat.source.config.StoredItem;
+import io.lifeboat.source.config.WrongKeyException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigApi {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigApi.class);
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
     private static final BackupApi.BodyShape BODY = new BackupApi.BodyShape("source, from, to, backupId, target",
             "{\"source\": \"app\", \"backupId\": \"latest\"}", field -> "field '" + field + "' must be text");
 
@@ -70,17 +66,17 @@ public final class ConfigApi {
             throw new ApiException(400, "bad_request", "give exactly the parameter 'source'");
         }
         LifeboatConfig.ConfigSource source = source(query.get("source"));
-        ConfigBackups backups = backups();
+        ConfigBackups backups = configs.listing();
         List<Map<String, Object>> out = new ArrayList<>();
         for (Snapshot s : backups.list(source.name())) {
-            ConfigSnapshots.Loaded loaded = backups.load(s);
+            ConfigSnapshots.Manifest manifest = backups.manifest(s);
             Map<String, Object> b = new LinkedHashMap<>();
             b.put("snapshot", s.id());
             b.put("time", s.time());
             b.put("status", s.status());
-            b.put("kind", loaded.manifest().kind());
-            b.put("items", loaded.manifest().items().stream().map(ConfigApi::describe).toList());
-            b.put("skipped", loaded.manifest().skipped());
+            b.put("kind", manifest.kind());
+            b.put("items", manifest.items().stream().map(ConfigApi::describe).toList());
+            b.put("skipped", manifest.skipped());
             out.add(b);
         }
         BackupApi.reply(exchange, 200, Map.of("source", source.name(), "backups", out));
@@ -92,25 +88,40 @@ public final class ConfigApi {
         LifeboatConfig.ConfigSource source = source(q.source);
         String from = q.from == null ? "latest" : q.from;
         String to = q.to == null ? "now" : q.to;
-        List<ConfigDiff.Change> changes;
-        try {
-            changes = backups().diff(source, from, to);
-        } catch (RepositoryException e) {
-            throw new ApiException(404, "not_found", e.getMessage());
-        }
+        ConfigBackups backups = backups();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("source", source.name());
         answer.put("from", from);
         answer.put("to", to);
-        answer.put("changes", changes);
+        answer.put("fromSnapshot", resolve(backups, source, "from", from));
+        answer.put("toSnapshot", resolve(backups, source, "to", to));
+        try {
+            answer.put("changes", backups.diff(source, from, to));
+        } catch (WrongKeyException e) {
+            throw new ApiException(422, "wrong_key", e.getMessage());
+        }
         BackupApi.reply(exchange, 200, answer);
+    }
+
+    /** The snapshot a reference names (null for now); 404 naming the field when there is none. */
+    private static String resolve(ConfigBackups backups, LifeboatConfig.ConfigSource source, String field, String ref)
+            throws IOException {
+        if ("now".equals(ref)) {
+            return null;
+        }
+        try {
+            return backups.find(source.name(), ref).id();
+        } catch (RepositoryException e) {
+            throw new ApiException(404, "not_found", "field '" + field + "': " + e.getMessage());
+        }
     }
 
     /**
      * POST /api/v1/config/restore {source, backupId?, target?}: writes what differs (in place, or
-     * below a target inside recovery.roots), keeping each file it replaces beside it.
+     * below a target inside recovery.roots); in place, what it replaces is kept first as a
+     * configuration backup (keptAs).
      */
-    public void restore(Exchange exchange) throws IOException {
+    public void restore(Exchange exchange) throws IOException, InterruptedException {
         Request q = BackupApi.body(exchange, Request.class, BODY);
         LifeboatConfig.ConfigSource source = source(q.source);
         Path target = null;
@@ -131,23 +142,24 @@ public final class ConfigApi {
         } catch (RepositoryException e) {
             throw new ApiException(404, "not_found", "field 'backupId': " + e.getMessage());
         }
-        ConfigRestorer.Result done;
+        ConfigBackups.Restored done;
         try {
-            done = backups.restore(snapshot, target, STAMP.format(Instant.now()));
-        } catch (IOException | CorruptDataException e) {
+            done = backups.restore(source, snapshot, target, Compression.parse(config.get().repository().compression()));
+        } catch (IOException | IllegalStateException | CorruptDataException e) {
             throw new ApiException(422, "cannot_restore", e.getMessage());
         }
+        ConfigRestorer.Result result = done.result();
         LOG.info("configuration {} restored from snapshot {}{}: {} written, {} unchanged, {} not applied", source.name(),
-                snapshot.shortId(), target == null ? " in place" : " into " + target, done.written().size(),
-                done.unchanged(), done.notApplied().size());
+                snapshot.shortId(), target == null ? " in place" : " into " + target, result.written().size(),
+                result.unchanged(), result.notApplied().size());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("source", source.name());
         answer.put("snapshot", snapshot.id());
         answer.put("target", target == null ? null : target.toString());
-        answer.put("written", done.written());
-        answer.put("unchanged", done.unchanged());
-        answer.put("notApplied", done.notApplied());
-        answer.put("kept", done.kept());
+        answer.put("written", result.written());
+        answer.put("unchanged", result.unchanged());
+        answer.put("notApplied", result.notApplied());
+        answer.put("keptAs", done.keptAs() == null ? null : done.keptAs().id());
         BackupApi.reply(exchange, 200, answer);
     }
 

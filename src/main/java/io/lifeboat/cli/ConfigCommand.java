@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Console;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,14 +38,23 @@ final class ConfigCommand {
             if (source != null) {
                 body.put("source", source);
             }
+            Instant asked = Instant.now().minusSeconds(1);
             String id = service.post("/api/v1/backup/trigger", body).get("backupId").asText();
-            System.out.println("configuration backup " + id + " started");
+            System.out.println("configuration backup " + id + (source == null ? " and any other sources'" : "")
+                    + " started");
+            // every run this trigger began (one per source when none is named): those of type config since then
             while (true) {
+                List<JsonNode> ours = new ArrayList<>();
                 for (JsonNode b : service.get("/api/v1/backup/status?type=config").get("backups")) {
-                    if (b.get("id").asText().equals(id) && !"in_progress".equals(b.get("status").asText())) {
-                        System.out.println("configuration backup " + id + ": " + b.get("status").asText());
-                        return "failed".equals(b.get("status").asText()) ? 1 : 0;
+                    if (b.get("id").asText().equals(id) || source == null
+                            && !Instant.parse(b.get("createdAt").asText()).isBefore(asked)) {
+                        ours.add(b);
                     }
+                }
+                if (!ours.isEmpty() && ours.stream().noneMatch(b -> "in_progress".equals(b.get("status").asText()))) {
+                    ours.forEach(b -> System.out.println("configuration backup " + b.get("id").asText() + ": "
+                            + b.get("status").asText()));
+                    return ours.stream().anyMatch(b -> "failed".equals(b.get("status").asText())) ? 1 : 0;
                 }
                 Thread.sleep(500);
             }
@@ -122,7 +134,7 @@ final class ConfigCommand {
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
             description = "Show what restoring a backup would change, then, once confirmed, write it (in place, or into "
-                    + "--target inside recovery.roots); each file it replaces is kept beside it as NAME.before-restore-STAMP.")
+                    + "--target inside recovery.roots); in place, what it replaces is first kept as a configuration backup.")
     static final class Restore implements Callable<Integer> {
         @Mixin
         ServiceClient service;
@@ -138,13 +150,30 @@ final class ConfigCommand {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode diff = service.post("/api/v1/config/diff", Map.of("source", source, "from", "now", "to", backupId));
+            String snapshot = backupId;
             if (target == null) {
-                if (diff.get("changes").isEmpty()) {
-                    System.out.println("nothing to restore: " + source + " on disk equals backup " + backupId);
+                JsonNode diff = service.post("/api/v1/config/diff", Map.of("source", source, "from", "now", "to",
+                        backupId));
+                snapshot = diff.get("toSnapshot").asText(); // what is confirmed is what is written
+                List<JsonNode> writes = new ArrayList<>();
+                int left = 0;
+                for (JsonNode c : diff.get("changes")) {
+                    if ("removed".equals(c.get("change").asText()) || c.get("path").asText().startsWith("/captured/")) {
+                        left++; // a restore in place deletes nothing and applies no captured output
+                    } else {
+                        writes.add(c);
+                    }
+                }
+                if (writes.isEmpty()) {
+                    System.out.println("nothing to restore: " + source + " on disk equals backup "
+                            + snapshot.substring(0, 8));
                     return 0;
                 }
-                print(diff);
+                printChanges(writes);
+                if (left > 0) {
+                    System.out.println("(" + left + " more differences are left as they are: pieces on disk that the"
+                            + " backup does not have, and what programs answered)");
+                }
             }
             if (!yes) {
                 Console console = System.console();
@@ -153,7 +182,7 @@ final class ConfigCommand {
                     return 1;
                 }
                 String answer = console.readLine("Write %s%s? [y/N] ", target == null ? "these changes" : "backup "
-                        + backupId + " into ", target == null ? "" : target);
+                        + snapshot + " into ", target == null ? "" : target);
                 if (answer == null || !answer.strip().equalsIgnoreCase("y")) {
                     System.out.println("nothing written");
                     return 1;
@@ -161,15 +190,17 @@ final class ConfigCommand {
             }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("source", source);
-            body.put("backupId", backupId);
+            body.put("backupId", snapshot);
             if (target != null) {
                 body.put("target", target);
             }
             JsonNode done = service.post("/api/v1/config/restore", body);
             System.out.printf("restored %s from snapshot %s: %d written, %d unchanged%n", source,
                     done.get("snapshot").asText().substring(0, 8), done.get("written").size(), done.get("unchanged").asInt());
-            for (JsonNode k : done.get("kept")) {
-                System.out.println("kept what it replaced: " + k.asText());
+            if (done.path("keptAs").isTextual()) {
+                System.out.println("what it replaced is kept as configuration backup " + done.get("keptAs").asText()
+                        .substring(0, 8) + " (config restore --backup-id " + done.get("keptAs").asText().substring(0, 8)
+                        + " puts it back)");
             }
             for (JsonNode p : done.get("notApplied")) {
                 System.out.println("not applied in place (restore with --target to get it): " + p.asText());
@@ -182,7 +213,13 @@ final class ConfigCommand {
         if (diff.get("changes").isEmpty()) {
             System.out.println("no changes from " + diff.get("from").asText() + " to " + diff.get("to").asText());
         }
-        for (JsonNode c : diff.get("changes")) {
+        List<JsonNode> changes = new ArrayList<>();
+        diff.get("changes").forEach(changes::add);
+        printChanges(changes);
+    }
+
+    private static void printChanges(List<JsonNode> changes) {
+        for (JsonNode c : changes) {
             System.out.println(c.get("change").asText() + ": " + c.get("path").asText());
             c.get("lines").forEach(l -> System.out.println(l.asText()));
         }

@@ -222,6 +222,9 @@ public final class ConfigLoader {
             if (s.kubectl() != null && !"infrastructure".equals(s.kind())) {
                 problems.add(where + ".kubectl: only a source of kind infrastructure reads Kubernetes objects");
             }
+            if (s.kubectl() != null && s.kubectl().context() != null && s.kubectl().context().isBlank()) {
+                problems.add(where + ".kubectl.context: empty; leave it out for kubectl's current context");
+            }
             if (s.kubectl() != null && s.kubectl().kinds() != null
                     && s.kubectl().kinds().stream().anyMatch(k -> k == null || !k.matches("[A-Za-z0-9.\\-]+"))) {
                 problems.add(where + ".kubectl.kinds: resource kinds as kubectl names them (deployments, configmaps)");

@@ -21,8 +21,8 @@ public final class SealingKeyFile {
     public static MasterKey load(Path file, boolean create) throws IOException {
         if (!Files.exists(file)) {
             if (!create) {
-                throw new IOException("the sealing key " + file + " does not exist (set configKey.create: true to "
-                        + "make one, or put the key kept off this host back there)");
+                throw new IOException("the sealing key " + file + " does not exist: put the key kept off this host"
+                        + " back there (a new one is made only by a first backup, and opens no earlier backup)");
             }
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);

@@ -45,10 +45,13 @@ public final class Recoveries {
     private final Alerts alerts;
     private final ProducerTemplate producer;
     private final Supplier<RecoveryMetrics> metrics;
+    /** The service's own configuration directory, which a disaster recovery in place leaves alone. */
+    private final Path serviceConfig;
 
-    public Recoveries(Supplier<LifeboatConfig> config, RecoverySteps.RepositoryOpener repository, Catalog catalog,
-                      Alerts alerts, ProducerTemplate producer, Supplier<RecoveryMetrics> metrics) {
+    public Recoveries(Supplier<LifeboatConfig> config, Path serviceConfig, RecoverySteps.RepositoryOpener repository,
+                      Catalog catalog, Alerts alerts, ProducerTemplate producer, Supplier<RecoveryMetrics> metrics) {
         this.metrics = metrics;
+        this.serviceConfig = serviceConfig;
         this.config = config;
         this.repository = repository;
         this.catalog = catalog;
@@ -121,7 +124,7 @@ public final class Recoveries {
     }
 
     private RecoveryPlanner planner() throws IOException {
-        return new RecoveryPlanner(config.get(), repository.open(), catalog);
+        return new RecoveryPlanner(config.get(), serviceConfig, repository.open(), catalog);
     }
 
     /** The end of a recovery's route: its status, RTO and RPO recorded, and alerts for what went wrong. */

@@ -2,12 +2,15 @@ package io.lifeboat.recovery;
 
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.crypto.MasterKey;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.DirectoryTrees;
 import io.lifeboat.source.config.ConfigBackups;
+import io.lifeboat.source.config.ConfigKeys;
+import io.lifeboat.source.config.ConfigSnapshots;
 import io.lifeboat.source.postgres.PgBackups;
 import io.lifeboat.source.postgres.PgRecovery;
 import io.lifeboat.source.postgres.PgRestore;
@@ -37,11 +40,14 @@ final class RecoveryPlanner {
     private final LifeboatConfig config;
     private final Repository repository;
     private final Catalog catalog;
+    private final Path serviceConfig;
+    private MasterKey configKey;
     /** The repository's snapshots, read once per plan. */
     private List<Snapshot> snapshots;
 
-    RecoveryPlanner(LifeboatConfig config, Repository repository, Catalog catalog) {
+    RecoveryPlanner(LifeboatConfig config, Path serviceConfig, Repository repository, Catalog catalog) {
         this.config = config;
+        this.serviceConfig = serviceConfig.toAbsolutePath().normalize();
         this.repository = repository;
         this.catalog = catalog;
     }
@@ -140,9 +146,10 @@ final class RecoveryPlanner {
             r.items.add(files(r, f, newestOf(f.name(), r.point), List.of()));
         }
         for (LifeboatConfig.ConfigSource c : config.configs()) {
-            // a configuration source not backed up yet has nothing to restore; it does not hold up the rest
+            // a configuration source not backed up yet has nothing to restore; it does not hold up the rest;
+            // nor is the service's own configuration replaced under it while it runs the recovery
             Snapshot s = c.active() ? newestOf(c.name(), r.point, null) : null;
-            if (s != null) {
+            if (s != null && (r.target != null || !coversServiceConfig(c))) {
                 r.items.add(configuration(r, c.name(), s));
             }
         }
@@ -266,13 +273,37 @@ final class RecoveryPlanner {
         return item;
     }
 
-    /** A configuration backup: its pieces at their own paths (in place), or below TARGET/config/NAME. */
+    /**
+     * A configuration backup: its pieces at their own paths (in place), or below TARGET/config/NAME.
+     * Checked here that the configuration key is at hand and is the one the backup was sealed
+     * under: found missing at restore-config, the databases and files would be back and the
+     * services still stopped. Not counted in a drill's RPO: configuration changes by hand, daily
+     * backups are its point (R3), and it would hold every drill over an RPO of hours.
+     */
     private Recovery.Item configuration(Recovery r, String source, Snapshot s) throws IOException {
+        if (configKey == null) {
+            try {
+                configKey = ConfigKeys.open(config.configKey(), false);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new RecoveryRequestException(400, "configuration source " + source + " needs the configuration key: "
+                        + e.getMessage());
+            }
+        }
+        String sealedUnder = ConfigSnapshots.manifest(repository, s).keyId();
+        if (sealedUnder != null && !sealedUnder.equals(ConfigSnapshots.keyId(configKey))) {
+            throw new RecoveryRequestException(400, "configuration source " + source + ": backup " + s.shortId()
+                    + " was sealed under another configuration key (" + sealedUnder + ") than the one in configKey;"
+                    + " put the key kept off this host back");
+        }
         String restoreTo = r.target != null ? Path.of(r.target, "config", source).toString() : "/";
-        Recovery.Item item = new Recovery.Item(Recovery.Item.CONFIG, source, s.id(), "/", restoreTo,
+        return new Recovery.Item(Recovery.Item.CONFIG, source, s.id(), "/", restoreTo,
                 s.summary() == null ? 0 : s.summary().bytes());
-        item.newestPoint = Instant.parse(newestOf(source, null).time());
-        return item;
+    }
+
+    /** Whether a configuration source holds the service's own configuration directory (or a file in it). */
+    private boolean coversServiceConfig(LifeboatConfig.ConfigSource c) {
+        return c.paths().stream().map(p -> Path.of(p).toAbsolutePath().normalize())
+                .anyMatch(p -> serviceConfig.startsWith(p) || p.startsWith(serviceConfig));
     }
 
     /** The fingerprint taken with that base backup or after it, not after the point (null: latest). */
@@ -296,7 +327,7 @@ final class RecoveryPlanner {
     private Snapshot newestOf(String source, Instant point, String refusal) throws IOException {
         Snapshot chosen = null;
         for (Snapshot s : snapshots()) {
-            if (s.tags() != null && s.tags().contains("source:" + source)
+            if (s.tags() != null && s.tags().contains("source:" + source) && !s.tags().contains(ConfigBackups.BEFORE_RESTORE)
                     && (point == null || !Instant.parse(s.time()).isAfter(point))) {
                 chosen = s;
             }

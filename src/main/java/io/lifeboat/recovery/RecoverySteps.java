@@ -4,6 +4,7 @@ import static io.lifeboat.recovery.Outcome.done;
 import static io.lifeboat.recovery.Outcome.skipped;
 
 import io.lifeboat.catalog.Catalog;
+import io.lifeboat.compress.Compression;
 import io.lifeboat.config.Durations;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.repository.Progress;
@@ -382,9 +383,10 @@ public final class RecoverySteps {
     }
 
     /**
-     * Each configuration backup: in place, only the pieces that differ are written, each file it
-     * replaces kept beside it; what programs answered (kubectl, commands) comes back only into a
-     * target. Secrets and the security kind are opened with the configuration key.
+     * Each configuration backup: only the pieces that differ are written; in place, the source as it
+     * is now is first kept as a configuration backup, and what programs answered (kubectl, commands)
+     * is not applied (it comes back only into a target). Secrets and the security kind are opened
+     * with the configuration key.
      */
     private Outcome restoreConfig(Recovery r) throws Exception {
         List<Recovery.Item> items = items(r, Recovery.Item.CONFIG);
@@ -392,7 +394,7 @@ public final class RecoverySteps {
             return skipped("no configuration backup in this recovery");
         }
         Repository repo = repository.open();
-        ConfigBackups backups = new ConfigBackups(repo, ConfigKeys.open(config.get().configKey()));
+        ConfigBackups backups = new ConfigBackups(repo, ConfigKeys.open(config.get().configKey(), false));
         List<String> said = new ArrayList<>();
         for (Recovery.Item item : items) {
             if (item.restored) {
@@ -400,15 +402,22 @@ public final class RecoverySteps {
                 continue;
             }
             Snapshot s = repo.snapshot(item.snapshot);
-            ConfigRestorer.Result done = backups.restore(s, item.inPlace() ? null : Path.of(item.restoreTo),
-                    "recovery-" + r.id);
-            item.movedAside.addAll(done.kept());
+            LifeboatConfig.ConfigSource source = config.get().configs().stream()
+                    .filter(c -> c.name().equals(item.source)).findFirst().orElseThrow(() -> new IllegalStateException(
+                            "configuration source " + item.source + " is no longer in lifeboat.yaml"));
+            ConfigBackups.Restored done = backups.restore(source, s, item.inPlace() ? null : Path.of(item.restoreTo),
+                    Compression.parse(config.get().repository().compression()));
+            if (done.keptAs() != null) {
+                r.safetyBackups.add(item.source + ": configuration backup " + done.keptAs().shortId() + " (before-restore)");
+            }
             item.restored = true;
             recoveries.save(r);
-            said.add(item.source + ": snapshot " + s.shortId() + ", " + done.written().size() + " written, "
-                    + done.unchanged() + " unchanged" + (item.inPlace() ? " in place" : " into " + item.restoreTo)
-                    + (done.notApplied().isEmpty() ? "" : ", " + done.notApplied().size() + " captured pieces not applied")
-                    + kept(item));
+            ConfigRestorer.Result result = done.result();
+            said.add(item.source + ": snapshot " + s.shortId() + ", " + result.written().size() + " written, "
+                    + result.unchanged() + " unchanged" + (item.inPlace() ? " in place" : " into " + item.restoreTo)
+                    + (result.notApplied().isEmpty() ? "" : ", " + result.notApplied().size()
+                    + " captured pieces not applied") + (done.keptAs() == null ? ""
+                    : "; what was there is kept as configuration backup " + done.keptAs().shortId()));
         }
         return done(String.join("; ", said));
     }

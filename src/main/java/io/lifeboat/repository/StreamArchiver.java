@@ -35,7 +35,16 @@ public final class StreamArchiver {
     /** Cuts the stream into chunks and writes them through an open writer; durable once it is flushed. */
     public static Content write(Repository repository, ChunkWriter chunks, InputStream in)
             throws IOException, InterruptedException {
-        ChunkStream stream = new ChunkStream(repository.chunker()).reset(in);
+        return write(chunks, new ChunkStream(repository.chunker()), in);
+    }
+
+    /**
+     * As above, through a chunk stream the caller reuses for many small streams: each holds a
+     * buffer of twice the largest chunk (16 MiB by default), too much to allocate per file.
+     */
+    public static Content write(ChunkWriter chunks, ChunkStream reused, InputStream in)
+            throws IOException, InterruptedException {
+        ChunkStream stream = reused.reset(in);
         List<Future<ChunkId>> futures = new ArrayList<>();
         long size = 0;
         for (byte[] chunk = stream.next(); chunk != null; chunk = stream.next()) {

@@ -37,7 +37,7 @@ public final class ConfigBackupSteps {
 
     void backup(BackupRun run) throws Exception {
         Repository repo = repository.open();
-        run.snapshot(backups(repo).backup(config.configSource(run.getSource()), List.of("run:" + run.getId()),
+        run.snapshot(new ConfigBackups(repo, ConfigKeys.open(config.get().configKey(), true)).backup(config.configSource(run.getSource()), List.of("run:" + run.getId()),
                 Compression.parse(config.get().repository().compression())), repo);
     }
 
@@ -47,7 +47,7 @@ public final class ConfigBackupSteps {
             return;
         }
         Instant soon = Instant.now().plus(EXPIRING);
-        for (StoredItem item : ConfigSnapshots.load(run.repository(repository), run.getSnapshot()).items()) {
+        for (StoredItem item : ConfigSnapshots.manifest(run.repository(repository), run.getSnapshot()).items()) {
             for (Certificates.Certificate c : item.certificates() == null ? List.<Certificates.Certificate>of()
                     : item.certificates()) {
                 Instant notAfter = Instant.parse(c.notAfter());
@@ -63,20 +63,22 @@ public final class ConfigBackupSteps {
     /** The source's retention as a keep policy over its own backups; returns how many were forgotten. */
     int retention(BackupRun run, Repository repo) throws IOException {
         KeepPolicy keep = new KeepPolicy(1, Retention.parse(config.configSource(run.getSource()).retention()));
-        List<Snapshot> expired = keep.expired(backups(repo).list(run.getSource()));
+        List<Snapshot> expired = keep.expired(repo.snapshots().stream().filter(ConfigBackups.of(run.getSource())::matches)
+                .toList());
         for (Snapshot s : expired) {
             repo.forget(s.id());
         }
         return expired.size();
     }
 
-    /** The configuration backups in the repository, opened with the configuration key. */
-    public ConfigBackups backups(Repository repo) throws IOException {
-        return new ConfigBackups(repo, ConfigKeys.open(config.get().configKey()));
+    /** The configuration backups in the repository, opened with the configuration key (never made here). */
+    public ConfigBackups backups() throws IOException {
+        return new ConfigBackups(repository.open(), ConfigKeys.open(config.get().configKey(), false));
     }
 
-    public ConfigBackups backups() throws IOException {
-        return backups(repository.open());
+    /** The configuration backups, to list them: no key needed. */
+    public ConfigBackups listing() throws IOException {
+        return new ConfigBackups(repository.open(), null);
     }
 
     public LifeboatConfig.ConfigSource source(String name) {

@@ -61,7 +61,7 @@ public final class LifeboatConfiguration implements CamelConfiguration {
                 once(() -> new CertificateMetrics(registry.get())));
         FlowSteps flowSteps = new FlowSteps(repository, runs, new FileBackupSteps(config, repository),
                 new DatabaseBackupSteps(config, repository, catalog), configSteps);
-        Recoveries recoveries = new Recoveries(config::get, repository::open, catalog, alerts, producer,
+        Recoveries recoveries = new Recoveries(config::get, dir, repository::open, catalog, alerts, producer,
                 once(() -> new RecoveryMetrics(registry.get())));
         LifeboatComponent steps = new LifeboatComponent(flowSteps, new RecoverySteps(config::get, repository::open,
                 catalog, recoveries, (kind, source) -> safetyBackup(producer, kind, source)));

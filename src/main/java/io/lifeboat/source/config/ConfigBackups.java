@@ -22,10 +22,13 @@ import java.util.TreeMap;
 public final class ConfigBackups {
     /** The tag every configuration backup carries, beside source:NAME. */
     public static final String TAG = "type:config";
+    /** The tag of the backup a restore in place takes of what it is about to replace. */
+    public static final String BEFORE_RESTORE = "before-restore";
 
     private final Repository repository;
     private final MasterKey key;
 
+    /** key: the configuration key; null to list and read manifests only. */
     public ConfigBackups(Repository repository, MasterKey key) {
         this.repository = repository;
         this.key = key;
@@ -50,9 +53,19 @@ public final class ConfigBackups {
         return repository.snapshots().stream().filter(of(source)::matches).toList();
     }
 
-    /** A backup of the source: "latest", or an id (prefix); RepositoryException when there is none. */
+    /**
+     * A backup of the source: "latest" (the newest taken by a schedule or on demand, not one a
+     * restore took of what it replaced), or an id (prefix); RepositoryException when there is none.
+     */
     public Snapshot find(String source, String ref) throws IOException {
-        Snapshot s = repository.snapshot(ref == null ? "latest" : ref, of(source));
+        if (ref == null || "latest".equals(ref)) {
+            List<Snapshot> taken = list(source).stream().filter(s -> !s.tags().contains(BEFORE_RESTORE)).toList();
+            if (taken.isEmpty()) {
+                throw new RepositoryException("configuration source " + source + " has no backup");
+            }
+            return taken.get(taken.size() - 1);
+        }
+        Snapshot s = repository.snapshot(ref, of(source));
         if (!of(source).matches(s)) {
             throw new RepositoryException("snapshot " + s.shortId() + " is not a configuration backup of " + source);
         }
@@ -61,6 +74,10 @@ public final class ConfigBackups {
 
     public ConfigSnapshots.Loaded load(Snapshot snapshot) throws IOException {
         return ConfigSnapshots.load(repository, snapshot);
+    }
+
+    public ConfigSnapshots.Manifest manifest(Snapshot snapshot) throws IOException {
+        return ConfigSnapshots.manifest(repository, snapshot);
     }
 
     /** What is on disk (and what the programs answer) now, in the form a backup keeps, by path. */
@@ -77,16 +94,56 @@ public final class ConfigBackups {
      */
     public List<ConfigDiff.Change> diff(LifeboatConfig.ConfigSource source, String from, String to)
             throws IOException, InterruptedException {
-        return ConfigDiff.between(state(source, from), state(source, to));
+        boolean withNow = "now".equals(from) || "now".equals(to);
+        return ConfigDiff.between(state(source, from, withNow), state(source, to, withNow));
     }
 
-    private Map<String, StoredItem> state(LifeboatConfig.ConfigSource source, String ref)
+    /**
+     * A backup compared with what is on disk must have been sealed under the key in use: with
+     * another, every secret's placeholder differs, and a restore could not open them.
+     */
+    private Map<String, StoredItem> state(LifeboatConfig.ConfigSource source, String ref, boolean withNow)
             throws IOException, InterruptedException {
-        return "now".equals(ref) ? now(source) : load(find(source.name(), ref)).byPath();
+        if ("now".equals(ref)) {
+            return now(source);
+        }
+        Snapshot snapshot = find(source.name(), ref);
+        ConfigSnapshots.Loaded loaded = load(snapshot);
+        if (withNow) {
+            checkKey(loaded, snapshot);
+        }
+        return loaded.byPath();
     }
 
-    /** Writes the backup back (in place, or below target), keeping what it replaces as NAME.before-restore-STAMP. */
-    public ConfigRestorer.Result restore(Snapshot snapshot, Path target, String stamp) throws IOException {
-        return ConfigRestorer.restore(load(snapshot), key, target, stamp);
+    /** WrongKeyException when the backup was sealed under another configuration key. */
+    private void checkKey(ConfigSnapshots.Loaded loaded, Snapshot snapshot) {
+        String id = ConfigSnapshots.keyId(key);
+        if (loaded.manifest().keyId() != null && !loaded.manifest().keyId().equals(id)) {
+            throw new WrongKeyException("configuration backup " + snapshot.shortId() + " was sealed under the"
+                    + " configuration key " + loaded.manifest().keyId() + ", not under the one in use (" + id + "): put"
+                    + " the key kept off this host back (configKey in lifeboat.yaml); nothing was written");
+        }
+    }
+
+    /** What a restore did, and (in place) the configuration backup that keeps what was there before it. */
+    public record Restored(ConfigRestorer.Result result, Snapshot keptAs) {
+    }
+
+    /**
+     * Writes the backup back (in place, or below target; see {@link ConfigRestorer}). In place, the
+     * source as it is now is backed up first (tagged before-restore), so that what the restore
+     * replaces is kept, in the repository, as any backup of it.
+     */
+    public Restored restore(LifeboatConfig.ConfigSource source, Snapshot snapshot, Path target,
+                            Compression.Setting compression) throws IOException, InterruptedException {
+        ConfigSnapshots.Loaded loaded = load(snapshot);
+        checkKey(loaded, snapshot);
+        Snapshot kept = target == null ? backup(source, List.of(BEFORE_RESTORE), compression) : null;
+        try {
+            return new Restored(ConfigRestorer.restore(loaded, key, target), kept);
+        } catch (ConfigRestorer.PartlyWritten e) {
+            throw new IOException(e.getMessage() + (kept == null ? "" : "; what was there before is kept as"
+                    + " configuration backup " + kept.shortId()), e);
+        }
     }
 }

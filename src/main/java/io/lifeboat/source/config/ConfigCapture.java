@@ -4,22 +4,29 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.Tool;
 import io.lifeboat.source.files.PathOrder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -35,7 +42,14 @@ public final class ConfigCapture {
             "configmaps", "secrets", "ingresses", "cronjobs", "networkpolicies");
     private static final Duration PROGRAM_TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Written as an operator writes manifests (kind: Secret, not kind: "Secret"), so that they diff and mask alike. */
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build());
+    /** What kubectl says when the cluster cannot be reached at all. */
+    private static final Pattern UNREACHABLE = Pattern.compile("(?i)unable to connect|connection refused|no such host"
+            + "|i/o timeout|dial tcp|Client.Timeout|context deadline exceeded");
+    /** kubectl's answer for one kind, at the most. */
+    private static final long MAX_ANSWER = 64L << 20;
     private static final String ATTRIBUTES = "unix:mode,uid,gid,lastModifiedTime,isRegularFile,isDirectory,isSymbolicLink,size";
 
     /** What was read, in stream order, and what could not be. */
@@ -66,15 +80,35 @@ public final class ConfigCapture {
         return new Capture(List.copyOf(c.items), List.copyOf(c.problems));
     }
 
+    /**
+     * A path and, for a directory, everything below it; links below are kept as links, but a
+     * configured path that is a link is followed too (a "live" directory of certificates is a link).
+     * One unreadable entry is a problem of its own; the walk goes on.
+     */
     private void files(Path root) {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            problems.add(new Snapshot.Problem(root.toString(), "does not exist"));
+            problem(root.toString(), "does not exist");
             return;
         }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.forEach(this::file);
-        } catch (IOException | RuntimeException e) {
-            problems.add(new Snapshot.Problem(root.toString(), "cannot be listed: " + e.getMessage()));
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path path, BasicFileAttributes attrs) {
+                    file(path);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path path, IOException e) {
+                    problem(path.toString(), "cannot be read: " + e.getMessage());
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+            if (Files.isSymbolicLink(root)) {
+                files(root.toRealPath());
+            }
+        } catch (IOException e) {
+            problem(root.toString(), "cannot be listed: " + e.getMessage());
         }
     }
 
@@ -90,17 +124,17 @@ public final class ConfigCapture {
                         mtime));
             } else if (Boolean.TRUE.equals(a.get("isRegularFile"))) {
                 if ((Long) a.get("size") > MAX_ITEM) {
-                    problems.add(new Snapshot.Problem(path.toString(), "larger than " + (MAX_ITEM >> 20)
-                            + " MiB: not configuration; back it up as a file source"));
+                    problem(path.toString(), "larger than " + (MAX_ITEM >> 20)
+                            + " MiB: not configuration; back it up as a file source");
                     return;
                 }
                 items.add(new ConfigItem(path.toString(), ConfigItem.FILE, Files.readAllBytes(path), null, mode,
                         (Integer) a.get("uid"), (Integer) a.get("gid"), mtime));
             } else if (!Boolean.TRUE.equals(a.get("isDirectory"))) {
-                problems.add(new Snapshot.Problem(path.toString(), "neither a file nor a link: skipped"));
+                problem(path.toString(), "neither a file nor a link: skipped");
             }
         } catch (IOException e) {
-            problems.add(new Snapshot.Problem(path.toString(), "cannot be read: " + e.getMessage()));
+            problem(path.toString(), "cannot be read: " + e.getMessage());
         }
     }
 
@@ -112,8 +146,8 @@ public final class ConfigCapture {
                     .filter(p -> name.equals(comm(p)))
                     .min(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString()))).orElse(null);
             if (process == null) {
-                problems.add(new Snapshot.Problem(where, "no process named " + name + " is running; its environment "
-                        + "was not read"));
+                problem(where, "no process named " + name + " is running; its environment "
+                        + "was not read");
                 return;
             }
             String environ = Files.readString(process.resolve("environ"), StandardCharsets.UTF_8);
@@ -121,8 +155,13 @@ public final class ConfigCapture {
             Stream.of(environ.split("\0")).filter(s -> !s.isEmpty()).sorted().forEach(s -> text.append(s).append('\n'));
             items.add(ConfigItem.answer(where, ConfigItem.ENVIRONMENT, text.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            problems.add(new Snapshot.Problem(where, "the environment of " + name + " cannot be read: " + e.getMessage()));
+            problem(where, "the environment of " + name + " cannot be read: " + e.getMessage());
         }
+    }
+
+    /** What could not be read, said without any secret a program may have printed with its error. */
+    private void problem(String where, String message) {
+        problems.add(new Snapshot.Problem(where, SecretMasker.redact(message)));
     }
 
     private static String comm(Path process) {
@@ -146,45 +185,75 @@ public final class ConfigCapture {
                 Tool.Result current = Tool.run("kubectl", Tool.of(List.of("kubectl", "config", "current-context")),
                         PROGRAM_TIMEOUT);
                 if (!current.ok()) {
-                    problems.add(new Snapshot.Problem(where, "kubectl has no context (" + current.err()
-                            + "); live Kubernetes objects were skipped"));
+                    problem(where, "kubectl has no context (" + current.err()
+                            + "); live Kubernetes objects were skipped");
                     return;
                 }
                 context = current.out().strip();
             }
         } catch (IOException notInstalled) {
-            problems.add(new Snapshot.Problem(where, "kubectl cannot be run (" + notInstalled.getMessage()
-                    + "); live Kubernetes objects were skipped"));
+            problem(where, "kubectl cannot be run (" + notInstalled.getMessage()
+                    + "); live Kubernetes objects were skipped");
             return;
         }
-        String current = context;
-        List<String> namespaces = live.namespaces() == null || live.namespaces().isEmpty() ? List.of()
+        String dir = where + "/" + segment(context);
+        Set<String> added = new HashSet<>();
+        List<String> scopes = live.namespaces() == null || live.namespaces().isEmpty() ? List.of("--all-namespaces")
                 : live.namespaces();
         for (String kind : live.kinds() == null || live.kinds().isEmpty() ? KUBERNETES_KINDS : live.kinds()) {
-            List<String> scopes = namespaces.isEmpty() ? List.of("--all-namespaces") : namespaces;
             for (String scope : scopes) {
-                List<String> command = new ArrayList<>(List.of("kubectl", "--context", context, "get", kind, "-o", "json"));
+                List<String> command = new ArrayList<>(List.of("kubectl", "--context", context, "--request-timeout",
+                        "20s", "get", kind, "-o", "json"));
                 command.addAll(scope.startsWith("--") ? List.of(scope) : List.of("--namespace", scope));
                 try {
                     Tool.Result got = Tool.run("kubectl", Tool.of(command), PROGRAM_TIMEOUT);
+                    if (!got.ok() && UNREACHABLE.matcher(got.err()).find()) {
+                        problem(dir, "kubectl cannot reach the cluster of context " + context + " (" + got.err()
+                                + "); live Kubernetes objects were skipped");
+                        return; // every other kind and namespace would wait for the same timeout
+                    }
                     if (!got.ok()) {
-                        problems.add(new Snapshot.Problem(where + "/" + context + "/" + kind, got.failure()));
+                        problem(dir + "/" + kind, got.failure());
                         continue;
                     }
-                    Map<String, StringBuilder> byNamespace = new TreeMap<>();
-                    for (JsonNode object : JSON.readTree(got.out()).path("items")) {
-                        String ns = object.path("metadata").path("namespace").asText("_cluster");
-                        byNamespace.computeIfAbsent(ns, n -> new StringBuilder()).append(YAML.writeValueAsString(
-                                withoutClusterNoise((ObjectNode) object)));
+                    if (got.out().length() > MAX_ANSWER) {
+                        problem(dir + "/" + kind, "kubectl's answer is larger than " + (MAX_ANSWER >> 20)
+                                + " MiB: name the namespaces and kinds to keep");
+                        continue;
                     }
-                    byNamespace.forEach((ns, yaml) -> items.add(ConfigItem.answer(where + "/" + current + "/" + ns + "/"
-                            + kind + ".yaml", ConfigItem.KUBECTL, yaml.toString().getBytes(StandardCharsets.UTF_8))));
+                    manifests(got.out()).forEach((ns, yaml) -> {
+                        String path = dir + "/" + ns + "/" + kind + ".yaml";
+                        if (added.add(path)) { // a kind without namespaces comes back for each namespace asked
+                            items.add(ConfigItem.answer(path, ConfigItem.KUBECTL, yaml.getBytes(StandardCharsets.UTF_8)));
+                        }
+                    });
                 } catch (IOException e) {
-                    problems.add(new Snapshot.Problem(where + "/" + context + "/" + kind, "kubectl get failed: "
-                            + e.getMessage()));
+                    problem(dir + "/" + kind, "kubectl get failed: " + e.getMessage());
                 }
             }
         }
+    }
+
+    /**
+     * kubectl get -o json's list as manifests, by namespace ("_cluster" for objects without one):
+     * each object a YAML document without what the cluster adds.
+     */
+    static Map<String, String> manifests(String kubectlJson) throws IOException {
+        Map<String, StringBuilder> byNamespace = new TreeMap<>();
+        for (JsonNode object : JSON.readTree(kubectlJson).path("items")) {
+            String ns = object.path("metadata").path("namespace").asText("_cluster");
+            byNamespace.computeIfAbsent(segment(ns), n -> new StringBuilder()).append(YAML.writeValueAsString(
+                    withoutClusterNoise((ObjectNode) object)));
+        }
+        Map<String, String> out = new TreeMap<>();
+        byNamespace.forEach((ns, yaml) -> out.put(ns, yaml.toString()));
+        return out;
+    }
+
+    /** A name as one plain path segment: what is not a letter, digit, '.', '_', '@' or '-' becomes '_'. */
+    private static String segment(String name) {
+        String plain = name.replaceAll("[^A-Za-z0-9._@\\-]", "_");
+        return plain.startsWith(".") ? "_" + plain : plain;
     }
 
     private static ObjectNode withoutClusterNoise(ObjectNode object) {
@@ -210,12 +279,12 @@ public final class ConfigCapture {
         try {
             Tool.Result ran = Tool.run(command.name(), Tool.of(List.of("sh", "-c", command.run())), PROGRAM_TIMEOUT);
             if (!ran.ok()) {
-                problems.add(new Snapshot.Problem(where, ran.failure()));
+                problem(where, ran.failure());
                 return;
             }
             items.add(ConfigItem.answer(where, ConfigItem.COMMAND, ran.out().getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            problems.add(new Snapshot.Problem(where, "cannot run " + command.name() + ": " + e.getMessage()));
+            problem(where, "cannot run " + command.name() + ": " + e.getMessage());
         }
     }
 }

@@ -6,12 +6,16 @@ import io.lifeboat.crypto.SealingKeyFile;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** The configuration key as configKey in lifeboat.yaml gives it: a file (made on first use) or an environment variable. */
+/**
+ * The configuration key as configKey in lifeboat.yaml gives it: a file or an environment variable.
+ * Only a backup makes a missing key file (with configKey.create): anything that reads backups needs
+ * the key they were sealed under, and a new one would open none of them.
+ */
 public final class ConfigKeys {
     private ConfigKeys() {
     }
 
-    public static MasterKey open(LifeboatConfig.ConfigKey k) throws IOException {
+    public static MasterKey open(LifeboatConfig.ConfigKey k, boolean forBackup) throws IOException {
         if (k.env() != null) {
             String value = System.getenv(k.env());
             if (value == null) {
@@ -19,6 +23,6 @@ public final class ConfigKeys {
             }
             return SealingKeyFile.parse(value, "environment variable " + k.env());
         }
-        return SealingKeyFile.load(Path.of(k.file()), k.createIfMissing());
+        return SealingKeyFile.load(Path.of(k.file()), forBackup && k.createIfMissing());
     }
 }

@@ -8,33 +8,47 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Writes a configuration backup back: in place (each file and link at its own path) or below a
  * target directory. Every piece is opened first, so a wrong key or a damaged piece writes nothing;
- * then only what differs is written (through a temporary file renamed over it), what it replaces
- * first copied beside it as NAME.before-restore-STAMP (as a recovery keeps NAME.before-recovery-ID). In place, what programs answered (kubectl, commands,
- * environments) is not applied: it comes back with a target, for an operator to apply.
+ * then only what differs (content, mode, owner) is written, each through a new owner-only file of
+ * a random name beside it, given its owner, mode and time, then renamed over the old one. Below a
+ * target, nothing is written outside it (no "..", no link leading out). In place, what programs
+ * answered (kubectl objects, command output, environments) is not applied: it comes back only
+ * below a target, for an operator to apply.
  */
 public final class ConfigRestorer {
-    /** What a restore did: pieces written, left as they were, not applied, and the copies of those it replaced. */
-    public record Result(List<String> written, int unchanged, List<String> notApplied, List<String> kept) {
+    /** What a restore did: pieces written, left as they were, and not applied. */
+    public record Result(List<String> written, int unchanged, List<String> notApplied) {
+    }
+
+    /** A restore that stopped part way: what it had written by then. */
+    public static final class PartlyWritten extends IOException {
+        private final transient List<String> written;
+
+        PartlyWritten(String message, List<String> written, IOException cause) {
+            super(message, cause);
+            this.written = List.copyOf(written);
+        }
+
+        public List<String> written() {
+            return written;
+        }
     }
 
     private ConfigRestorer() {
     }
 
-    public static Result restore(ConfigSnapshots.Loaded backup, MasterKey key, Path target, String stamp)
-            throws IOException {
+    public static Result restore(ConfigSnapshots.Loaded backup, MasterKey key, Path target) throws IOException {
         Map<String, String> secrets;
         try {
             secrets = ConfigSnapshots.secrets(backup, key);
@@ -42,40 +56,55 @@ public final class ConfigRestorer {
             throw new IOException("the configuration key does not open this backup's sealed secrets (a wrong key, "
                     + "or the backup was damaged); nothing was written");
         }
+        Path root = target == null ? null : target.toAbsolutePath().normalize();
         Map<StoredItem, byte[]> opened = new LinkedHashMap<>();
         List<String> notApplied = new ArrayList<>();
         for (StoredItem item : backup.items()) {
-            if (target == null && item.captured()) {
+            if (root == null && item.captured()) {
                 notApplied.add(item.path());
                 continue;
             }
             try {
                 opened.put(item, item.link() ? null : ConfigSnapshots.plaintext(item, secrets, key));
-            } catch (CorruptDataException wrongKey) {
+            } catch (CorruptDataException | IllegalStateException cannotOpen) {
                 throw new IOException("the configuration key does not open " + item.path() + " (a wrong key, or the "
                         + "backup was damaged); nothing was written");
             }
         }
         List<String> written = new ArrayList<>();
-        List<String> kept = new ArrayList<>();
         int unchanged = 0;
         for (Map.Entry<StoredItem, byte[]> e : opened.entrySet()) {
             StoredItem item = e.getKey();
-            Path dest = target == null ? Path.of(item.path()) : target.resolve(item.path().substring(1));
-            if (same(dest, item, e.getValue())) {
-                unchanged++;
-                continue;
+            try {
+                Path dest = destination(root, item.path());
+                if (same(dest, item, e.getValue())) {
+                    unchanged++;
+                    continue;
+                }
+                write(root, dest, item, e.getValue());
+                written.add(item.path());
+            } catch (IOException failed) {
+                throw new PartlyWritten("restoring " + item.path() + " failed (" + failed.getMessage() + ") after "
+                        + written.size() + " pieces were written", written, failed);
             }
-            if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
-                Path copy = dest.resolveSibling(dest.getFileName() + ".before-restore-" + stamp);
-                Files.copy(dest, copy, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING,
-                        LinkOption.NOFOLLOW_LINKS);
-                kept.add(copy.toString());
-            }
-            write(dest, item, e.getValue());
-            written.add(item.path());
         }
-        return new Result(written, unchanged, notApplied, kept);
+        return new Result(written, unchanged, notApplied);
+    }
+
+    /** The piece's own path, or its place below the target, which a stored path may not leave. */
+    private static Path destination(Path root, String stored) throws IOException {
+        Path own = Path.of(stored);
+        if (!own.isAbsolute() || !own.normalize().equals(own)) {
+            throw new IOException("the stored path is not absolute and plain");
+        }
+        if (root == null) {
+            return own;
+        }
+        Path dest = root.resolve(stored.substring(1)).normalize();
+        if (!dest.startsWith(root) || dest.equals(root)) {
+            throw new IOException("the stored path leads out of the target");
+        }
+        return dest;
     }
 
     private static boolean same(Path dest, StoredItem item, byte[] content) throws IOException {
@@ -91,38 +120,40 @@ public final class ConfigRestorer {
                 && Arrays.equals(Files.readAllBytes(dest), content);
     }
 
-    /** Through a temporary file beside it, owner and mode set before it takes the name. */
-    private static void write(Path dest, StoredItem item, byte[] content) throws IOException {
-        Files.createDirectories(dest.getParent());
-        Path temp = dest.resolveSibling("." + dest.getFileName() + ".lifeboat-restoring");
-        Files.deleteIfExists(temp);
+    private static void write(Path root, Path dest, StoredItem item, byte[] content) throws IOException {
+        Path dir = dest.getParent();
+        Files.createDirectories(dir);
+        if (root != null && !dir.toRealPath().startsWith(root.toRealPath())) {
+            throw new IOException("a link below the target leads " + dir + " out of it");
+        }
+        String name = "." + dest.getFileName() + ".";
+        Path temp;
         if (item.link()) {
+            temp = dir.resolve(name + UUID.randomUUID() + ".lifeboat-restoring");
             Files.createSymbolicLink(temp, Path.of(item.target()));
         } else {
-            Files.write(temp, content);
-            Files.setPosixFilePermissions(temp, permissions(item.mode()));
-            Files.setLastModifiedTime(temp, FileTime.from(item.mtime(), TimeUnit.NANOSECONDS));
+            // created new (never through a link someone put there) and owner-only until it has its mode
+            temp = Files.createTempFile(dir, name, ".lifeboat-restoring", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
         }
         try {
-            Files.setAttribute(temp, "unix:uid", item.uid(), LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(temp, "unix:gid", item.gid(), LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException | SecurityException notPermitted) {
-            // not root: the file keeps its restorer as owner, as tar does
-        }
-        Files.move(temp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_READ};
-        for (int bit = 0; bit < order.length; bit++) {
-            if ((mode & (1 << bit)) != 0) {
-                out.add(order[bit]);
+            if (!item.link()) {
+                Files.write(temp, content);
             }
+            try {
+                Files.setAttribute(temp, "unix:uid", item.uid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(temp, "unix:gid", item.gid(), LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException | SecurityException notPermitted) {
+                // not root: the file keeps its restorer as owner, as tar does
+            }
+            if (!item.link()) {
+                // after the owner: chown clears setuid and setgid
+                Files.setAttribute(temp, "unix:mode", item.mode());
+                Files.setLastModifiedTime(temp, FileTime.from(item.mtime(), TimeUnit.NANOSECONDS));
+            }
+            Files.move(temp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
         }
-        return out;
     }
 }

@@ -3,6 +3,7 @@ package io.lifeboat.source.config;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.crypto.MasterKey;
+import io.lifeboat.repository.ChunkStream;
 import io.lifeboat.repository.ChunkWriter;
 import io.lifeboat.repository.ContentReader;
 import io.lifeboat.repository.Keys;
@@ -37,8 +38,9 @@ import java.util.TreeMap;
  * when secrets were found, /captured/secrets.sealed. The second layer: secret values are taken
  * out of the text (left as placeholders) and sealed together under the configuration key, and a
  * piece of the security kind is sealed whole under it; the repository then encrypts all of it
- * again. Restored with the repository passphrase alone, a backup gives the masked text and the
- * sealed envelopes, never the secrets.
+ * again. A piece that is not UTF-8 text (binary, another encoding), where secrets cannot be looked
+ * for, is sealed whole too. Restored with the repository passphrase alone, a backup gives the
+ * masked text and the sealed envelopes, never the secrets.
  */
 public final class ConfigSnapshots {
     public static final String MANIFEST = ConfigItem.CAPTURED + "manifest.json";
@@ -47,7 +49,7 @@ public final class ConfigSnapshots {
     private static final byte[] SECRETS_AAD = "lifeboat-config-secrets".getBytes(StandardCharsets.UTF_8);
 
     /** What a backup's manifest says of it. */
-    public record Manifest(int version, String source, String kind, List<StoredItem> items,
+    public record Manifest(int version, String source, String kind, String keyId, List<StoredItem> items,
                            List<Snapshot.Problem> skipped) {
     }
 
@@ -67,34 +69,45 @@ public final class ConfigSnapshots {
     private ConfigSnapshots() {
     }
 
-    /** Masks (or, for the security kind, seals) each piece under the key, and notes its certificates. */
+    /**
+     * Masks (or, for the security kind, seals) each piece under the key, and notes its certificates;
+     * the pieces are independent, so they are worked on in parallel.
+     */
     public static Prepared prepare(String kind, List<ConfigItem> items, MasterKey key) {
         SecretMasker masker = new SecretMasker(key);
         boolean sealWhole = "security".equals(kind);
+        List<Piece> pieces = items.parallelStream().map(item -> piece(item, sealWhole, masker, key)).toList();
         Map<String, String> secrets = new LinkedHashMap<>();
-        List<StoredItem> out = new ArrayList<>();
-        for (ConfigItem item : items) {
-            byte[] stored = item.content();
-            int found = 0;
-            if (!ConfigItem.LINK.equals(item.origin())) {
-                if (sealWhole) {
-                    stored = (ENVELOPE + Base64.getEncoder().encodeToString(key.seal(item.content(), aad(item.path())))
-                            + "\n").getBytes(StandardCharsets.US_ASCII);
-                } else {
-                    String text = text(item.content());
-                    if (text != null) {
-                        SecretMasker.Masked masked = masker.mask(text);
-                        stored = masked.text().getBytes(StandardCharsets.UTF_8);
-                        found = masked.secrets().size();
-                        secrets.putAll(masked.secrets());
-                    }
-                }
+        pieces.forEach(p -> secrets.putAll(p.secrets()));
+        return new Prepared(kind, pieces.stream().map(Piece::item).toList(), secrets);
+    }
+
+    /** One piece ready to store, and the secrets taken out of it. */
+    private record Piece(StoredItem item, Map<String, String> secrets) {
+    }
+
+    private static Piece piece(ConfigItem item, boolean sealWhole, SecretMasker masker, MasterKey key) {
+        byte[] stored = item.content();
+        Map<String, String> secrets = Map.of();
+        boolean link = ConfigItem.LINK.equals(item.origin());
+        boolean sealed = false;
+        if (!link && !sealWhole) {
+            String text = text(item.content());
+            SecretMasker.Masked masked = text == null ? null : masker.mask(text);
+            if (masked != null && SecretMasker.unmask(masked.text(), masked.secrets()).equals(text)) {
+                stored = masked.text().getBytes(StandardCharsets.UTF_8);
+                secrets = masked.secrets();
+            } else {
+                sealed = true; // not text that can be searched for secrets (or put back exactly): sealed whole
             }
-            out.add(new StoredItem(item.path(), item.origin(), item.linkTarget(), item.mode(), item.uid(), item.gid(),
-                    item.mtime(), item.content().length, masker.tag(item.content()), found, sealWhole && !ConfigItem.LINK
-                    .equals(item.origin()), Certificates.in(item.content()), stored));
         }
-        return new Prepared(kind, out, secrets);
+        if (!link && (sealWhole || sealed)) {
+            stored = (ENVELOPE + Base64.getEncoder().encodeToString(key.seal(item.content(), aad(item.path())))
+                    + "\n").getBytes(StandardCharsets.US_ASCII);
+        }
+        return new Piece(new StoredItem(item.path(), item.origin(), item.linkTarget(), item.mode(), item.uid(),
+                item.gid(), item.mtime(), item.content().length, masker.tag(item.content()), secrets.size(),
+                !link && (sealWhole || sealed), Certificates.in(item.content()), stored), secrets);
     }
 
     /** Stores the pieces as a snapshot of their paths; committed last, as every backup. */
@@ -103,7 +116,7 @@ public final class ConfigSnapshots {
             throws IOException, InterruptedException {
         long started = System.nanoTime();
         Map<String, byte[]> extra = new HashMap<>();
-        extra.put(MANIFEST, Repository.JSON.writeValueAsBytes(new Manifest(1, source, prepared.kind(),
+        extra.put(MANIFEST, Repository.JSON.writeValueAsBytes(new Manifest(1, source, prepared.kind(), keyId(key),
                 prepared.items(), problems)));
         if (!prepared.secrets().isEmpty()) {
             extra.put(SECRETS, key.seal(Repository.JSON.writeValueAsBytes(prepared.secrets()), SECRETS_AAD));
@@ -118,6 +131,7 @@ public final class ConfigSnapshots {
         try (RepositoryLock lock = repository.sharedLock("backup");
              ChunkWriter chunks = new ChunkWriter(repository, compression)) {
             NodeStreamWriter nodes = new NodeStreamWriter(chunks, repository.chunker());
+            ChunkStream stream = new ChunkStream(repository.chunker());
             for (StoredItem item : all) {
                 if (item.link()) {
                     links++;
@@ -125,7 +139,7 @@ public final class ConfigSnapshots {
                             item.mtime(), 0, 0, 0, 0, null, item.target(), false, null, null));
                     continue;
                 }
-                StreamArchiver.Content content = StreamArchiver.write(repository, chunks,
+                StreamArchiver.Content content = StreamArchiver.write(chunks, stream,
                         new ByteArrayInputStream(item.stored()));
                 bytes += content.size();
                 nodes.write(new Node(item.path(), Node.FILE, item.mode(), item.uid(), item.gid(), item.mtime(),
@@ -143,17 +157,8 @@ public final class ConfigSnapshots {
 
     /** A configuration backup read back; RepositoryException when the snapshot is not one. */
     public static Loaded load(Repository repository, Snapshot snapshot) throws IOException {
-        Map<String, Node> nodes = new HashMap<>();
-        NodeStreamReader reader = new NodeStreamReader(repository, snapshot.nodes());
-        while (reader.hasNext()) {
-            Node n = reader.next();
-            nodes.put(n.path(), n);
-        }
-        Node manifestNode = nodes.get(MANIFEST);
-        if (manifestNode == null) {
-            throw new RepositoryException("snapshot " + snapshot.shortId() + " is not a configuration backup");
-        }
-        Manifest manifest = Repository.JSON.readValue(read(repository, manifestNode), Manifest.class);
+        Map<String, Node> nodes = nodes(repository, snapshot);
+        Manifest manifest = manifest(repository, snapshot, nodes);
         List<StoredItem> items = new ArrayList<>();
         for (StoredItem entry : manifest.items()) {
             Node n = nodes.get(entry.path());
@@ -164,6 +169,30 @@ public final class ConfigSnapshots {
         }
         Node secrets = nodes.get(SECRETS);
         return new Loaded(manifest, items, secrets == null ? null : read(repository, secrets));
+    }
+
+    /** What a backup's manifest says, without reading its pieces. */
+    public static Manifest manifest(Repository repository, Snapshot snapshot) throws IOException {
+        return manifest(repository, snapshot, nodes(repository, snapshot));
+    }
+
+    private static Map<String, Node> nodes(Repository repository, Snapshot snapshot) {
+        Map<String, Node> nodes = new HashMap<>();
+        NodeStreamReader reader = new NodeStreamReader(repository, snapshot.nodes());
+        while (reader.hasNext()) {
+            Node n = reader.next();
+            nodes.put(n.path(), n);
+        }
+        return nodes;
+    }
+
+    private static Manifest manifest(Repository repository, Snapshot snapshot, Map<String, Node> nodes)
+            throws IOException {
+        Node manifestNode = nodes.get(MANIFEST);
+        if (manifestNode == null) {
+            throw new RepositoryException("snapshot " + snapshot.shortId() + " is not a configuration backup");
+        }
+        return Repository.JSON.readValue(read(repository, manifestNode), Manifest.class);
     }
 
     /** The secret values of a backup, by tag; needs the configuration key (a wrong one: CorruptDataException). */
@@ -189,6 +218,11 @@ public final class ConfigSnapshots {
         }
         return SecretMasker.unmask(new String(item.stored(), StandardCharsets.UTF_8), secrets)
                 .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Names the configuration key without revealing it: recorded with each backup, compared before a restore. */
+    public static String keyId(MasterKey key) {
+        return new SecretMasker(key).tag("lifeboat configuration key".getBytes(StandardCharsets.UTF_8));
     }
 
     /** The content as text when it is UTF-8 without NUL bytes, else null. */

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeboat.ServedLifeboat;
 import io.lifeboat.TestSupport;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -153,7 +152,7 @@ class ConfigBackupTest {
         Files.delete(key);
         Files.writeString(key, Base64.getEncoder().encodeToString(new byte[64]) + "\n");
         refused(lifeboat.post("/api/v1/config/restore", restoreTls, "Admin"), 422,
-                "does not open");
+                "was sealed under the configuration key");
         Files.write(key, rightKey);
         assertEquals(changed, pieces(etc), "a wrong key wrote nothing");
 
@@ -169,10 +168,17 @@ class ConfigBackupTest {
         }
         assertEquals(original, pieces(etc), "every piece as it was backed up, metadata included");
         assertEquals(privateKey, Files.readString(etc.resolve("tls/server.key")));
-        try (Stream<Path> kept = Files.list(etc.resolve("app"))) {
-            assertTrue(kept.anyMatch(p -> p.getFileName().toString().startsWith(".env.before-restore-")
-                    && read(p).contains(NEW_PASSWORD)), "the replaced .env kept beside it");
-        }
+        // what the restore replaced is a backup of its own, and puts it back
+        JsonNode keptAs = list("app").get("backups");
+        String before = keptAs.get(keptAs.size() - 1).get("snapshot").asText();
+        TestSupport.Run undo = lifeboat.cli("Admin", "config", "restore", "--source", "app", "--backup-id", before,
+                "--yes");
+        assertEquals(0, undo.exit(), undo.toString());
+        assertTrue(Files.readString(etc.resolve("app/.env")).contains(NEW_PASSWORD), "the replaced .env came back");
+        TestSupport.Run again = lifeboat.cli("Admin", "config", "restore", "--source", "app", "--backup-id",
+                app.get("snapshot").asText(), "--yes");
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.out().contains("kept as configuration backup"), again.out());
 
         // into a target: the command's output comes back too
         Path target = work.resolve("restores/net");
@@ -286,16 +292,7 @@ class ConfigBackupTest {
     private static Map<String, String> pieces(Path root) throws IOException {
         Map<String, String> out = new TreeMap<>(TestSupport.describe(root));
         out.values().removeIf(d -> d.startsWith("mode=40"));
-        out.keySet().removeIf(p -> p.contains(".before-restore-"));
         return out;
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static void refused(HttpResponse<String> answer, int status, String says) {

@@ -54,6 +54,59 @@ class SecretMaskerTest {
     }
 
     @Test
+    void theShapesOfComposeDockerSystemdFlagsUrlsAndKubernetesAreFound() {
+        String text = """
+                environment:
+                  - POSTGRES_PASSWORD=compose-pass
+                ENV API_KEY=docker-key
+                Environment=DB_PASSWORD=unit-pass
+                ExecStart=/usr/bin/api --db-password=flag-pass --port=8080
+                conn: Server=db;User Id=camera;Password=conn-pass;Database=counts
+                cache: redis://:redis-pass@cache:6379/0
+                secret: "quoted-then-comment"  # rotated monthly
+                containers:
+                  - env:
+                      - name: DB_PASSWORD
+                        value: env-pass
+                      - name: DB_HOST
+                        value: db.internal
+                tls_key: |
+                  block-line-one
+                  block-line-two
+                after: kept
+                ---
+                kind: "Secret"
+                stringData:
+                  config.json: |
+                    {"user": "camera", "pw": "inside-block"}
+                  other: plain-looking-secret
+                """.replace("\n", "\r\n");
+        SecretMasker.Masked masked = masker.mask(text);
+        for (String secret : List.of("compose-pass", "docker-key", "unit-pass", "flag-pass", "conn-pass", "redis-pass",
+                "quoted-then-comment", "env-pass", "block-line-one", "block-line-two", "inside-block",
+                "plain-looking-secret")) {
+            assertFalse(masked.text().contains(secret), secret + " in\n" + masked.text());
+        }
+        for (String kept : List.of("--port=8080", "User Id=camera", "value: db.internal", "after: kept",
+                "# rotated monthly", "@cache:6379/0")) {
+            assertTrue(masked.text().contains(kept), kept + " in\n" + masked.text());
+        }
+        assertEquals(text, SecretMasker.unmask(masked.text(), masked.secrets()), "line endings kept, nothing lost");
+        assertEquals("kubectl: error: Password=******** refused", SecretMasker.redact("kubectl: error: Password=x1 refused"));
+    }
+
+    @Test
+    void longLinesCostTheirLengthOnly() {
+        String hex = "a1b2c3d4".repeat(40_000);
+        String spaces = "password: a" + " ".repeat(100_000) + "\"";
+        String keys = "-----BEGIN PRIVATE KEY-----\n".repeat(10_000);
+        for (String text : List.of(hex, spaces, keys, "x".repeat(300_000) + "://y")) {
+            SecretMasker.Masked masked = masker.mask(text);
+            assertEquals(text, SecretMasker.unmask(masked.text(), masked.secrets()));
+        }
+    }
+
+    @Test
     void theSameValueGivesTheSamePlaceholderAndAnotherKeyAnother() {
         String a = masker.mask("PASSWORD=one\n").text();
         assertEquals(a, masker.mask("PASSWORD=one\n").text());

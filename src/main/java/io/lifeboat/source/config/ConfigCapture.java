@@ -143,7 +143,7 @@ public final class ConfigCapture {
         String where = ConfigItem.CAPTURED + "environment/" + name + ".env";
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             Path process = procs.filter(p -> p.getFileName().toString().matches("\\d+"))
-                    .filter(p -> name.equals(comm(p)))
+                    .filter(p -> named(p, name))
                     .min(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString()))).orElse(null);
             if (process == null) {
                 problem(where, "no process named " + name + " is running; its environment "
@@ -164,11 +164,20 @@ public final class ConfigCapture {
         problems.add(new Snapshot.Problem(where, SecretMasker.redact(message)));
     }
 
-    private static String comm(Path process) {
+    /**
+     * Whether the process has that name: its comm (which the kernel cuts to 15 characters), or the
+     * file name of the program its command line starts with.
+     */
+    private static boolean named(Path process, String name) {
         try {
-            return Files.readString(process.resolve("comm")).strip();
-        } catch (IOException gone) {
-            return null;
+            if (name.equals(Files.readString(process.resolve("comm")).strip())) {
+                return true;
+            }
+            String cmdline = Files.readString(process.resolve("cmdline"), StandardCharsets.UTF_8);
+            String program = cmdline.indexOf('\0') < 0 ? cmdline : cmdline.substring(0, cmdline.indexOf('\0'));
+            return !program.isEmpty() && name.equals(Path.of(program).getFileName().toString());
+        } catch (IOException | RuntimeException gone) {
+            return false; // ended meanwhile, or a command line that is no path
         }
     }
 

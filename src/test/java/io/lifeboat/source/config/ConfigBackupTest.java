@@ -37,11 +37,17 @@ class ConfigBackupTest {
     private static final String PASSWORD = "Sup3r-S3cret-Passw0rd";
     private static final String NEW_PASSWORD = "An0ther-S3cret-Passw0rd";
     private static final String SECRET_DATA = "c2VjcmV0LWNhbWVyYS1kYXRh";
+    private static final String ENV_SECRET = "from-the-process-environment";
+    private static final String PROCESS = "camapi-" + ProcessHandle.current().pid();
     private ServedLifeboat lifeboat;
+    private Process platform;
     private Path work;
 
     @AfterEach
     void stop() throws Exception {
+        if (platform != null) {
+            platform.destroyForcibly().waitFor();
+        }
         if (lifeboat != null) {
             lifeboat.close();
         }
@@ -57,6 +63,12 @@ class ConfigBackupTest {
         String privateKey = Files.readString(etc.resolve("tls/server.key"));
         String keyLine = privateKey.lines().skip(1).findFirst().orElseThrow();
         lifeboat = new ServedLifeboat(work);
+        // a platform process whose environment holds a secret: a program of a name of its own
+        Path program = work.resolve(PROCESS);
+        Files.copy(Path.of("/bin/sleep"), program);
+        ProcessBuilder running = new ProcessBuilder(program.toString(), "600");
+        running.environment().put("CAMERA_API_SECRET", ENV_SECRET);
+        platform = running.start();
         writeConfig(etc);
         lifeboat.start();
 
@@ -73,6 +85,8 @@ class ConfigBackupTest {
         JsonNode app = list("app").get("backups").get(0);
         assertEquals("success", app.get("status").asText());
         assertEquals(2, item(app, etc.resolve("app/.env")).get("secretsSealed").asInt(), app.toString());
+        assertTrue(item(app, Path.of("/captured/environment/" + PROCESS + ".env")).get("secretsSealed").asInt() >= 1,
+                app.toString());
         JsonNode tls = list("tls").get("backups").get(0);
         assertTrue(item(tls, etc.resolve("tls/server.key")).get("sealed").asBoolean(), tls.toString());
         assertEquals("CN=camera.local", item(tls, etc.resolve("tls/server.crt")).get("certificates").get(0)
@@ -204,7 +218,7 @@ class ConfigBackupTest {
             }
         }
         for (String text : shown) {
-            for (String secret : List.of(PASSWORD, NEW_PASSWORD, keyLine, SECRET_DATA, "tok-7f3a9c")) {
+            for (String secret : List.of(PASSWORD, NEW_PASSWORD, keyLine, SECRET_DATA, "tok-7f3a9c", ENV_SECRET)) {
                 assertFalse(text.contains(secret), "a secret in the clear: " + secret);
             }
         }
@@ -259,7 +273,7 @@ class ConfigBackupTest {
                 repository: { path: %1$s/repository, passwordFile: %1$s/repository.password, create: true }
                 catalog: { url: 'jdbc:h2:file:%1$s/catalog/lifeboat;AUTO_SERVER=TRUE' }
                 configs:
-                  - { name: app, kind: system, paths: [%2$s/app], schedule: "0 0 3 1 1 ?" }
+                  - { name: app, kind: system, paths: [%2$s/app], processes: [%3$s], schedule: "0 0 3 1 1 ?" }
                   - { name: infra, kind: infrastructure, paths: [%2$s/k8s], kubectl: {}, schedule: "0 0 3 1 1 ?" }
                   - { name: tls, kind: security, paths: [%2$s/tls], schedule: "0 0 3 1 1 ?" }
                   - name: net
@@ -270,7 +284,7 @@ class ConfigBackupTest {
                 configKey: { file: %1$s/config.key }
                 dropFolder: { enabled: false }
                 recovery: { roots: [%1$s/restores] }
-                """.formatted(work, etc));
+                """.formatted(work, etc, PROCESS));
     }
 
     private JsonNode list(String source) throws Exception {

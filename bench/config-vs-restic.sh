@@ -16,7 +16,10 @@ SIZE=${BENCH_SIZE:-1G}
 for c in restic python3 jq curl /usr/bin/time; do command -v "$c" >/dev/null || die "$c not found (apt-get install -y restic python3 jq curl time)"; done
 bench_workdir
 SERVE_PID=
-cleanup() { [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null; remove_workdir; }
+cleanup() {
+  if [ -n "$SERVE_PID" ]; then kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
+  remove_workdir
+}
 trap cleanup EXIT
 export RESTIC_PASSWORD=bench-passphrase RESTIC_CACHE_DIR="$W/restic-cache"
 RESTIC_REPO="$W/restic-repo" LB_REPO="$W/lb-repo" CONF="$W/conf"

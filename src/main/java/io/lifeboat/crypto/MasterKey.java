@@ -1,5 +1,6 @@
 package io.lifeboat.crypto;
 
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -23,6 +24,8 @@ public final class MasterKey {
     private static final java.util.concurrent.atomic.AtomicBoolean WARMED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Keeps the nonces of deterministic sealing apart from every other keyed hash of this key. */
+    private static final byte[] DETERMINISTIC = "lifeboat deterministic nonce\0".getBytes(StandardCharsets.US_ASCII);
 
     private final SecretKeySpec encryption;
     private final SecretKeySpec authentication;
@@ -71,15 +74,32 @@ public final class MasterKey {
         return seal(encryption, plaintext, aad, ciphers.get());
     }
 
+    /**
+     * As {@link #seal}, but the nonce is a keyed hash of the aad and the plaintext (as in SIV modes):
+     * the same input seals to the same bytes, so that what did not change deduplicates; it shows
+     * only that two sealed inputs are equal.
+     */
+    public byte[] sealDeterministic(byte[] plaintext, byte[] aad) {
+        Mac mac = macs.get();
+        mac.update(DETERMINISTIC);
+        mac.update(aad);
+        byte[] nonce = Arrays.copyOf(mac.doFinal(plaintext), NONCE);
+        return seal(encryption, plaintext, aad, ciphers.get(), nonce);
+    }
+
     /** Decrypts; throws {@link CorruptDataException} when the data or its aad was altered. */
     public byte[] open(byte[] sealed, byte[] aad) {
         return open(encryption, sealed, 0, sealed.length, aad, ciphers.get());
     }
 
     static byte[] seal(SecretKeySpec key, byte[] plaintext, byte[] aad, Cipher cipher) {
-        byte[] out = new byte[NONCE + plaintext.length + TAG];
         byte[] nonce = new byte[NONCE];
         RANDOM.nextBytes(nonce);
+        return seal(key, plaintext, aad, cipher, nonce);
+    }
+
+    private static byte[] seal(SecretKeySpec key, byte[] plaintext, byte[] aad, Cipher cipher, byte[] nonce) {
+        byte[] out = new byte[NONCE + plaintext.length + TAG];
         System.arraycopy(nonce, 0, out, 0, NONCE);
         try {
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));

@@ -93,6 +93,12 @@ public final class ConfigCapture {
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    file(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
                 public FileVisitResult visitFile(Path path, BasicFileAttributes attrs) {
                     file(path);
                     return FileVisitResult.CONTINUE;
@@ -130,7 +136,10 @@ public final class ConfigCapture {
                 }
                 items.add(new ConfigItem(path.toString(), ConfigItem.FILE, Files.readAllBytes(path), null, mode,
                         (Integer) a.get("uid"), (Integer) a.get("gid"), mtime));
-            } else if (!Boolean.TRUE.equals(a.get("isDirectory"))) {
+            } else if (Boolean.TRUE.equals(a.get("isDirectory"))) {
+                items.add(new ConfigItem(path.toString(), ConfigItem.DIR, new byte[0], null, mode, (Integer) a.get("uid"),
+                        (Integer) a.get("gid"), mtime));
+            } else {
                 problem(path.toString(), "neither a file nor a link: skipped");
             }
         } catch (IOException e) {

@@ -56,6 +56,9 @@ public final class ConfigDiff {
         if (item.link()) {
             return List.of("symbolic link to " + item.target());
         }
+        if (item.dir()) {
+            return List.of("directory");
+        }
         List<String> lines = new ArrayList<>();
         String text = item.sealed() ? null : ConfigSnapshots.text(item.stored());
         if (text != null) {

@@ -1,7 +1,7 @@
 package io.lifeboat.source.config;
 
 /**
- * One piece of configuration as it was read: a file or a symbolic link at its own path, or what a
+ * One piece of configuration as it was read: a file, a directory or a symbolic link at its own path, or what a
  * program answered (kubectl, a command, a process's environment) at a path under /captured.
  * mtime is in nanoseconds since the epoch.
  */
@@ -9,6 +9,8 @@ public record ConfigItem(String path, String origin, byte[] content, String link
                          long mtime) {
     public static final String FILE = "file";
     public static final String LINK = "link";
+    /** A directory: its mode and owner (a private key's directory is 0700), and that it exists when empty. */
+    public static final String DIR = "dir";
     public static final String KUBECTL = "kubectl";
     public static final String COMMAND = "command";
     public static final String ENVIRONMENT = "environment";

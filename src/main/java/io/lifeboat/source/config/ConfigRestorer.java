@@ -18,7 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writes a configuration backup back: in place (each file and link at its own path) or below a
+ * Writes a configuration backup back: in place (each file, directory and link at its own path) or below a
  * target directory. Every piece is opened first, so a wrong key or a damaged piece writes nothing;
  * then only what differs (content, mode, owner) is written, each through a new owner-only file of
  * a random name beside it, given its owner, mode and time, then renamed over the old one. Below a
@@ -65,13 +65,14 @@ public final class ConfigRestorer {
                 continue;
             }
             try {
-                opened.put(item, item.link() ? null : ConfigSnapshots.plaintext(item, secrets, key));
+                opened.put(item, item.hasContent() ? ConfigSnapshots.plaintext(item, secrets, key) : null);
             } catch (CorruptDataException | IllegalStateException cannotOpen) {
                 throw new IOException("the configuration key does not open " + item.path() + " (a wrong key, or the "
                         + "backup was damaged); nothing was written");
             }
         }
         List<String> written = new ArrayList<>();
+        List<StoredItem> directories = new ArrayList<>();
         int unchanged = 0;
         for (Map.Entry<StoredItem, byte[]> e : opened.entrySet()) {
             StoredItem item = e.getKey();
@@ -79,14 +80,23 @@ public final class ConfigRestorer {
                 Path dest = destination(root, item.path());
                 if (same(dest, item, e.getValue())) {
                     unchanged++;
-                    continue;
+                } else if (item.dir()) {
+                    Files.createDirectories(dest);
+                    directories.add(0, item); // their modes last, deepest first: a read-only one is then written in
+                    written.add(item.path());
+                } else {
+                    write(root, dest, item, e.getValue());
+                    written.add(item.path());
                 }
-                write(root, dest, item, e.getValue());
-                written.add(item.path());
             } catch (IOException failed) {
                 throw new PartlyWritten("restoring " + item.path() + " failed (" + failed.getMessage() + ") after "
                         + written.size() + " pieces were written", written, failed);
             }
+        }
+        for (StoredItem dir : directories) {
+            Path dest = destination(root, dir.path());
+            owner(dest, dir);
+            Files.setAttribute(dest, "unix:mode", dir.mode());
         }
         return new Result(written, unchanged, notApplied);
     }
@@ -111,13 +121,24 @@ public final class ConfigRestorer {
         if (item.link()) {
             return Files.isSymbolicLink(dest) && Files.readSymbolicLink(dest).toString().equals(item.target());
         }
-        if (!Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS)) {
+        if (item.dir() ? !Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)
+                : !Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
         Map<String, Object> a = Files.readAttributes(dest, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
         return ((Integer) a.get("mode") & 07777) == item.mode() && (Integer) a.get("uid") == item.uid()
-                && (Integer) a.get("gid") == item.gid() && Files.size(dest) == content.length
-                && Arrays.equals(Files.readAllBytes(dest), content);
+                && (Integer) a.get("gid") == item.gid() && (item.dir() || Files.size(dest) == content.length
+                && Arrays.equals(Files.readAllBytes(dest), content));
+    }
+
+    /** Its owner, when this process may give it (root); otherwise it keeps its restorer, as tar does. */
+    private static void owner(Path path, StoredItem item) {
+        try {
+            Files.setAttribute(path, "unix:uid", item.uid(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(path, "unix:gid", item.gid(), LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | SecurityException notPermitted) {
+            // kept as it is
+        }
     }
 
     private static void write(Path root, Path dest, StoredItem item, byte[] content) throws IOException {
@@ -140,12 +161,7 @@ public final class ConfigRestorer {
             if (!item.link()) {
                 Files.write(temp, content);
             }
-            try {
-                Files.setAttribute(temp, "unix:uid", item.uid(), LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(temp, "unix:gid", item.gid(), LinkOption.NOFOLLOW_LINKS);
-            } catch (IOException | SecurityException notPermitted) {
-                // not root: the file keeps its restorer as owner, as tar does
-            }
+            owner(temp, item);
             if (!item.link()) {
                 // after the owner: chown clears setuid and setgid
                 Files.setAttribute(temp, "unix:mode", item.mode());

@@ -89,9 +89,9 @@ public final class ConfigSnapshots {
     private static Piece piece(ConfigItem item, boolean sealWhole, SecretMasker masker, MasterKey key) {
         byte[] stored = item.content();
         Map<String, String> secrets = Map.of();
-        boolean link = ConfigItem.LINK.equals(item.origin());
+        boolean content = !ConfigItem.LINK.equals(item.origin()) && !ConfigItem.DIR.equals(item.origin());
         boolean sealed = false;
-        if (!link && !sealWhole) {
+        if (content && !sealWhole) {
             String text = text(item.content());
             SecretMasker.Masked masked = text == null ? null : masker.mask(text);
             if (masked != null && SecretMasker.unmask(masked.text(), masked.secrets()).equals(text)) {
@@ -101,13 +101,13 @@ public final class ConfigSnapshots {
                 sealed = true; // not text that can be searched for secrets (or put back exactly): sealed whole
             }
         }
-        if (!link && (sealWhole || sealed)) {
-            stored = (ENVELOPE + Base64.getEncoder().encodeToString(key.seal(item.content(), aad(item.path())))
-                    + "\n").getBytes(StandardCharsets.US_ASCII);
+        if (content && (sealWhole || sealed)) {
+            byte[] sealedContent = key.sealDeterministic(item.content(), aad(item.path()));
+            stored = (ENVELOPE + Base64.getEncoder().encodeToString(sealedContent) + "\n").getBytes(StandardCharsets.US_ASCII);
         }
         return new Piece(new StoredItem(item.path(), item.origin(), item.linkTarget(), item.mode(), item.uid(),
                 item.gid(), item.mtime(), item.content().length, masker.tag(item.content()), secrets.size(),
-                !link && (sealWhole || sealed), Certificates.in(item.content()), stored), secrets);
+                content && (sealWhole || sealed), Certificates.in(item.content()), stored), secrets);
     }
 
     /** Stores the pieces as a snapshot of their paths; committed last, as every backup. */
@@ -119,20 +119,28 @@ public final class ConfigSnapshots {
         extra.put(MANIFEST, Repository.JSON.writeValueAsBytes(new Manifest(1, source, prepared.kind(), keyId(key),
                 prepared.items(), problems)));
         if (!prepared.secrets().isEmpty()) {
-            extra.put(SECRETS, key.seal(Repository.JSON.writeValueAsBytes(prepared.secrets()), SECRETS_AAD));
+            extra.put(SECRETS, key.sealDeterministic(Repository.JSON.writeValueAsBytes(prepared.secrets()), SECRETS_AAD));
         }
         List<StoredItem> all = new ArrayList<>(prepared.items());
-        long now = System.currentTimeMillis() * 1_000_000L;
-        extra.forEach((path, content) -> all.add(new StoredItem(path, ConfigItem.FILE, null, 0600, 0, 0, now,
+        // stamped with the newest piece's time, not the clock: a backup of what did not change then stores nothing new
+        long newest = prepared.items().stream().mapToLong(StoredItem::mtime).max().orElse(0);
+        extra.forEach((path, content) -> all.add(new StoredItem(path, ConfigItem.FILE, null, 0600, 0, 0, newest,
                 content.length, null, 0, false, null, content)));
         all.sort(Comparator.comparing(StoredItem::path, PathOrder.INSTANCE));
         long bytes = 0;
         long links = 0;
+        long dirs = 0;
         try (RepositoryLock lock = repository.sharedLock("backup");
              ChunkWriter chunks = new ChunkWriter(repository, compression)) {
             NodeStreamWriter nodes = new NodeStreamWriter(chunks, repository.chunker());
             ChunkStream stream = new ChunkStream(repository.chunker());
             for (StoredItem item : all) {
+                if (item.dir()) {
+                    dirs++;
+                    nodes.write(new Node(item.path(), Node.DIR, item.mode(), item.uid(), item.gid(), item.mtime(),
+                            item.mtime(), 0, 0, 0, 0, null, null, false, null, null));
+                    continue;
+                }
                 if (item.link()) {
                     links++;
                     nodes.write(new Node(item.path(), Node.SYMLINK, item.mode(), item.uid(), item.gid(), item.mtime(),
@@ -147,7 +155,7 @@ public final class ConfigSnapshots {
             }
             List<String> nodeChunks = nodes.finish();
             chunks.flush();
-            Snapshot.Summary summary = new Snapshot.Summary(all.size() - links, 0, links, 0, bytes, 0, 0,
+            Snapshot.Summary summary = new Snapshot.Summary(all.size() - links - dirs, dirs, links, 0, bytes, 0, 0,
                     chunks.newChunks(), chunks.storedBytes(), chunks.packs(), (System.nanoTime() - started) / 1_000_000);
             return repository.commit(new Snapshot(null, 1, Instant.now().toString(), Keys.host(), Keys.user(),
                     List.of(ConfigItem.CAPTURED + source), tags, null, problems.isEmpty() ? Snapshot.SUCCESS
@@ -165,7 +173,7 @@ public final class ConfigSnapshots {
             if (n == null) {
                 throw new RepositoryException("configuration backup " + snapshot.shortId() + " lacks " + entry.path());
             }
-            items.add(entry.withStored(entry.link() ? new byte[0] : read(repository, n)));
+            items.add(entry.withStored(entry.hasContent() ? read(repository, n) : new byte[0]));
         }
         Node secrets = nodes.get(SECRETS);
         return new Loaded(manifest, items, secrets == null ? null : read(repository, secrets));

@@ -27,6 +27,17 @@ public record StoredItem(String path, String origin, String target, int mode, in
     }
 
     @JsonIgnore
+    public boolean dir() {
+        return ConfigItem.DIR.equals(origin);
+    }
+
+    /** A piece with content (a file, or a program's answer); not a link or a directory. */
+    @JsonIgnore
+    public boolean hasContent() {
+        return !link() && !dir();
+    }
+
+    @JsonIgnore
     public boolean captured() {
         return path.startsWith(ConfigItem.CAPTURED);
     }

@@ -114,6 +114,8 @@ class ConfigBackupTest {
                 NEW_PASSWORD));
         Files.writeString(etc.resolve("app/settings.yml"), "cameras: 14\nzones: [north, south]\n");
         Files.delete(etc.resolve("tls/server.key"));
+        Files.setPosixFilePermissions(etc.resolve("tls"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.delete(etc.resolve("app/conf.d"));
         Files.writeString(etc.resolve("nftables.conf"), Files.readString(etc.resolve("nftables.conf"))
                 .replace("dport 443 accept", "dport 8443 accept"));
         Files.writeString(etc.resolve("k8s/deployment.yaml"), Files.readString(etc.resolve("k8s/deployment.yaml"))
@@ -182,6 +184,9 @@ class ConfigBackupTest {
         }
         assertEquals(original, pieces(etc), "every piece as it was backed up, metadata included");
         assertEquals(privateKey, Files.readString(etc.resolve("tls/server.key")));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(etc.resolve("tls"))),
+                "the key's directory is private again");
+        assertTrue(Files.isDirectory(etc.resolve("app/conf.d")), "the empty directory is back");
         // what the restore replaced is a backup of its own, and puts it back
         JsonNode keptAs = list("app").get("backups");
         String before = keptAs.get(keptAs.size() - 1).get("snapshot").asText();
@@ -238,6 +243,8 @@ class ConfigBackupTest {
         String said = new String(openssl.getInputStream().readAllBytes());
         assertEquals(0, openssl.waitFor(), said);
         Files.setPosixFilePermissions(etc.resolve("tls/server.key"), PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(etc.resolve("tls"), PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectories(etc.resolve("app/conf.d")); // empty, and needed: an include points at it
         Files.createDirectories(etc.resolve("k8s"));
         Files.writeString(etc.resolve("k8s/deployment.yaml"), """
                 apiVersion: apps/v1

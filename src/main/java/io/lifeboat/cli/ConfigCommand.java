@@ -40,8 +40,8 @@ final class ConfigCommand {
             }
             Instant asked = Instant.now().minusSeconds(1);
             String id = service.post("/api/v1/backup/trigger", body).get("backupId").asText();
-            System.out.println("configuration backup " + id + (source == null ? " and any other sources'" : "")
-                    + " started");
+            System.out.println((source == null ? "configuration backups started, the first " : "configuration backup ")
+                    + id + (source == null ? "" : " started"));
             // every run this trigger began (one per source when none is named): those of type config since then
             while (true) {
                 List<JsonNode> ours = new ArrayList<>();

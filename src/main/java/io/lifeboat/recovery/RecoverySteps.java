@@ -442,7 +442,11 @@ public final class RecoverySteps {
                     ? " to " + stopDescription(item) : item.paths.isEmpty() ? "" : " " + item.paths) + " → "
                     + (item.inPlace() ? "in place (" + item.restoreTo + ")" : item.restoreTo));
         }
-        return parts.isEmpty() ? "nothing of this kind" : String.join("; ", parts);
+        if (parts.isEmpty()) {
+            return Recovery.Item.CONFIG.equals(kind) ? "no configuration backup (one holding the service's own"
+                    + " configuration is restored only into a target)" : "nothing of this kind";
+        }
+        return String.join("; ", parts);
     }
 
     static List<Recovery.Item> items(Recovery r, String kind) {

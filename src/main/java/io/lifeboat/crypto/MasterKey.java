@@ -82,6 +82,9 @@ public final class MasterKey {
     public byte[] sealDeterministic(byte[] plaintext, byte[] aad) {
         Mac mac = macs.get();
         mac.update(DETERMINISTIC);
+        // the aad's length first: (aad, plaintext) pairs that concatenate alike must not share a nonce
+        mac.update(new byte[] {(byte) (aad.length >>> 24), (byte) (aad.length >>> 16), (byte) (aad.length >>> 8),
+                (byte) aad.length});
         mac.update(aad);
         byte[] nonce = Arrays.copyOf(mac.doFinal(plaintext), NONCE);
         return seal(encryption, plaintext, aad, ciphers.get(), nonce);

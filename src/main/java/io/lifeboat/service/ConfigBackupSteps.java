@@ -37,7 +37,9 @@ public final class ConfigBackupSteps {
 
     void backup(BackupRun run) throws Exception {
         Repository repo = repository.open();
-        run.snapshot(new ConfigBackups(repo, ConfigKeys.open(config.get().configKey(), true)).backup(config.configSource(run.getSource()), List.of("run:" + run.getId()),
+        // a key is made only for the first configuration backup: later, a missing key is one to put back
+        boolean first = repo.snapshots().stream().noneMatch(s -> s.tags() != null && s.tags().contains(ConfigBackups.TAG));
+        run.snapshot(new ConfigBackups(repo, ConfigKeys.open(config.get().configKey(), first)).backup(config.configSource(run.getSource()), List.of("run:" + run.getId()),
                 Compression.parse(config.get().repository().compression())), repo);
     }
 

@@ -125,6 +125,24 @@ public final class ConfigBackups {
         }
     }
 
+    /**
+     * The source, with the paths of an older backup of it added: what a restore of that backup
+     * writes must all be in the before-restore backup, though the source's paths changed since.
+     */
+    private static LifeboatConfig.ConfigSource covering(LifeboatConfig.ConfigSource source,
+                                                        ConfigSnapshots.Loaded backup) {
+        List<String> paths = new ArrayList<>(source.paths().stream()
+                .map(p -> Path.of(p).toAbsolutePath().normalize().toString()).toList());
+        for (StoredItem item : backup.items()) {
+            boolean covered = paths.stream().anyMatch(p -> item.path().equals(p) || item.path().startsWith(p + "/"));
+            if (!item.captured() && !covered) {
+                paths.add(item.path());
+            }
+        }
+        return new LifeboatConfig.ConfigSource(source.name(), source.kind(), paths, source.processes(), source.kubectl(),
+                source.commands(), source.schedule(), source.retention(), source.enabled());
+    }
+
     /** What a restore did, and (in place) the configuration backup that keeps what was there before it. */
     public record Restored(ConfigRestorer.Result result, Snapshot keptAs) {
     }
@@ -138,7 +156,7 @@ public final class ConfigBackups {
                             Compression.Setting compression) throws IOException, InterruptedException {
         ConfigSnapshots.Loaded loaded = load(snapshot);
         checkKey(loaded, snapshot);
-        Snapshot kept = target == null ? backup(source, List.of(BEFORE_RESTORE), compression) : null;
+        Snapshot kept = target == null ? backup(covering(source, loaded), List.of(BEFORE_RESTORE), compression) : null;
         try {
             return new Restored(ConfigRestorer.restore(loaded, key, target), kept);
         } catch (ConfigRestorer.PartlyWritten e) {

@@ -45,9 +45,9 @@ public final class ConfigCapture {
     /** Written as an operator writes manifests (kind: Secret, not kind: "Secret"), so that they diff and mask alike. */
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build());
-    /** What kubectl says when the cluster cannot be reached at all. */
+    /** What kubectl says when the cluster cannot be reached at all (not a timeout: one big list can time out). */
     private static final Pattern UNREACHABLE = Pattern.compile("(?i)unable to connect|connection refused|no such host"
-            + "|i/o timeout|dial tcp|Client.Timeout|context deadline exceeded");
+            + "|no route to host");
     /** kubectl's answer for one kind, at the most. */
     private static final long MAX_ANSWER = 64L << 20;
     private static final String ATTRIBUTES = "unix:mode,uid,gid,lastModifiedTime,isRegularFile,isDirectory,isSymbolicLink,size";

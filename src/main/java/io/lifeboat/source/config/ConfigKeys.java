@@ -15,7 +15,7 @@ public final class ConfigKeys {
     private ConfigKeys() {
     }
 
-    public static MasterKey open(LifeboatConfig.ConfigKey k, boolean forBackup) throws IOException {
+    public static MasterKey open(LifeboatConfig.ConfigKey k, boolean mayCreate) throws IOException {
         if (k.env() != null) {
             String value = System.getenv(k.env());
             if (value == null) {
@@ -23,6 +23,6 @@ public final class ConfigKeys {
             }
             return SealingKeyFile.parse(value, "environment variable " + k.env());
         }
-        return SealingKeyFile.load(Path.of(k.file()), forBackup && k.createIfMissing());
+        return SealingKeyFile.load(Path.of(k.file()), mayCreate && k.createIfMissing());
     }
 }

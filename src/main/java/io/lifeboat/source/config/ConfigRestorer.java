@@ -81,7 +81,10 @@ public final class ConfigRestorer {
                 if (same(dest, item, e.getValue())) {
                     unchanged++;
                 } else if (item.dir()) {
-                    Files.createDirectories(dest);
+                    if (Files.isSymbolicLink(dest)) {
+                        Files.delete(dest); // the backup has a directory here; the link is in the before-restore backup
+                    }
+                    directories(root, dest);
                     directories.add(0, item); // their modes last, deepest first: a read-only one is then written in
                     written.add(item.path());
                 } else {
@@ -94,9 +97,14 @@ public final class ConfigRestorer {
             }
         }
         for (StoredItem dir : directories) {
-            Path dest = destination(root, dir.path());
-            owner(dest, dir);
-            Files.setAttribute(dest, "unix:mode", dir.mode());
+            try {
+                Path dest = destination(root, dir.path());
+                owner(dest, dir);
+                Files.setAttribute(dest, "unix:mode", dir.mode());
+            } catch (IOException failed) {
+                throw new PartlyWritten("setting the mode of " + dir.path() + " failed (" + failed.getMessage()
+                        + ") after " + written.size() + " pieces were written", written, failed);
+            }
         }
         return new Result(written, unchanged, notApplied);
     }
@@ -141,12 +149,33 @@ public final class ConfigRestorer {
         }
     }
 
+    /**
+     * Makes the directory and those above it. Below a target, one at a time and never through a
+     * link: a link there (restored, or found) could lead the writes out of the target.
+     */
+    private static void directories(Path root, Path dir) throws IOException {
+        if (root == null) {
+            Files.createDirectories(dir);
+            return;
+        }
+        Files.createDirectories(root);
+        Path at = root;
+        for (Path part : root.relativize(dir)) {
+            at = at.resolve(part);
+            if (Files.isSymbolicLink(at)) {
+                throw new IOException(at + " is a link: a restore below a target does not write through links");
+            }
+            if (!Files.exists(at, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectory(at);
+            } else if (!Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException(at + " is not a directory");
+            }
+        }
+    }
+
     private static void write(Path root, Path dest, StoredItem item, byte[] content) throws IOException {
         Path dir = dest.getParent();
-        Files.createDirectories(dir);
-        if (root != null && !dir.toRealPath().startsWith(root.toRealPath())) {
-            throw new IOException("a link below the target leads " + dir + " out of it");
-        }
+        directories(root, dir);
         String name = "." + dest.getFileName() + ".";
         Path temp;
         if (item.link()) {

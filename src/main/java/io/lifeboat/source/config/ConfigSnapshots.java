@@ -94,7 +94,7 @@ public final class ConfigSnapshots {
         if (content && !sealWhole) {
             String text = text(item.content());
             SecretMasker.Masked masked = text == null ? null : masker.mask(text);
-            if (masked != null && SecretMasker.unmask(masked.text(), masked.secrets()).equals(text)) {
+            if (masked != null && roundTrips(masked, text)) {
                 stored = masked.text().getBytes(StandardCharsets.UTF_8);
                 secrets = masked.secrets();
             } else {
@@ -226,6 +226,15 @@ public final class ConfigSnapshots {
         }
         return SecretMasker.unmask(new String(item.stored(), StandardCharsets.UTF_8), secrets)
                 .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whether the masked text gives back exactly the text (a placeholder already in it, say, would not). */
+    private static boolean roundTrips(SecretMasker.Masked masked, String text) {
+        try {
+            return SecretMasker.unmask(masked.text(), masked.secrets()).equals(text);
+        } catch (IllegalStateException placeholderOfItsOwn) {
+            return false;
+        }
     }
 
     /** Names the configuration key without revealing it: recorded with each backup, compared before a restore. */

@@ -2,6 +2,7 @@ package io.lifeboat.source.config;
 
 import io.lifeboat.crypto.MasterKey;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,20 +37,24 @@ public final class SecretMasker {
             + "|Environment=)?[\"']?)(" + NAME + ")([\"']?[ \\t]*+[:=][ \\t]*+)([^\\n]++)$",
             Pattern.MULTILINE | Pattern.UNIX_LINES); // \r stays in the rest of the line, and so in its tail
     /** "NAME": "VALUE" anywhere in a line: JSON on one line, YAML flow mappings with quotes. */
-    private static final Pattern QUOTED_PAIR = Pattern.compile("([\"'])(" + NAME + ")\\1([ \\t]*+[:=][ \\t]*+)([\"'])"
-            + "([^\"'\\n]++)\\4");
+    private static final Pattern QUOTED_PAIR = Pattern.compile("([\"'])(" + NAME + ")\\1([ \\t]*+[:=][ \\t]*+)"
+            + "(?:(\")((?:[^\"\\\\\\n]|\\\\.)++)\"|(')((?:[^'\\n]|'')++)')");
     /** --NAME=VALUE or NAME=VALUE inside a line: command flags, connection strings, query strings. */
-    private static final Pattern INLINE = Pattern.compile("(?<=[\\s;,?&(]|^)(-{0,2}+" + NAME + "=)([^\\s;,&\"')]++)");
+    private static final Pattern INLINE = Pattern.compile("(?<=[\\s;,?&(\"']|^)(-{0,2}+" + NAME + "=)([^\\s;,&\"')]++)");
     private static final Pattern PRIVATE_KEY_BEGIN = Pattern.compile("-----BEGIN ([A-Z0-9 ]{0,40})PRIVATE KEY-----");
     private static final Pattern URL_PASSWORD = Pattern.compile(
             "\\b([a-zA-Z][a-zA-Z0-9+.\\-]{0,30}+://[^\\s:/@]*+:)([^\\s@/]++)(@)");
-    private static final Pattern KNOWN_SHAPES = Pattern.compile("\\b(?:AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}"
-            + "|xox[abprs]-[A-Za-z0-9\\-]{10,}|eyJ[A-Za-z0-9_\\-]{8,}\\.eyJ[A-Za-z0-9_\\-]{8,}\\.[A-Za-z0-9_\\-]{8,})\\b");
+    /**
+     * Each alternative takes its whole run of characters possessively; a JWT's second and third part
+     * are optional here and checked in code (group 1), so a long run that is not one costs its length.
+     */
+    private static final Pattern KNOWN_SHAPES = Pattern.compile("\\b(?:AKIA[0-9A-Z]{16}+|gh[pousr]_[A-Za-z0-9]{36,}+"
+            + "|xox[abprs]-[A-Za-z0-9\\-]{10,}+|eyJ[A-Za-z0-9_\\-]{8,}+(\\.eyJ[A-Za-z0-9_\\-]{8,}+\\.[A-Za-z0-9_\\-]{8,}+)?)");
     /** Each of KNOWN_SHAPES starts with one of these: a text without any is not searched. */
     private static final List<String> SHAPE_STARTS = List.of("AKIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "eyJ");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{lifeboat-secret:([0-9a-f]{16})}}");
-    private static final Pattern SECRET_KIND = Pattern.compile("^kind:[ \\t]*+([\"']?)Secret\\1[ \\t]*+(?:#[^\\n]*+)?$",
-            Pattern.MULTILINE);
+    private static final Pattern SECRET_KIND = Pattern.compile("^[ \\t]*+kind:[ \\t]*+([\"']?)Secret\\1[ \\t]*+"
+            + "(?:#[^\\n]*+)?$", Pattern.MULTILINE);
     /** A YAML mapping line: indentation, "- " maybe, the key (quoted or not), the separator, the rest. */
     private static final Pattern MAPPING = Pattern.compile("([ \\t]*+)(-[ \\t]++)?([\"']?)([^\\s:\"'#][^:\"'\\n]*+)\\3"
             + "(:[ \\t]*+)([^\\n]*+)");
@@ -71,9 +76,12 @@ public final class SecretMasker {
         out = yamlLines(out, found);
         out = replace(ASSIGNMENT, out, m -> secretName(m.group(2)) ? m.group(1) + m.group(2) + m.group(3)
                 + maskValue(m.group(4), found) : m.group());
-        out = replace(QUOTED_PAIR, out, m -> secretName(m.group(2)) && !placeholder(m.group(5))
-                ? m.group(1) + m.group(2) + m.group(1) + m.group(3) + m.group(4) + placeholder(m.group(5), found)
-                + m.group(4) : m.group());
+        out = replace(QUOTED_PAIR, out, m -> {
+            String quote = m.group(4) != null ? m.group(4) : m.group(6);
+            String value = m.group(4) != null ? m.group(5) : m.group(7);
+            return secretName(m.group(2)) && !placeholder(value) ? m.group(1) + m.group(2) + m.group(1) + m.group(3)
+                    + quote + placeholder(value, found) + quote : m.group();
+        });
         out = replace(INLINE, out, m -> secretName(m.group(1)) && !placeholder(m.group(2))
                 ? m.group(1) + placeholder(m.group(2), found) : m.group());
         if (out.contains("://")) {
@@ -81,7 +89,8 @@ public final class SecretMasker {
                     : m.group(1) + placeholder(m.group(2), found) + m.group(3));
         }
         if (SHAPE_STARTS.stream().anyMatch(out::contains)) {
-            out = replace(KNOWN_SHAPES, out, m -> placeholder(m.group(), found));
+            out = replace(KNOWN_SHAPES, out, m -> m.group().startsWith("eyJ") && m.group(1) == null ? m.group()
+                    : placeholder(m.group(), found));
         }
         return new Masked(out, found);
     }
@@ -130,7 +139,7 @@ public final class SecretMasker {
     private String maskValue(String rest, Map<String, String> found) {
         char first = rest.charAt(0);
         if (first == '"' || first == '\'') {
-            int close = rest.indexOf(first, 1);
+            int close = closingQuote(rest, first);
             if (close > 1) {
                 String value = rest.substring(1, close);
                 return placeholder(value) ? rest : first + placeholder(value, found) + rest.substring(close);
@@ -149,23 +158,52 @@ public final class SecretMasker {
         return placeholder(value, found) + rest.substring(end);
     }
 
-    /** Private-key PEM blocks whole, each from its BEGIN line to its END line. */
+    /** Where the quoted value that opens text ends: "..." with backslash escapes, '...' with '' for a quote; -1 if not. */
+    private static int closingQuote(String text, char quote) {
+        for (int i = 1; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote == '"' && c == '\\') {
+                i++;
+            } else if (c == quote) {
+                if (quote == '\'' && i + 1 < text.length() && text.charAt(i + 1) == '\'') {
+                    i++;
+                } else {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Private-key PEM blocks whole, each from its BEGIN line to the next END line of its label; a
+     * BEGIN without one is passed over (a comment that names the marker), and the search goes on.
+     */
     private String privateKeys(String text, Map<String, String> found) {
         if (!text.contains("PRIVATE KEY-----")) {
             return text;
         }
         StringBuilder out = new StringBuilder(text.length());
         Matcher begin = PRIVATE_KEY_BEGIN.matcher(text);
+        Map<String, Integer> noEndAfter = new HashMap<>();
         int from = 0;
-        while (begin.find(from)) {
-            String end = "-----END " + begin.group(1) + "PRIVATE KEY-----";
+        int search = 0;
+        while (begin.find(search)) {
+            String label = begin.group(1);
+            search = begin.end();
+            if (begin.start() < from || begin.end() > noEndAfter.getOrDefault(label, Integer.MAX_VALUE)) {
+                continue; // inside a block already taken, or no END of this label comes after it
+            }
+            String end = "-----END " + label + "PRIVATE KEY-----";
             int at = text.indexOf(end, begin.end());
             if (at < 0) {
-                break; // no END: nothing after it closes a block either (searching on would cost the square)
+                noEndAfter.put(label, begin.end()); // each label is searched to the end once at most
+                continue;
             }
             int stop = at + end.length();
             out.append(text, from, begin.start()).append(placeholder(text.substring(begin.start(), stop), found));
             from = stop;
+            search = stop;
         }
         return out.append(text, from, text.length()).toString();
     }

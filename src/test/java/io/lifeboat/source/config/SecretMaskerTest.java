@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeboat.crypto.MasterKey;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -96,11 +97,39 @@ class SecretMaskerTest {
     }
 
     @Test
+    void quotesInsideValuesAndKeysAfterAStrayMarkerAreFoundToo() {
+        String text = """
+                {"user":"a","password":"s3cret'x"}
+                "password": "ab\\"cd"
+                Environment="A=1" "DB_PASSWORD=x9-unit"
+                # the file must hold -----BEGIN PRIVATE KEY-----
+                -----BEGIN RSA PRIVATE KEY-----
+                MIIsecretbodyline
+                -----END RSA PRIVATE KEY-----
+                """;
+        SecretMasker.Masked masked = masker.mask(text);
+        for (String secret : List.of("s3cret", "cd\"", "x9-unit", "MIIsecretbodyline")) {
+            assertFalse(masked.text().contains(secret), secret + " in\n" + masked.text());
+        }
+        assertEquals(text, SecretMasker.unmask(masked.text(), masked.secrets()));
+    }
+
+    @Test
+    void textHoldingAPlaceholderOfItsOwnIsSealedWholeNotRefused() {
+        String text = "password: {{lifeboat-secret:0123456789abcdef}}\n";
+        ConfigSnapshots.Prepared prepared = ConfigSnapshots.prepare("system", List.of(new ConfigItem("/etc/app.yml",
+                ConfigItem.FILE, text.getBytes(StandardCharsets.UTF_8), null, 0644, 0, 0, 0)), key);
+        assertTrue(prepared.items().get(0).sealed());
+        assertEquals(text, new String(ConfigSnapshots.plaintext(prepared.items().get(0), prepared.secrets(), key),
+                StandardCharsets.UTF_8));
+    }
+
+    @Test
     void longLinesCostTheirLengthOnly() {
         String hex = "a1b2c3d4".repeat(40_000);
         String spaces = "password: a" + " ".repeat(100_000) + "\"";
         String keys = "-----BEGIN PRIVATE KEY-----\n".repeat(10_000);
-        for (String text : List.of(hex, spaces, keys, "x".repeat(300_000) + "://y")) {
+        for (String text : List.of(hex, spaces, keys, "x".repeat(300_000) + "://y", " " + "eyJ-".repeat(100_000))) {
             SecretMasker.Masked masked = masker.mask(text);
             assertEquals(text, SecretMasker.unmask(masked.text(), masked.secrets()));
         }

@@ -93,10 +93,12 @@ public final class ConfigApi {
         answer.put("source", source.name());
         answer.put("from", from);
         answer.put("to", to);
-        answer.put("fromSnapshot", resolve(backups, source, "from", from));
-        answer.put("toSnapshot", resolve(backups, source, "to", to));
+        Snapshot fromSnapshot = resolve(backups, source, "from", from);
+        Snapshot toSnapshot = resolve(backups, source, "to", to);
+        answer.put("fromSnapshot", fromSnapshot == null ? null : fromSnapshot.id());
+        answer.put("toSnapshot", toSnapshot == null ? null : toSnapshot.id());
         try {
-            answer.put("changes", backups.diff(source, from, to));
+            answer.put("changes", backups.diff(source, fromSnapshot, toSnapshot));
         } catch (WrongKeyException e) {
             throw new ApiException(422, "wrong_key", e.getMessage());
         }
@@ -104,13 +106,13 @@ public final class ConfigApi {
     }
 
     /** The snapshot a reference names (null for now); 404 naming the field when there is none. */
-    private static String resolve(ConfigBackups backups, LifeboatConfig.ConfigSource source, String field, String ref)
+    private static Snapshot resolve(ConfigBackups backups, LifeboatConfig.ConfigSource source, String field, String ref)
             throws IOException {
         if ("now".equals(ref)) {
             return null;
         }
         try {
-            return backups.find(source.name(), ref).id();
+            return backups.find(source.name(), ref);
         } catch (RepositoryException e) {
             throw new ApiException(404, "not_found", "field '" + field + "': " + e.getMessage());
         }

@@ -1,6 +1,9 @@
 package io.lifeboat.maintenance;
 
+import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.repository.SnapshotFilter;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +24,15 @@ public record KeepPolicy(int keepLast, Duration keepWithin) {
         if (keepLast < 0) {
             throw new IllegalArgumentException("--keep-last must be 0 or more, not " + keepLast);
         }
+    }
+
+    /** Forgets, of the repository's snapshots the filter selects, those the policy lets go; how many. */
+    public int forget(Repository repository, SnapshotFilter filter) throws IOException {
+        List<Snapshot> expired = expired(repository.snapshots().stream().filter(filter::matches).toList());
+        for (Snapshot s : expired) {
+            repository.forget(s.id());
+        }
+        return expired.size();
     }
 
     /** The snapshots (oldest first, as the repository lists them) that the policy lets go. */

@@ -283,7 +283,7 @@ final class RecoveryPlanner {
     private Recovery.Item configuration(Recovery r, String source, Snapshot s) throws IOException {
         if (configKey == null) {
             try {
-                configKey = ConfigKeys.open(config.configKey(), false);
+                configKey = ConfigKeys.open(config.configKey());
             } catch (IOException | IllegalArgumentException e) {
                 throw new RecoveryRequestException(400, "configuration source " + source + " needs the configuration key: "
                         + e.getMessage());

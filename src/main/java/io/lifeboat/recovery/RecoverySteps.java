@@ -394,7 +394,7 @@ public final class RecoverySteps {
             return skipped("no configuration backup in this recovery");
         }
         Repository repo = repository.open();
-        ConfigBackups backups = new ConfigBackups(repo, ConfigKeys.open(config.get().configKey(), false));
+        ConfigBackups backups = new ConfigBackups(repo, ConfigKeys.open(config.get().configKey()));
         List<String> said = new ArrayList<>();
         for (Recovery.Item item : items) {
             if (item.restored) {

@@ -3,16 +3,17 @@ package io.lifeboat.service;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.Retention;
+import io.lifeboat.crypto.MasterKey;
 import io.lifeboat.maintenance.KeepPolicy;
 import io.lifeboat.monitoring.CertificateMetrics;
 import io.lifeboat.repository.Repository;
-import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.config.Certificates;
 import io.lifeboat.source.config.ConfigBackups;
 import io.lifeboat.source.config.ConfigKeys;
 import io.lifeboat.source.config.ConfigSnapshots;
 import io.lifeboat.source.config.StoredItem;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,8 +39,8 @@ public final class ConfigBackupSteps {
     void backup(BackupRun run) throws Exception {
         Repository repo = repository.open();
         // a key is made only for the first configuration backup: later, a missing key is one to put back
-        boolean first = repo.snapshots().stream().noneMatch(s -> s.tags() != null && s.tags().contains(ConfigBackups.TAG));
-        run.snapshot(new ConfigBackups(repo, ConfigKeys.open(config.get().configKey(), first)).backup(config.configSource(run.getSource()), List.of("run:" + run.getId()),
+        MasterKey key = ConfigKeys.openForBackup(config.get().configKey(), () -> noConfigurationBackup(repo));
+        run.snapshot(new ConfigBackups(repo, key).backup(config.configSource(run.getSource()), List.of("run:" + run.getId()),
                 Compression.parse(config.get().repository().compression())), repo);
     }
 
@@ -64,18 +65,21 @@ public final class ConfigBackupSteps {
 
     /** The source's retention as a keep policy over its own backups; returns how many were forgotten. */
     int retention(BackupRun run, Repository repo) throws IOException {
-        KeepPolicy keep = new KeepPolicy(1, Retention.parse(config.configSource(run.getSource()).retention()));
-        List<Snapshot> expired = keep.expired(repo.snapshots().stream().filter(ConfigBackups.of(run.getSource())::matches)
-                .toList());
-        for (Snapshot s : expired) {
-            repo.forget(s.id());
+        return new KeepPolicy(1, Retention.parse(config.configSource(run.getSource()).retention()))
+                .forget(repo, ConfigBackups.of(run.getSource()));
+    }
+
+    private static boolean noConfigurationBackup(Repository repo) {
+        try {
+            return repo.snapshots().stream().noneMatch(s -> s.tags() != null && s.tags().contains(ConfigBackups.TAG));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return expired.size();
     }
 
     /** The configuration backups in the repository, opened with the configuration key (never made here). */
     public ConfigBackups backups() throws IOException {
-        return new ConfigBackups(repository.open(), ConfigKeys.open(config.get().configKey(), false));
+        return new ConfigBackups(repository.open(), ConfigKeys.open(config.get().configKey()));
     }
 
     /** The configuration backups, to list them: no key needed. */

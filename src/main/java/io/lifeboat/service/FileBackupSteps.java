@@ -39,16 +39,13 @@ final class FileBackupSteps {
      * What it lets go is forgotten; returns how many.
      */
     int retention(BackupRun run, Repository repo) throws Exception {
-        List<Snapshot> expired;
-        if (run.path() != null) {
-            Instant cutoff = Instant.now().minus(Retention.parse(Runs.DROP_FOLDER_RETENTION));
-            expired = repo.snapshots().stream().filter(DROPPED::matches)
-                    .filter(s -> Instant.parse(s.time()).isBefore(cutoff)).toList();
-        } else {
-            SnapshotFilter ofSource = new SnapshotFilter(List.of(), List.of(), List.of("source:" + run.getSource()));
-            KeepPolicy keep = new KeepPolicy(1, Retention.parse(config.fileSource(run.getSource()).retention()));
-            expired = keep.expired(repo.snapshots().stream().filter(ofSource::matches).toList());
+        if (run.path() == null) {
+            return new KeepPolicy(1, Retention.parse(config.fileSource(run.getSource()).retention()))
+                    .forget(repo, new SnapshotFilter(List.of(), List.of(), List.of("source:" + run.getSource())));
         }
+        Instant cutoff = Instant.now().minus(Retention.parse(Runs.DROP_FOLDER_RETENTION));
+        List<Snapshot> expired = repo.snapshots().stream().filter(DROPPED::matches)
+                .filter(s -> Instant.parse(s.time()).isBefore(cutoff)).toList();
         for (Snapshot s : expired) {
             repo.forget(s.id());
         }

@@ -89,25 +89,21 @@ public final class ConfigBackups {
     }
 
     /**
-     * The changes from one state to another; "now" for what is on disk, else a backup reference
-     * (as {@link #find}).
+     * The changes from one state to another: a backup, or (null) what is on disk now. A backup
+     * compared with what is on disk must have been sealed under the key in use: with another, every
+     * secret's placeholder differs.
      */
-    public List<ConfigDiff.Change> diff(LifeboatConfig.ConfigSource source, String from, String to)
+    public List<ConfigDiff.Change> diff(LifeboatConfig.ConfigSource source, Snapshot from, Snapshot to)
             throws IOException, InterruptedException {
-        boolean withNow = "now".equals(from) || "now".equals(to);
+        boolean withNow = from == null || to == null;
         return ConfigDiff.between(state(source, from, withNow), state(source, to, withNow));
     }
 
-    /**
-     * A backup compared with what is on disk must have been sealed under the key in use: with
-     * another, every secret's placeholder differs, and a restore could not open them.
-     */
-    private Map<String, StoredItem> state(LifeboatConfig.ConfigSource source, String ref, boolean withNow)
+    private Map<String, StoredItem> state(LifeboatConfig.ConfigSource source, Snapshot snapshot, boolean withNow)
             throws IOException, InterruptedException {
-        if ("now".equals(ref)) {
+        if (snapshot == null) {
             return now(source);
         }
-        Snapshot snapshot = find(source.name(), ref);
         ConfigSnapshots.Loaded loaded = load(snapshot);
         if (withNow) {
             checkKey(loaded, snapshot);

@@ -4,7 +4,9 @@ import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.crypto.MasterKey;
 import io.lifeboat.crypto.SealingKeyFile;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 
 /**
  * The configuration key as configKey in lifeboat.yaml gives it: a file or an environment variable.
@@ -15,7 +17,20 @@ public final class ConfigKeys {
     private ConfigKeys() {
     }
 
-    public static MasterKey open(LifeboatConfig.ConfigKey k, boolean mayCreate) throws IOException {
+    /** The key; IOException saying where to put it back when it is not there. */
+    public static MasterKey open(LifeboatConfig.ConfigKey k) throws IOException {
+        return open(k, () -> false);
+    }
+
+    /**
+     * The key for a backup: a missing key file is made (with configKey.create) only when
+     * firstBackup says the repository holds no configuration backup yet; asked only then.
+     */
+    public static MasterKey openForBackup(LifeboatConfig.ConfigKey k, BooleanSupplier firstBackup) throws IOException {
+        return open(k, firstBackup);
+    }
+
+    private static MasterKey open(LifeboatConfig.ConfigKey k, BooleanSupplier mayCreate) throws IOException {
         if (k.env() != null) {
             String value = System.getenv(k.env());
             if (value == null) {
@@ -23,6 +38,7 @@ public final class ConfigKeys {
             }
             return SealingKeyFile.parse(value, "environment variable " + k.env());
         }
-        return SealingKeyFile.load(Path.of(k.file()), mayCreate && k.createIfMissing());
+        Path file = Path.of(k.file());
+        return SealingKeyFile.load(file, !Files.exists(file) && k.createIfMissing() && mayCreate.getAsBoolean());
     }
 }

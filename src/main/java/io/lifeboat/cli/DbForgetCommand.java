@@ -2,7 +2,7 @@ package io.lifeboat.cli;
 
 import io.lifeboat.config.Retention;
 import io.lifeboat.repository.Repository;
-import io.lifeboat.source.postgres.PgRetention;
+import io.lifeboat.source.DatabaseRetention;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "forget", mixinStandardHelpOptions = true,
         description = "Apply retention: remove backups older than their retention (never the newest full) and the "
-                + "WAL no kept backup needs. --dry-run shows what would go.")
+                + "WAL or binlogs no kept backup needs. --dry-run shows what would go.")
 final class DbForgetCommand implements Callable<Integer> {
     @Mixin
     RepositoryOptions repo;
@@ -23,7 +23,7 @@ final class DbForgetCommand implements Callable<Integer> {
             description = "default ${DEFAULT-VALUE}")
     String incremental;
     @Option(names = "--keep-wal", defaultValue = "24h", paramLabel = "AGE",
-            description = "WAL no kept backup needs stays this long; default ${DEFAULT-VALUE}")
+            description = "WAL or binlogs no kept backup needs stay this long; default ${DEFAULT-VALUE}")
     String wal;
     @Option(names = "--dry-run", description = "only show what would be removed")
     boolean dryRun;
@@ -34,21 +34,21 @@ final class DbForgetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Repository r = repo.open();
-        PgRetention.Plan plan = PgRetention.plan(r, source.name, Retention.parse(full),
+        DatabaseRetention.Plan plan = DatabaseRetention.plan(r, source.name, DbCommand.logsOf(r, source.name), Retention.parse(full),
                 Retention.parse(incremental), Retention.parse(wal), asOf != null ? asOf : java.time.Instant.now());
         if (!dryRun) {
-            PgRetention.apply(r, source.name, plan);
+            DatabaseRetention.apply(r, source.name, plan);
         }
         if (repo.json) {
             Output.json(Map.of("dryRun", dryRun, "backups", plan.backups(), "removeWal", plan.removeWal()));
             return 0;
         }
-        for (PgRetention.Decision d : plan.backups()) {
+        for (DatabaseRetention.Decision d : plan.backups()) {
             System.out.printf("%-6s %-11s %s  %s  %s%n", d.keep() ? "keep" : dryRun ? "would remove" : "remove",
                     d.kind(), d.id().substring(0, 8), d.time(), d.reason());
         }
-        System.out.printf("%s %d WAL files%s%n", dryRun ? "would remove" : "removed", plan.removeWal().size(),
-                plan.keepWalFrom() == null ? "" : "; WAL from " + plan.keepWalFrom() + " on is kept");
+        System.out.printf("%s %d log files%s%n", dryRun ? "would remove" : "removed", plan.removeWal().size(),
+                plan.keepWalFrom() == null ? "" : "; logs from " + plan.keepWalFrom() + " on are kept");
         return 0;
     }
 }

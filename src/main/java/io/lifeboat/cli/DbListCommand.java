@@ -3,7 +3,7 @@ package io.lifeboat.cli;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
-import io.lifeboat.source.postgres.PgBackups;
+import io.lifeboat.source.DatabaseBackups;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "list", mixinStandardHelpOptions = true,
-        description = "Base backups, logical dumps and archived WAL of a source.")
+        description = "Full and incremental backups, logical dumps and archived WAL or binlogs of a source.")
 final class DbListCommand implements Callable<Integer> {
     @Mixin
     RepositoryOptions repo;
@@ -24,14 +24,14 @@ final class DbListCommand implements Callable<Integer> {
         Repository r = repo.open();
         List<Map<String, Object>> backups = new java.util.ArrayList<>();
         for (Snapshot s : r.snapshots()) {
-            String kind = PgBackups.kind(s, source.name);
+            String kind = DatabaseBackups.kind(s, source.name);
             if (kind != null) {
                 Map<String, Object> b = new LinkedHashMap<>();
                 b.put("id", s.id());
                 b.put("kind", kind);
                 b.put("time", s.time());
                 b.put("size", s.summary().bytes());
-                b.put("database", PgBackups.database(s));
+                b.put("database", DatabaseBackups.database(s));
                 backups.add(b);
             }
         }
@@ -45,7 +45,7 @@ final class DbListCommand implements Callable<Integer> {
                     b.get("time"), Output.bytes((Long) b.get("size")),
                     b.get("database") == null ? "" : "  database " + b.get("database"));
         }
-        System.out.println(wal.isEmpty() ? "no WAL archived" : "WAL " + wal.get(0) + " .. " + wal.get(wal.size() - 1)
+        System.out.println(wal.isEmpty() ? "no log archived" : "log " + wal.get(0) + " .. " + wal.get(wal.size() - 1)
                 + " (" + wal.size() + " files)");
         return 0;
     }

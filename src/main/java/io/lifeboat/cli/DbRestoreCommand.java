@@ -1,10 +1,12 @@
 package io.lifeboat.cli;
 
+import io.lifeboat.source.LogGap;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.ConfigLoader;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.mysql.MySqlRestore;
 import io.lifeboat.source.postgres.PgBaseBackup;
 import io.lifeboat.source.postgres.PgRestore;
 import io.lifeboat.source.postgres.PgTools;
@@ -24,22 +26,40 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
-        description = "Point-in-time restore into a fresh data directory. The restored cluster is then started "
-                + "privately, recovers to the target from the repository's WAL and is checked (pg_amcheck, rows "
-                + "per table, recorded in the catalog); --start then runs it on its own configuration.")
+        description = "Point-in-time restore into a fresh data directory. The restored server is then started "
+                + "privately, recovers to the target from the repository's WAL or binlogs and is checked (pg_amcheck "
+                + "or mariadb-check, rows per table, recorded in the catalog); --start then runs it on its own.")
 final class DbRestoreCommand implements Callable<Integer> {
     /** Exactly one recovery target. */
     static final class Targets {
         @Option(names = "--to-time", paramLabel = "TIME", description = "e.g. 2026-11-25T14:03:00Z")
         String time;
-        @Option(names = "--to-lsn", paramLabel = "LSN")
+        @Option(names = "--to-lsn", paramLabel = "LSN", description = "PostgreSQL")
         String lsn;
-        @Option(names = "--to-name", paramLabel = "RESTORE_POINT")
+        @Option(names = "--to-name", paramLabel = "RESTORE_POINT", description = "PostgreSQL")
         String name;
-        @Option(names = "--to-latest", description = "replay all archived WAL")
+        @Option(names = "--to-position", paramLabel = "FILE:POS",
+                description = "MySQL/MariaDB: a binlog position, e.g. binlog.000042:1176 (as SHOW MASTER STATUS gives)")
+        String position;
+        @Option(names = "--to-gtid", paramLabel = "GTID", description = "MySQL/MariaDB: up to this GTID, e.g. 0-1-4711")
+        String gtid;
+        @Option(names = "--to-latest", description = "replay all archived WAL or binlogs")
         boolean latest;
 
+        MySqlRestore.Target mysqlTarget() {
+            if (lsn != null || name != null) {
+                throw new IllegalArgumentException("--to-lsn and --to-name are PostgreSQL's; use --to-position or "
+                        + "--to-gtid");
+            }
+            return time != null ? new MySqlRestore.Target("time", time) : position != null
+                    ? new MySqlRestore.Target("position", position) : gtid != null ? new MySqlRestore.Target("gtid", gtid)
+                    : MySqlRestore.Target.latest();
+        }
+
         PgRestore.Target target() {
+            if (position != null || gtid != null) {
+                throw new IllegalArgumentException("--to-position and --to-gtid are MySQL/MariaDB's; use --to-lsn");
+            }
             return time != null ? new PgRestore.Target("time", time) : lsn != null ? new PgRestore.Target("lsn", lsn)
                     : name != null ? new PgRestore.Target("name", name) : PgRestore.Target.latest();
         }
@@ -64,8 +84,12 @@ final class DbRestoreCommand implements Callable<Integer> {
             + "replaces the source); by default a started copy does not archive, so its new timeline never reaches "
             + "the source's archive")
     boolean keepArchiving;
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "3306",
+            description = "MySQL/MariaDB with --start: the port the restored server listens on; default ${DEFAULT-VALUE}")
+    int port;
     @Option(names = "--run-as", paramLabel = "USER",
-            description = "system user that owns and runs the restored server; default postgres when run as root")
+            description = "system user that owns and runs the restored server; default postgres (mysql for "
+                    + "MySQL/MariaDB) when run as root")
     String runAs;
     @Option(names = "--superuser", defaultValue = "postgres", paramLabel = "ROLE",
             description = "a superuser role of the restored cluster, for the checks; default ${DEFAULT-VALUE}")
@@ -79,6 +103,10 @@ final class DbRestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Repository r = repo.open();
+        if (DbCommand.holdsMysql(r, source.name)) {
+            return mysql(r);
+        }
         if (repo.passwordFile == null) {
             throw new IllegalArgumentException("db restore needs --password-file: PostgreSQL's restore_command "
                     + "reads the passphrase from it (keep it readable by the server's user)");
@@ -86,7 +114,6 @@ final class DbRestoreCommand implements Callable<Integer> {
         if (start && noValidate) {
             throw new IllegalArgumentException("--start needs the validation that --no-validate turns off");
         }
-        Repository r = repo.open();
         String command = lifeboatCommand != null ? lifeboatCommand
                 : System.getProperty("lifeboat.command", "lifeboat");
         PgRestore.Target target = targets.target();
@@ -97,7 +124,7 @@ final class DbRestoreCommand implements Callable<Integer> {
                         repo.passwordFile.toAbsolutePath(), source.name));
         String targetText = target.value() == null ? "latest" : target.kind() + " " + target.value();
         String walStart = PgBaseBackup.WalRange.of(base).start();
-        List<WalChain.Gap> gaps = WalChain.gaps(new LogArchive(r, source.name).list(), walStart, null).stream()
+        List<LogGap> gaps = WalChain.gaps(new LogArchive(r, source.name).list(), walStart, null).stream()
                 .filter(g -> walStart == null || g.last().compareTo(walStart) >= 0).toList();
         if (!gaps.isEmpty()) {
             // recovery stops at the first missing segment: say so rather than let a short restore pass unnoticed
@@ -154,6 +181,55 @@ final class DbRestoreCommand implements Callable<Integer> {
             System.out.printf("restored backup %s of %s into %s, recovered to %s; validation passed: pg_amcheck "
                     + "clean, %d tables, %d rows%s%n", base.shortId(), source.name, dir, targetText,
                     result.rowCounts().size(), result.totalRows(), start ? "; server started" : "");
+        }
+        return 0;
+    }
+
+    /** MySQL/MariaDB: restore, replay the binlogs, check, record; start when asked. */
+    private int mysql(Repository r) throws Exception {
+        if (noValidate || keepArchiving) {
+            throw new IllegalArgumentException("--no-validate and --keep-archiving are PostgreSQL's");
+        }
+        MySqlRestore.Target target = targets.mysqlTarget();
+        Path dir = dataDir.toAbsolutePath();
+        String owner = runAs != null ? runAs : "root".equals(System.getProperty("user.name")) ? "mysql" : null;
+        long started = System.nanoTime();
+        MySqlRestore.Result result = null;
+        String failure = null;
+        try {
+            result = MySqlRestore.restore(r, source.name, target, dir, owner);
+        } catch (java.io.IOException e) {
+            failure = e.getMessage();
+        }
+        String status = result != null && result.passed() ? "passed" : "failed";
+        String report = result == null ? failure : result.checkReport();
+        recordInCatalog(new Catalog.RestoreCheck(java.util.UUID.randomUUID().toString(), source.name,
+                result == null ? null : result.chain().get(0), target.toString(), dir.toString(),
+                java.time.Instant.now(), (System.nanoTime() - started) / 1_000_000, status,
+                result == null ? null : result.totalRows(),
+                result == null ? null : Repository.JSON.writeValueAsString(result.rowCounts()), report));
+        if (result == null || !result.passed()) {
+            throw new IllegalStateException("restoring " + source.name + " into " + dir + " failed: " + report);
+        }
+        if (start) {
+            MySqlRestore.startServer(dir, port, owner);
+        }
+        if (repo.json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("chain", result.chain());
+            out.put("replayedFrom", result.replayedFrom());
+            out.put("target", dir.toString());
+            out.put("validation", status);
+            out.put("totalRows", result.totalRows());
+            out.put("rowCounts", result.rowCounts());
+            out.put("started", start);
+            Output.json(out);
+        } else {
+            System.out.printf("restored %s of %s (%d backups) into %s, binlogs replayed from %s to %s; validation "
+                    + "passed: %s, %d tables, %d rows%s%n", result.chain().get(0).substring(0, 8), source.name,
+                    result.chain().size(), dir, result.replayedFrom() == null ? "-" : result.replayedFrom(), target,
+                    result.checkReport(), result.rowCounts().size(), result.totalRows(),
+                    start ? "; server started on port " + port : "");
         }
         return 0;
     }

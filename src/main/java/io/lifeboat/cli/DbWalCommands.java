@@ -4,7 +4,9 @@ import io.lifeboat.compress.Compression;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryLock;
+import io.lifeboat.source.LogStreamer;
 import io.lifeboat.source.Tool;
+import io.lifeboat.source.mysql.BinlogStreamer;
 import io.lifeboat.source.postgres.WalBatches;
 import io.lifeboat.source.postgres.WalReceiver;
 import java.io.IOException;
@@ -171,11 +173,12 @@ final class DbWalCommands {
     }
 
     @Command(name = "wal-receive", mixinStandardHelpOptions = true,
-            description = "Stream WAL continuously (pg_receivewal over a replication slot) into the repository until "
-                    + "stopped; use it instead of archive_command for an RPO of seconds.")
+            description = "Stream WAL (pg_receivewal over a replication slot) or, with --type mariadb, binlogs "
+                    + "(mariadb-binlog as a replica) continuously into the repository until stopped: an RPO of "
+                    + "seconds. The service does this itself for the databases it backs up.")
     static final class WalReceive extends DbCommand.OnServer implements Callable<Integer> {
         @Option(names = "--spool", required = true, paramLabel = "DIR",
-                description = "local directory pg_receivewal writes to before each segment is stored")
+                description = "local directory pg_receivewal or mariadb-binlog writes to before each file is stored")
         Path spool;
         @Option(names = "--interval", defaultValue = "1", paramLabel = "SECONDS",
                 description = "how often what arrived is stored; default ${DEFAULT-VALUE}")
@@ -184,8 +187,12 @@ final class DbWalCommands {
         @Override
         public Integer call() throws Exception {
             Repository r = repo.open();
-            WalReceiver receiver = new WalReceiver(r, server.source(source.name), spool,
-                    Compression.parse(r.config().compression()), java.time.Duration.ofSeconds(interval));
+            Compression.Setting compression = Compression.parse(r.config().compression());
+            LogStreamer receiver = server.mysql()
+                    ? new BinlogStreamer(r, server.mysqlSource(source.name), spool, compression,
+                            java.time.Duration.ofSeconds(interval))
+                    : new WalReceiver(r, server.source(source.name), spool, compression,
+                            java.time.Duration.ofSeconds(interval));
             Thread main = Thread.currentThread();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 receiver.close();

@@ -144,8 +144,10 @@ public final class ConfigLoader {
             checkName(where, d.name(), databaseNames, problems);
             if (!Set.of("postgresql", "mysql", "mariadb").contains(String.valueOf(d.type()))) {
                 problems.add(where + ".type: must be postgresql, mysql or mariadb (got " + d.type() + ")");
-            } else if (d.active() && !"postgresql".equals(d.type())) {
-                problems.add(where + ".type: " + d.type() + " backups are not available yet; set enabled: false");
+            }
+            if (d.method() != null && (!d.mysql() || !LifeboatConfig.Database.METHODS.contains(d.method()))) {
+                problems.add(where + ".method: " + (d.mysql() ? "must be physical (mariadb-backup, beside the server) "
+                        + "or logical (mariadb-dump), got " + d.method() : "only for type mysql or mariadb"));
             }
             if (d.full() != null) {
                 checkSchedule(where + ".full", d.full(), problems);
@@ -156,7 +158,10 @@ public final class ConfigLoader {
             if (d.log() != null) {
                 checkSchedule(where + ".log", d.log(), problems);
             }
-            if (d.wal() != null && !Set.of("archive", "receive").contains(d.wal())) {
+            if (d.wal() != null && d.mysql()) {
+                problems.add(where + ".wal: PostgreSQL only; the binlogs of a " + d.type() + " database are always "
+                        + "streamed by the service");
+            } else if (d.wal() != null && !Set.of("archive", "receive").contains(d.wal())) {
                 problems.add(where + ".wal: must be archive (archive_command runs db wal-push) or receive (the "
                         + "service streams it), got " + d.wal());
             }

@@ -74,13 +74,29 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
      * wal/spool: with "receive", the service streams WAL itself (wal-receive) through spool.
      * dataDirectory/runAs: where the cluster lives on this host and the system user that runs it,
      * for a recovery that restores it in place (pg_ctl, or the start hook when one is given).
+     * method (MySQL/MariaDB): physical (mariadb-backup, on the server's host) or logical (mariadb-dump).
      */
     public record Database(String name, String type, String host, Integer port, String user, String passwordEnv,
                            Boolean enabled, Schedule full, Schedule incremental, Schedule log, List<String> dumps,
-                           String wal, String spool, String dataDirectory, String runAs, Hook start) {
-        /** How WAL reaches the repository: "archive" (archive_command runs db wal-push) or "receive". */
+                           String wal, String spool, String dataDirectory, String runAs, Hook start, String method) {
+        public static final List<String> METHODS = List.of("physical", "logical");
+
+        /** MySQL or MariaDB: the same tools and the same flows. */
+        public boolean mysql() {
+            return "mysql".equals(type) || "mariadb".equals(type);
+        }
+
+        /** A MySQL/MariaDB source backed up with mariadb-dump rather than mariadb-backup. */
+        public boolean logical() {
+            return "logical".equals(method);
+        }
+
+        /**
+         * Whether the service streams the log itself: PostgreSQL's WAL with wal: receive (else
+         * archive_command runs db wal-push); MySQL/MariaDB binlogs always.
+         */
         public boolean receivesWal() {
-            return "receive".equals(wal);
+            return "receive".equals(wal) || mysql();
         }
 
         public boolean active() {

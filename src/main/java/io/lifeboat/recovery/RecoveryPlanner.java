@@ -11,7 +11,7 @@ import io.lifeboat.source.DirectoryTrees;
 import io.lifeboat.source.config.ConfigBackups;
 import io.lifeboat.source.config.ConfigKeys;
 import io.lifeboat.source.config.ConfigSnapshots;
-import io.lifeboat.source.postgres.PgBackups;
+import io.lifeboat.source.DatabaseBackups;
 import io.lifeboat.source.postgres.PgRecovery;
 import io.lifeboat.source.postgres.PgRestore;
 import java.io.IOException;
@@ -386,7 +386,7 @@ final class RecoveryPlanner {
                 return new Point(Recovery.Item.FILES, tag.substring(7), s, null);
             }
             if (tag.startsWith("db:")) {
-                String kind = PgBackups.kind(s, tag.substring(3));
+                String kind = DatabaseBackups.kind(s, tag.substring(3));
                 if (!"full".equals(kind) && !"incremental".equals(kind)) {
                     throw new RecoveryRequestException(400, "field 'backupId': " + s.shortId() + " is a logical dump;"
                             + " restore its tables with bin/lifeboat db restore-table");

@@ -5,19 +5,28 @@ import io.lifeboat.compress.Compression;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.Retention;
 import io.lifeboat.repository.Repository;
+import io.lifeboat.source.DatabaseRetention;
+import io.lifeboat.source.LogReport;
+import io.lifeboat.source.mysql.BinlogCheck;
+import io.lifeboat.source.mysql.Binlogs;
+import io.lifeboat.source.mysql.MariaBackup;
+import io.lifeboat.source.mysql.MariaDump;
+import io.lifeboat.source.mysql.MySqlSource;
 import io.lifeboat.source.postgres.PgBaseBackup;
 import io.lifeboat.source.postgres.PgDump;
-import io.lifeboat.source.postgres.PgRetention;
 import io.lifeboat.source.postgres.PgSource;
 import io.lifeboat.source.postgres.TableFingerprint;
+import io.lifeboat.source.postgres.WalChain;
 import io.lifeboat.source.postgres.WalCheck;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * What the steps of the database flows do for PostgreSQL: full or incremental base backups, the
- * logical dumps that come with a full, retention of each kind, and the WAL check of the log
- * schedule.
+ * What the steps of the database flows do, for PostgreSQL and MySQL/MariaDB: full or incremental
+ * backups (pg_basebackup; mariadb-backup, or mariadb-dump for a logical source), the logical dumps
+ * that come with a full, retention of each kind, and the log check of the log schedule.
  */
 final class DatabaseBackupSteps {
     /** How long an incremental waits for its WAL to reach the archive. */
@@ -25,17 +34,30 @@ final class DatabaseBackupSteps {
     private final LiveConfig config;
     private final RepositoryAccess repository;
     private final Catalog catalog;
+    private final WalReceivers streamers;
 
-    DatabaseBackupSteps(LiveConfig config, RepositoryAccess repository, Catalog catalog) {
+    DatabaseBackupSteps(LiveConfig config, RepositoryAccess repository, Catalog catalog, WalReceivers streamers) {
         this.config = config;
         this.repository = repository;
         this.catalog = catalog;
+        this.streamers = streamers;
     }
 
     void backup(BackupRun run) throws Exception {
         Repository repo = repository.open();
-        run.snapshot(PgBaseBackup.run(repo, source(config.database(run.getSource())), compression(),
-                "incremental".equals(run.getScope()), WAL_WAIT), repo);
+        LifeboatConfig.Database d = config.database(run.getSource());
+        boolean incremental = "incremental".equals(run.getScope());
+        if (!d.mysql()) {
+            run.snapshot(PgBaseBackup.run(repo, source(d), compression(), incremental, WAL_WAIT), repo);
+        } else if (!d.logical()) {
+            run.snapshot(MariaBackup.run(repo, mysql(d), compression(), incremental), repo);
+        } else if (incremental) {
+            // mariadb-dump has no incremental form: between logical fulls the streamed binlogs are the increments
+            run.note(null, "a logical source takes no incremental backup: its binlogs, streamed continuously, hold "
+                    + "every change since the last full", false);
+        } else {
+            run.snapshot(MariaDump.all(repo, mysql(d), compression()), repo);
+        }
     }
 
     /** With a full backup, a logical dump of each database in `dumps`; one that fails makes the run partial. */
@@ -47,7 +69,11 @@ final class DatabaseBackupSteps {
         Repository repo = run.repository(repository);
         for (String db : d.dumps()) {
             try {
-                PgDump.run(repo, source(d), db, compression());
+                if (d.mysql()) {
+                    MariaDump.one(repo, mysql(d), db, compression());
+                } else {
+                    PgDump.run(repo, source(d), db, compression());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw e;
@@ -60,13 +86,13 @@ final class DatabaseBackupSteps {
     /**
      * After a backup: rows and a checksum of every table, and the time of each performance query,
      * recorded with the run, so that a restore can be compared with what the database held. One
-     * that cannot be taken is alerted; the backup itself stands.
+     * that cannot be taken is alerted; the backup itself stands. PostgreSQL only, so far.
      */
     void fingerprint(BackupRun run) throws InterruptedException {
-        if (run.getSnapshot() == null) {
+        LifeboatConfig.Database d = config.database(run.getSource());
+        if (run.getSnapshot() == null || d.mysql()) {
             return;
         }
-        LifeboatConfig.Database d = config.database(run.getSource());
         try {
             TableFingerprint.Live taken = TableFingerprint.ofLive(source(d),
                     TableFingerprint.queriesFor(config.get().recovery().performance(), d.name()));
@@ -81,20 +107,30 @@ final class DatabaseBackupSteps {
         }
     }
 
-    /** What each kind's retention lets go; returns how many backups and WAL files it removed. */
+    /** What each kind's retention lets go; returns how many backups and log files it removed. */
     int retention(BackupRun run, Repository repo) throws Exception {
         LifeboatConfig.Database d = config.database(run.getSource());
-        PgRetention.Plan plan = PgRetention.plan(repo, d.name(), keep(d.full(), "30d"), keep(d.incremental(), "7d"),
-                keep(d.log(), "24h"), Instant.now());
-        PgRetention.apply(repo, d.name(), plan);
+        DatabaseRetention.Plan plan = DatabaseRetention.plan(repo, d.name(), d.mysql() ? Binlogs.LOGS : WalChain.LOGS,
+                keep(d.full(), "30d"), keep(d.incremental(), "7d"), keep(d.log(), "24h"), Instant.now());
+        DatabaseRetention.apply(repo, d.name(), plan);
         return plan.removed().size() + plan.removeWal().size();
     }
 
-    /** Whether the WAL since the newest full is all in the repository and still arriving; fails when not. */
+    /**
+     * Whether the log since the newest full is all in the repository and still arriving, and the
+     * service's streamer has not stopped since the last check; fails when not.
+     */
     void walCheck(BackupRun run) throws Exception {
-        WalCheck.Report report = WalCheck.run(repository.open(), run.getSource(), source(config.database(run.getSource())));
-        if (!report.ok()) {
-            throw new IllegalStateException(report.summary());
+        LifeboatConfig.Database d = config.database(run.getSource());
+        LogReport report = d.mysql() ? BinlogCheck.run(repository.open(), d.name(), mysql(d))
+                : WalCheck.run(repository.open(), d.name(), source(d));
+        List<String> problems = new ArrayList<>(report.problems());
+        for (String stop : streamers.takeFailures(d.name())) {
+            problems.add("the log streamer stopped at " + stop + " (started again)");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(new LogReport(problems, report.notes(), report.newestArchived(),
+                    report.archivedFiles()).summary());
         }
         run.note(null, report.summary(), false);
     }
@@ -102,6 +138,11 @@ final class DatabaseBackupSteps {
     static PgSource source(LifeboatConfig.Database d) {
         return new PgSource(d.name(), d.host() == null ? "127.0.0.1" : d.host(), d.port() == null ? 5432 : d.port(),
                 d.user() == null ? "postgres" : d.user(), d.passwordEnv());
+    }
+
+    static MySqlSource mysql(LifeboatConfig.Database d) {
+        return new MySqlSource(d.name(), d.host() == null ? "127.0.0.1" : d.host(), d.port() == null ? 3306 : d.port(),
+                d.user() == null ? "root" : d.user(), d.passwordEnv());
     }
 
     private Compression.Setting compression() {

@@ -59,8 +59,9 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         runs.failRunsOfGoneNodes();
         ConfigBackupSteps configSteps = new ConfigBackupSteps(config, repository,
                 once(() -> new CertificateMetrics(registry.get())));
+        WalReceivers receivers = new WalReceivers(config, repository);
         FlowSteps flowSteps = new FlowSteps(repository, runs, new FileBackupSteps(config, repository),
-                new DatabaseBackupSteps(config, repository, catalog), configSteps);
+                new DatabaseBackupSteps(config, repository, catalog, receivers), configSteps);
         Recoveries recoveries = new Recoveries(config::get, dir, repository::open, catalog, alerts, producer,
                 once(() -> new RecoveryMetrics(registry.get())));
         LifeboatComponent steps = new LifeboatComponent(flowSteps, new RecoverySteps(config::get, repository::open,
@@ -92,7 +93,6 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         properties.addInitialProperty("lifeboat.inbox-settle-ms",
                 String.valueOf(started.dropFolder().settleSeconds() * 1000L));
 
-        WalReceivers receivers = new WalReceivers(config, repository);
         context.addService(receivers);
         SourceRoutes sourceRoutes = new SourceRoutes(context);
         context.getRegistry().bind("routesApi", new RoutesApi(context, reloads, sourceRoutes));

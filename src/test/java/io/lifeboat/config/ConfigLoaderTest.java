@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,17 @@ class ConfigLoaderTest {
                 .toList());
         assertEquals("0 6 * * *", c.configs().get(0).schedule(), "R3: daily at 06:00");
         assertEquals("90d", c.configs().get(0).retention());
+        assertEquals(List.of("postgresql", "mariadb"), c.databases().stream().map(LifeboatConfig.Database::type).toList());
+    }
+
+    @Test
+    void theShippedMariaDbEntryValidatesWhenEnabled() throws Exception {
+        String shipped = Files.readString(Path.of("config/lifeboat.yaml"));
+        String enabled = shipped.replace("enabled: false                 # enable once log_bin", "enabled: true # log_bin");
+        assertTrue(!enabled.equals(shipped), "the shipped beAuth entry is there to enable");
+        Files.writeString(dir.resolve("lifeboat.yaml"), enabled);
+        LifeboatConfig.Database beAuth = ConfigLoader.load(dir).databases().get(1);
+        assertTrue(beAuth.active() && beAuth.mysql() && !beAuth.logical() && beAuth.receivesWal(), beAuth.toString());
     }
 
     @Test
@@ -48,6 +60,13 @@ class ConfigLoaderTest {
         assertProblem("files:\n  - { name: c, path: " + dir + ", schedule: '0 4 * * *', retention: 1d }\n"
                 + "configs:\n  - { name: c, kind: system, paths: [" + dir + "], schedule: '61 6 * * *' }\n",
                 "configs[c].name", "duplicate");
+        assertProblem("databases:\n  - { name: d, type: mariadb, method: snapshot }\n", "databases[d].method",
+                "must be physical");
+        assertProblem("databases:\n  - { name: d, type: postgresql, method: logical }\n", "databases[d].method",
+                "only for type mysql or mariadb");
+        assertProblem("databases:\n  - { name: d, type: mysql, wal: receive }\n", "databases[d].wal",
+                "PostgreSQL only");
+        assertProblem("databases:\n  - { name: d, type: oracle }\n", "databases[d].type", "must be postgresql, mysql");
     }
 
     @Test

@@ -1,9 +1,12 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.source.LogGap;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.DatabaseBackups;
+import io.lifeboat.source.ToolStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -24,8 +27,6 @@ import java.util.regex.Pattern;
  * An incremental is committed only once its WAL is in the archive: without it, it restores nothing.
  */
 public final class PgBaseBackup {
-    public static final String TAG_FULL = "postgresql-full";
-    public static final String TAG_INCREMENTAL = "postgresql-incremental";
     public static final String TAG_WAL_START = "wal-start:";
     public static final String TAG_WAL_END = "wal-end:";
     /** One entry of the backup manifest's WAL-Ranges, which pg_basebackup puts at the end of the tar. */
@@ -39,12 +40,7 @@ public final class PgBaseBackup {
     /** The WAL range a backup needs, as its tags record it; null fields when it predates them. */
     public record WalRange(String start, String end) {
         public static WalRange of(Snapshot s) {
-            return new WalRange(tag(s, TAG_WAL_START), tag(s, TAG_WAL_END));
-        }
-
-        private static String tag(Snapshot s, String prefix) {
-            return s.tags() == null ? null : s.tags().stream().filter(t -> t.startsWith(prefix))
-                    .map(t -> t.substring(prefix.length())).findFirst().orElse(null);
+            return new WalRange(DatabaseBackups.tag(s, TAG_WAL_START), DatabaseBackups.tag(s, TAG_WAL_END));
         }
     }
 
@@ -53,7 +49,7 @@ public final class PgBaseBackup {
         ProcessBuilder tool = source.tool("pg_basebackup", List.of("-D", "-", "-F", "tar", "-X",
                 incremental ? "none" : "fetch", "-c", "fast", "--label", "lifeboat " + source.name()));
         return ToolStream.snapshot(repository, tool, source.name(), "/postgresql/" + source.name() + "/base.tar",
-                List.of("db:" + source.name(), incremental ? TAG_INCREMENTAL : TAG_FULL), compression, tail -> {
+                List.of("db:" + source.name(), incremental ? DatabaseBackups.POSTGRESQL_INCREMENTAL : DatabaseBackups.POSTGRESQL_FULL), compression, (head, tail) -> {
                     WalRange range = walRange(tail);
                     if (incremental) {
                         awaitArchived(new LogArchive(repository, source.name()), range, walWait);
@@ -91,7 +87,7 @@ public final class PgBaseBackup {
                 // nothing archives to this repository at all: say so without waiting out the full time
                 deadline = 0;
             }
-            List<WalChain.Gap> gaps = WalChain.gaps(archived, range.start(), range.end()).stream()
+            List<LogGap> gaps = WalChain.gaps(archived, range.start(), range.end()).stream()
                     .filter(g -> WalChain.timeline(g.first()) == WalChain.timeline(range.end())
                             && g.first().compareTo(range.end()) <= 0).toList();
             if (gaps.isEmpty()) {

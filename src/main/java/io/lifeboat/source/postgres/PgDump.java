@@ -5,7 +5,9 @@ import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.DatabaseBackups;
 import io.lifeboat.source.ProcessOutput;
+import io.lifeboat.source.ToolStream;
 import io.lifeboat.source.files.StreamSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +22,6 @@ import java.util.List;
  * and its own compression applies.
  */
 public final class PgDump {
-    public static final String TAG = "postgresql-dump";
-
     private PgDump() {
     }
 
@@ -30,14 +30,14 @@ public final class PgDump {
         checkName(database, "database");
         return ToolStream.snapshot(repository, source.tool("pg_dump", List.of("-F", "custom", "-Z", "0", "-d", database)),
                 source.name() + "/" + database, "/postgresql/" + source.name() + "/" + database + ".dump",
-                List.of("db:" + source.name(), TAG, "database:" + database), compression, tail -> List.of());
+                List.of("db:" + source.name(), DatabaseBackups.POSTGRESQL_DUMP, "database:" + database), compression, (head, tail) -> List.of());
     }
 
     /** The newest dump of that database, or the one with the given id (prefix). */
     public static Snapshot find(Repository repository, String source, String database, String id) throws IOException {
         Snapshot chosen = null;
         for (Snapshot s : repository.snapshots()) {
-            if ("dump".equals(PgBackups.kind(s, source)) && database.equals(PgBackups.database(s))
+            if ("dump".equals(DatabaseBackups.kind(s, source)) && database.equals(DatabaseBackups.database(s))
                     && (id == null || s.id().startsWith(id))) {
                 chosen = s;
             }

@@ -1,5 +1,6 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.source.DatabaseBackups;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.RepositoryLock;
@@ -63,7 +64,7 @@ public final class PgRestore {
         Instant before = "time".equals(target.kind()) ? parseTime(target.value()) : Instant.MAX;
         Snapshot chosen = null;
         for (Snapshot s : snapshots) {
-            String kind = PgBackups.kind(s, source);
+            String kind = DatabaseBackups.kind(s, source);
             if (("full".equals(kind) || "incremental".equals(kind)) && !Instant.parse(s.time()).isAfter(before)) {
                 chosen = s;
             }

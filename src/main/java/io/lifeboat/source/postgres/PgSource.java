@@ -1,5 +1,6 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.source.PasswordEnv;
 import io.lifeboat.source.Tool;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,14 +30,6 @@ public record PgSource(String name, String host, int port, String user, String p
 
     /** The password from its environment variable; null when none is configured. */
     String password() {
-        if (passwordEnv == null) {
-            return null;
-        }
-        String password = System.getenv(passwordEnv);
-        if (password == null) {
-            throw new IllegalArgumentException("environment variable " + passwordEnv + " (password of " + name
-                    + ") is not set");
-        }
-        return password;
+        return PasswordEnv.read(passwordEnv, name);
     }
 }

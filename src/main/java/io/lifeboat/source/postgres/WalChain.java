@@ -1,5 +1,8 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.DatabaseRetention;
+import io.lifeboat.source.LogGap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,13 +19,23 @@ public final class WalChain {
     static final long SEGMENT_SIZE = 16L * 1024 * 1024;
     private static final long SEGMENTS_PER_LOG = 0x1_0000_0000L / SEGMENT_SIZE;
 
-    /** Missing segments, first and last of a run, as found by {@link #gaps}. */
-    public record Gap(String first, String last, long count) {
+    /** WAL as retention sees it: a base backup needs the segments from its start on. */
+    public static final DatabaseRetention.Logs LOGS = new DatabaseRetention.Logs() {
         @Override
-        public String toString() {
-            return count == 1 ? first : first + " .. " + last + " (" + count + " segments)";
+        public String firstNeeded(Snapshot backup) {
+            return PgBaseBackup.WalRange.of(backup).start();
         }
-    }
+
+        @Override
+        public boolean isLog(String name) {
+            return isSegment(name);
+        }
+
+        @Override
+        public int compare(String a, String b) {
+            return a.compareTo(b);
+        }
+    };
 
     private WalChain() {
     }
@@ -59,7 +72,7 @@ public final class WalChain {
      * needs; null for the oldest archived) and the newest archived segment of each timeline, or up
      * to `through` when given. Partial segments count as present for their own name.
      */
-    public static List<Gap> gaps(List<String> archived, String from, String through) {
+    public static List<LogGap> gaps(List<String> archived, String from, String through) {
         TreeSet<String> have = new TreeSet<>();
         for (String name : archived) {
             String base = name.endsWith(".partial") ? name.substring(0, name.length() - ".partial".length()) : name;
@@ -67,7 +80,7 @@ public final class WalChain {
                 have.add(base);
             }
         }
-        List<Gap> gaps = new ArrayList<>();
+        List<LogGap> gaps = new ArrayList<>();
         for (int tli : have.stream().map(WalChain::timeline).distinct().toList()) {
             List<String> mine = have.stream().filter(s -> timeline(s) == tli).toList();
             long first = from != null && timeline(from) == tli ? Math.min(number(from), number(mine.get(0)))
@@ -84,14 +97,14 @@ public final class WalChain {
         return gaps;
     }
 
-    private static void addGaps(List<Gap> gaps, int tli, long first, long last, TreeSet<String> have) {
+    private static void addGaps(List<LogGap> gaps, int tli, long first, long last, TreeSet<String> have) {
         long runStart = -1;
         for (long n = first; n <= last + 1; n++) {
             boolean missing = n <= last && !have.contains(name(tli, n));
             if (missing && runStart < 0) {
                 runStart = n;
             } else if (!missing && runStart >= 0) {
-                gaps.add(new Gap(name(tli, runStart), name(tli, n - 1), n - runStart));
+                gaps.add(new LogGap(name(tli, runStart), name(tli, n - 1), n - runStart));
                 runStart = -1;
             }
         }

@@ -1,5 +1,8 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.source.LogGap;
+import io.lifeboat.source.DatabaseBackups;
+import io.lifeboat.source.LogReport;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
@@ -20,19 +23,6 @@ import java.util.Properties;
  * failing, the wal-receive slot active. Run on the database's log schedule; a problem is an alert.
  */
 public final class WalCheck {
-    /** The verdict; problems is empty when all is well, notes say what is worth knowing anyway. */
-    public record Report(List<String> problems, List<String> notes, String newestArchived, int archivedSegments) {
-        public boolean ok() {
-            return problems.isEmpty();
-        }
-
-        public String summary() {
-            List<String> all = new ArrayList<>(problems);
-            all.addAll(notes);
-            return String.join("; ", all);
-        }
-    }
-
     /** Finished segments the archive may trail the server by (the archiver works one at a time). */
     private static final int MAX_BEHIND = 2;
 
@@ -40,14 +30,14 @@ public final class WalCheck {
     }
 
     /** Checks the archive, and the server too when one is given. */
-    public static Report run(Repository repository, String source, PgSource server) throws IOException {
+    public static LogReport run(Repository repository, String source, PgSource server) throws IOException {
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         List<String> archived = new LogArchive(repository, source).list();
         String oldestNeeded = null;
         String newestFullStart = null;
         for (Snapshot s : repository.snapshots()) {
-            String kind = PgBackups.kind(s, source);
+            String kind = DatabaseBackups.kind(s, source);
             String start = PgBaseBackup.WalRange.of(s).start();
             if (start != null && ("full".equals(kind) || "incremental".equals(kind))) {
                 oldestNeeded = oldestNeeded == null || start.compareTo(oldestNeeded) < 0 ? start : oldestNeeded;
@@ -60,7 +50,7 @@ public final class WalCheck {
             problems.add("no WAL of " + source + " is archived (set archive_command to db wal-push, or run db "
                     + "wal-receive)");
         } else {
-            for (WalChain.Gap gap : WalChain.gaps(archived, oldestNeeded, null)) {
+            for (LogGap gap : WalChain.gaps(archived, oldestNeeded, null)) {
                 if (newestFullStart == null || gap.last().compareTo(newestFullStart) >= 0) {
                     problems.add("WAL gap: " + gap + " missing; recovery cannot go past it (take a full backup "
                             + "now, and find out what removed or never archived them)");
@@ -75,7 +65,7 @@ public final class WalCheck {
         if (server != null) {
             checkServer(server, problems, notes, newest);
         }
-        return new Report(problems, notes, newest, archived.size());
+        return new LogReport(problems, notes, newest, archived.size());
     }
 
     private static void checkServer(PgSource server, List<String> problems, List<String> notes, String newest) {

@@ -1,13 +1,16 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.source.DatabaseBackups;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lifeboat.ServiceLog;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.security.Role;
 import io.lifeboat.service.BackupRun;
 import io.lifeboat.service.LifeboatConfiguration;
+import io.lifeboat.service.ServiceRuns;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -49,30 +52,10 @@ class DatabaseServiceTest {
     private static final String PASSWORD = System.getenv("LIFEBOAT_TEST_DB_PASSWORD");
     private static final Path PG;
     private static final ThrowawayCluster CLUSTER;
-    private static final ByteArrayOutputStream LOG = new ByteArrayOutputStream();
-    private static final Set<String> PROCESS_ARGS = ConcurrentHashMap.newKeySet();
+    private static final ServiceLog LOG = ServiceLog.capture();
 
     static {
         try {
-            // what the service logs goes to stderr (slf4j-simple looks System.err up at each line)
-            PrintStream stderr = System.err;
-            System.setErr(new PrintStream(new java.io.OutputStream() {
-                @Override
-                public void write(int b) {
-                    stderr.write(b);
-                    synchronized (LOG) {
-                        LOG.write(b);
-                    }
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    stderr.write(b, off, len);
-                    synchronized (LOG) {
-                        LOG.write(b, off, len);
-                    }
-                }
-            }, true, StandardCharsets.UTF_8));
             assertTrue(PASSWORD != null && PASSWORD.length() > 10, "surefire sets LIFEBOAT_TEST_DB_PASSWORD");
             io.lifeboat.TestSupport.deleteTree(WORK);
             Files.createDirectories(WORK.resolve("config"));
@@ -111,9 +94,6 @@ class DatabaseServiceTest {
                         log: { schedule: "0/2 * * * * ?", retention: 24h }
                     dropFolder: { enabled: false }
                     """.formatted(WORK, WORK, CLUSTER.port, WORK));
-            Thread watcher = new Thread(DatabaseServiceTest::watchProcesses, "process-watcher");
-            watcher.setDaemon(true);
-            watcher.start();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -131,43 +111,44 @@ class DatabaseServiceTest {
     @Test
     void faultsAreFailedAlertedRunsAndTheNextRunSucceeds() throws Exception {
         Catalog catalog = context.getRegistry().lookupByNameAndType("catalog", Catalog.class);
+        ServiceRuns runs = new ServiceRuns(catalog, 8095, "beCamera", WORK.resolve("alerts.log"));
         try (Connection db = CLUSTER.connect()) {
             db.createStatement().execute("CREATE TABLE frames AS SELECT g AS id, md5(g::text) || md5((g * 3)::text)"
                     + " AS digest FROM generate_series(1, 1500000) g");
             // settled, as most of a production database is (else the first scan rewrites every page's hint bits)
             db.createStatement().execute("VACUUM FREEZE frames");
         }
-        Catalog.Run first = trigger(catalog, "full");
+        Catalog.Run first = runs.trigger("database", "full");
         assertEquals("success", first.status(), first.toString());
 
         // wrong credentials
         setPassword("not-the-configured-one");
-        Catalog.Run denied = trigger(catalog, "full");
-        assertFailedAndAlerted(denied, "password authentication failed");
+        Catalog.Run denied = runs.trigger("database", "full");
+        runs.assertFailedAndAlerted(denied, "password authentication failed");
         setPassword(PASSWORD);
-        assertEquals("success", trigger(catalog, "full").status());
+        assertEquals("success", runs.trigger("database", "full").status());
 
         // pg_basebackup killed while the server holds the rest of the backup
-        Catalog.Run killed = triggerAndWhileHeld(catalog, walSender -> {
-            kill("-KILL", pids("pg_basebackup"));
-            kill("-CONT", List.of(walSender));
+        Catalog.Run killed = whileHeld(runs, walSender -> {
+            ServiceRuns.kill("-KILL", ServiceRuns.pidOf("pg_basebackup"));
+            ServiceRuns.kill("-CONT", walSender);
         });
-        assertFailedAndAlerted(killed, "pg_basebackup of beCamera failed");
-        assertEquals("success", trigger(catalog, "full").status());
+        runs.assertFailedAndAlerted(killed, "pg_basebackup of beCamera failed");
+        assertEquals("success", runs.trigger("database", "full").status());
 
         // the server stopped in the middle of the backup (it kills the held sender itself)
-        Catalog.Run stopped = triggerAndWhileHeld(catalog, walSender -> ThrowawayCluster.asPostgres(
+        Catalog.Run stopped = whileHeld(runs, walSender -> ThrowawayCluster.asPostgres(
                 PgTools.bin("pg_ctl").toString(), "-D", CLUSTER.dataDir.toString(), "-m", "immediate", "-w", "stop"));
-        assertFailedAndAlerted(stopped, "pg_basebackup of beCamera failed");
+        runs.assertFailedAndAlerted(stopped, "pg_basebackup of beCamera failed");
         CLUSTER.start();
-        Catalog.Run afterRestart = trigger(catalog, "full");
+        Catalog.Run afterRestart = runs.trigger("database", "full");
         assertEquals("success", afterRestart.status(), afterRestart.toString());
 
         // an incremental over the streamed WAL stores a fraction of a full
         try (Connection db = CLUSTER.connect()) {
             db.createStatement().execute("UPDATE frames SET digest = 'changed' WHERE id % 100000 = 0");
         }
-        Catalog.Run incremental = trigger(catalog, "incremental");
+        Catalog.Run incremental = runs.trigger("database", "incremental");
         assertEquals("success", incremental.status(), incremental.toString());
         assertTrue(incremental.storedBytes() < afterRestart.sizeBytes() / 3, incremental + " vs " + afterRestart);
 
@@ -187,8 +168,8 @@ class DatabaseServiceTest {
         BackupRun gap = checkWal();
         Catalog.Run gapRun = catalog.runs("wal", null).stream().filter(r -> r.id().equals(gap.getId()))
                 .findFirst().orElseThrow();
-        assertFailedAndAlerted(gapRun, "WAL gap: " + removed);
-        assertEquals("success", trigger(catalog, "full").status());
+        runs.assertFailedAndAlerted(gapRun, "WAL gap: " + removed);
+        assertEquals("success", runs.trigger("database", "full").status());
         BackupRun afterFull = checkWal();
         assertEquals("success", afterFull.getStatus(), catalog.runs("wal", null).get(0).toString());
 
@@ -200,36 +181,23 @@ class DatabaseServiceTest {
         io.lifeboat.repository.Repository repo = io.lifeboat.repository.Repository.open(
                 io.lifeboat.storage.BlobStores.open(WORK.resolve("repository").toString()),
                 Files.readAllLines(WORK.resolve("repository.password")).get(0).getBytes(StandardCharsets.UTF_8));
-        List<String> kinds = repo.snapshots().stream().map(x -> PgBackups.kind(x, "beCamera")).toList();
+        List<String> kinds = repo.snapshots().stream().map(x -> DatabaseBackups.kind(x, "beCamera")).toList();
         assertEquals(5, kinds.stream().filter("full"::equals).count(), kinds.toString());
         assertEquals(5, kinds.stream().filter("dump"::equals).count(), kinds.toString());
 
         // the password is nowhere an operator or another user could read it
-        String log;
-        synchronized (LOG) {
-            log = LOG.toString(StandardCharsets.UTF_8);
-        }
-        assertTrue(log.contains("password authentication failed"), "the log was captured");
-        assertFalse(log.contains(PASSWORD), "password in the log");
+        LOG.assertNotContains(PASSWORD, "password authentication failed");
         assertFalse(Files.readString(WORK.resolve("alerts.log")).contains(PASSWORD), "password in an alert");
         assertTrue(catalog.runs(null, null).stream().noneMatch(r -> String.valueOf(r).contains(PASSWORD)),
                 "password in the catalog");
-        assertTrue(PROCESS_ARGS.stream().anyMatch(a -> a.contains("pg_basebackup")), "the process list was watched");
-        assertTrue(PROCESS_ARGS.stream().noneMatch(a -> a.contains(PASSWORD)), "password in a process listing");
+        Set<String> seen = ServiceRuns.processes();
+        assertTrue(seen.stream().anyMatch(a -> a.contains("pg_basebackup")), "the process list was watched");
+        assertTrue(seen.stream().noneMatch(a -> a.contains(PASSWORD)), "password in a process listing");
         HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                 "http://127.0.0.1:8095/api/v1/backup/status?type=database")).header("Authorization", "Bearer "
                 + catalog.createToken("db-test", Role.AUDITOR)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, status.statusCode());
         assertTrue(status.body().contains(first.id()) && !status.body().contains(PASSWORD), status.body());
-    }
-
-    private void assertFailedAndAlerted(Catalog.Run run, String reason) throws Exception {
-        assertEquals("failed", run.status(), run.toString());
-        assertTrue(run.error().contains(reason), run.error());
-        assertEquals(null, run.snapshotId(), "a failed run records no backup");
-        String alerts = Files.readString(WORK.resolve("alerts.log"));
-        assertTrue(alerts.lines().anyMatch(l -> l.contains("\"source\":\"beCamera\"") && l.contains(
-                reason.replace("\"", "\\\""))), alerts);
     }
 
     /** A WAL check now, through the route the log schedule uses (which may be running one right now). */
@@ -244,37 +212,15 @@ class DatabaseServiceTest {
         }
     }
 
-    /** Starts a run through the API and waits for its end. */
-    private static Catalog.Run trigger(Catalog catalog, String scope) throws Exception {
-        return awaitRun(catalog, start(catalog, scope));
-    }
-
     /**
-     * Starts a full backup and holds it where it cannot end by itself: the server process sending
-     * the base backup is stopped (SIGSTOP) while the backup is still in its progress view, so
-     * neither the rest of the data nor the end of the command can reach pg_basebackup. Then the
-     * fault is done. A backup that was past that point when it was caught is let go and tried again.
+     * A full backup held where it cannot end by itself: the server process sending the base backup
+     * is stopped while the backup is still in its progress view, so neither the rest of the data
+     * nor the end of the command can reach pg_basebackup.
      */
-    private static Catalog.Run triggerAndWhileHeld(Catalog catalog, Fault fault) throws Exception {
-        for (int attempt = 0; attempt < 10; attempt++) {
-            String id = start(catalog, "full");
-            String sender = null;
-            try (Connection db = CLUSTER.connect()) {
-                long deadline = System.currentTimeMillis() + 60_000;
-                while (sender == null) {
-                    assertTrue(System.currentTimeMillis() < deadline, "the base backup did not start");
-                    sender = baseBackupSender(db);
-                }
-                kill("-STOP", List.of(sender));
-                if (sender.equals(baseBackupSender(db))) {
-                    fault.run(sender);
-                    return awaitRun(catalog, id);
-                }
-            }
-            kill("-CONT", List.of(sender));
-            awaitRun(catalog, id);
+    private static Catalog.Run whileHeld(ServiceRuns runs, ServiceRuns.Fault fault) throws Exception {
+        try (Connection db = CLUSTER.connect()) {
+            return runs.whileHeld("database", "full", () -> baseBackupSender(db), fault);
         }
-        throw new AssertionError("no base backup could be held before its end");
     }
 
     /** The pid of the server process sending a base backup, or null when none is in progress. */
@@ -282,35 +228,6 @@ class DatabaseServiceTest {
         try (var rs = db.createStatement().executeQuery("SELECT pid FROM pg_stat_progress_basebackup")) {
             return rs.next() ? rs.getString(1) : null;
         }
-    }
-
-    @FunctionalInterface
-    private interface Fault {
-        void run(String heldSender) throws Exception;
-    }
-
-    private static String start(Catalog catalog, String scope) throws Exception {
-        String admin = catalog.createToken("db-admin-" + System.nanoTime(), Role.ADMIN);
-        HttpResponse<String> started = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:8095/api/v1/backup/trigger")).header("Authorization", "Bearer " + admin)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"database\",\"scope\":\"" + scope
-                        + "\",\"source\":\"beCamera\"}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(202, started.statusCode(), started.body());
-        return io.lifeboat.repository.Repository.JSON.readTree(started.body()).get("backupId").asText();
-    }
-
-    private static Catalog.Run awaitRun(Catalog catalog, String id) throws Exception {
-        long deadline = System.currentTimeMillis() + 180_000;
-        while (System.currentTimeMillis() < deadline) {
-            Catalog.Run run = catalog.runs("database", null).stream().filter(r -> r.id().equals(id)).findFirst()
-                    .orElseThrow();
-            if (!run.status().equals("in_progress")) {
-                return run;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("run " + id + " did not end");
     }
 
     private static void setPassword(String password) throws Exception {
@@ -331,34 +248,6 @@ class DatabaseServiceTest {
                 return names;
             }
             Thread.sleep(200);
-        }
-    }
-
-    private static List<String> pids(String program) throws Exception {
-        Process p = new ProcessBuilder("pgrep", "-x", program).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return out.lines().filter(l -> !l.isBlank()).toList();
-    }
-
-    private static void kill(String signal, List<String> pids) throws Exception {
-        for (String pid : pids) {
-            new ProcessBuilder("kill", signal, pid).start().waitFor();
-        }
-    }
-
-    /** Records the command line of every process, as `ps` shows them to any user, while the test runs. */
-    private static void watchProcesses() {
-        while (true) {
-            try {
-                Process p = new ProcessBuilder("ps", "-eo", "args", "--no-headers").start();
-                new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
-                        .filter(l -> l.contains("pg_") || l.contains("lifeboat")).forEach(PROCESS_ARGS::add);
-                p.waitFor();
-                Thread.sleep(50);
-            } catch (Exception e) {
-                return;
-            }
         }
     }
 }

@@ -357,7 +357,7 @@ class PointInTimeRecoveryTest {
         assertTrue(err.contains("pg_basebackup of beAuth failed") && err.lines().count() <= 3, err);
         String list = ThrowawayCluster.lifeboatAsPostgres(cmd("db", "list", "--repo", repo,
                 "--password-file", work.resolve("pw").toString(), "--source", "beAuth"));
-        assertTrue(list.contains("no WAL archived") && !list.contains("full "), list);
+        assertTrue(list.contains("no log archived") && !list.contains("full "), list);
     }
 
     /** Restores into a new data directory, starts it, waits for promotion, counts rows per phase. */

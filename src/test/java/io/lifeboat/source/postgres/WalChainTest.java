@@ -1,5 +1,6 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.source.LogGap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -20,10 +21,10 @@ class WalChainTest {
                 "000000010000000200000000", "000000010000000200000001.partial", "00000002.history");
         assertEquals(List.of(), WalChain.gaps(whole, null, null));
         List<String> holed = List.of("0000000100000001000000FE", "000000010000000200000001");
-        assertEquals(List.of(new WalChain.Gap("0000000100000001000000FF", "000000010000000200000000", 2)),
+        assertEquals(List.of(new LogGap("0000000100000001000000FF", "000000010000000200000000", 2)),
                 WalChain.gaps(holed, null, null));
-        assertEquals(List.of(new WalChain.Gap("0000000100000001000000FC", "0000000100000001000000FD", 2),
-                new WalChain.Gap("0000000100000001000000FF", "000000010000000200000000", 2)),
+        assertEquals(List.of(new LogGap("0000000100000001000000FC", "0000000100000001000000FD", 2),
+                new LogGap("0000000100000001000000FF", "000000010000000200000000", 2)),
                 WalChain.gaps(holed, "0000000100000001000000FC", null), "WAL a kept backup needs is missing too");
     }
 

@@ -1,9 +1,8 @@
-package io.lifeboat.source.postgres;
+package io.lifeboat.source;
 
 import io.lifeboat.compress.Compression;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
-import io.lifeboat.source.ProcessOutput;
 import io.lifeboat.source.files.StreamSnapshot;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -13,51 +12,54 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A PostgreSQL tool's standard output stored as the one file of a snapshot (pg_basebackup's tar,
- * pg_dump's archive), never through a full-size temporary file; committed only if the tool exited
- * 0. The last 64 KiB of the stream are kept for the caller's own last check (pg_basebackup's
- * manifest, with the backup's WAL range, ends its tar).
+ * A database tool's standard output stored as the one file of a snapshot (pg_basebackup's tar,
+ * pg_dump's archive, mariadb-backup's xbstream, mariadb-dump's SQL), never through a full-size
+ * temporary file; committed only if the tool exited 0. The first and last 64 KiB of the stream are
+ * kept for the caller's own last check: pg_basebackup's manifest ends its tar, mariadb-backup's
+ * checkpoints end its stream, mariadb-dump writes its binlog position at the top.
  */
-final class ToolStream {
+public final class ToolStream {
     private static final int TAIL = 64 * 1024;
 
-    /** Judges the finished stream by its last bytes; returns tags to add, or throws to refuse the snapshot. */
+    /** Judges the finished stream by its first and last bytes; returns tags to add, or throws to refuse it. */
     @FunctionalInterface
-    interface Finish {
-        List<String> tags(String tail) throws IOException, InterruptedException;
+    public interface Finish {
+        List<String> tags(String head, String tail) throws IOException, InterruptedException;
     }
 
     private ToolStream() {
     }
 
-    static Snapshot snapshot(Repository repository, ProcessBuilder tool, String what, String storedPath,
+    public static Snapshot snapshot(Repository repository, ProcessBuilder tool, String what, String storedPath,
                              List<String> tags, Compression.Setting compression, Finish finish)
             throws IOException, InterruptedException {
         Process process = tool.start();
         String program = Path.of(tool.command().get(0)).getFileName().toString();
         ProcessOutput errors = new ProcessOutput(process.getErrorStream(), program);
-        try (TailKeepingStream out = new TailKeepingStream(process.getInputStream(), TAIL)) {
+        try (EndsKeepingStream out = new EndsKeepingStream(process.getInputStream(), TAIL)) {
             return StreamSnapshot.save(repository, storedPath, out, tags, compression, () -> {
                 int exit = process.waitFor();
                 if (exit != 0) {
                     throw new IOException(program + " of " + what + " failed (" + ProcessOutput.exit(exit) + "): "
                             + errors.tail());
                 }
-                return finish.tags(out.tail());
+                return finish.tags(out.head(), out.tail());
             });
         } finally {
             process.destroyForcibly();
         }
     }
 
-    /** Passes a stream through and keeps its last bytes (copied in blocks: this is every byte of a backup). */
-    private static final class TailKeepingStream extends FilterInputStream {
+    /** Passes a stream through and keeps its first and last bytes (copied in blocks: this is every byte of a backup). */
+    private static final class EndsKeepingStream extends FilterInputStream {
         private final byte[] ring;
+        private final byte[] head;
         private long total;
 
-        TailKeepingStream(InputStream in, int keep) {
+        EndsKeepingStream(InputStream in, int keep) {
             super(in);
             ring = new byte[keep];
+            head = new byte[keep];
         }
 
         @Override
@@ -70,6 +72,9 @@ final class ToolStream {
         public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
             if (n > 0) {
+                if (total < head.length) {
+                    System.arraycopy(b, off, head, (int) total, (int) Math.min(n, head.length - total));
+                }
                 int keep = Math.min(n, ring.length);
                 int from = off + n - keep;
                 int at = (int) ((total + n - keep) % ring.length);
@@ -79,6 +84,10 @@ final class ToolStream {
                 total += n;
             }
             return n;
+        }
+
+        String head() {
+            return new String(head, 0, (int) Math.min(total, head.length), StandardCharsets.ISO_8859_1);
         }
 
         String tail() {

@@ -1,0 +1,101 @@
+package io.lifeboat.source.mysql;
+
+import io.lifeboat.compress.Compression;
+import io.lifeboat.repository.LogArchive;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.source.LogStreamer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Continuous binlog: mariadb-binlog connects as a replica (--read-from-remote-server --raw
+ * --stop-never) and writes exact copies of the server's binary logs into a local spool as they are
+ * written; every interval what arrived goes into the repository — files the server has moved past
+ * under their name, the file being written as NAME.partial, replaced as it grows — so the
+ * repository is seconds behind the server. It starts again from the newest file the repository
+ * has; when the server has purged that one, from the oldest the server still has (the check
+ * reports the files lost between).
+ */
+public final class BinlogStreamer extends LogStreamer {
+    private final MySqlSource source;
+    private final LogArchive archive;
+    private final Path spool;
+
+    public BinlogStreamer(Repository repository, MySqlSource source, Path spool, Compression.Setting compression,
+                          Duration interval) {
+        this(new LogArchive(repository, source.name()), source, spool, compression, interval);
+    }
+
+    private BinlogStreamer(LogArchive archive, MySqlSource source, Path spool, Compression.Setting compression,
+                           Duration interval) {
+        super("binlogs of " + source.name(), archive, compression, interval);
+        this.archive = archive;
+        this.source = source;
+        this.spool = spool;
+    }
+
+    @Override
+    protected String program() {
+        return "mariadb-binlog";
+    }
+
+    @Override
+    protected Process start() throws IOException, InterruptedException {
+        Files.createDirectories(spool);
+        String first = firstToStream(serverFiles(source), archive.list());
+        try (Stream<Path> list = Files.list(spool)) {
+            // what the last run left below the first file is in the archive as a partial at most: never "complete"
+            for (Path p : list.toList()) {
+                String name = p.getFileName().toString();
+                if (Binlogs.isFile(name) && Binlogs.number(name) < Binlogs.number(first)) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return source.tool("mariadb-binlog", List.of("--read-from-remote-server", "--raw", "--stop-never",
+                "--result-file=" + spool.toAbsolutePath() + "/", first))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** The server's binlog files, oldest first; an error when binary logging is off. */
+    static List<String> serverFiles(MySqlSource source) throws IOException, InterruptedException {
+        List<String> files = source.query("SHOW BINARY LOGS").stream().map(r -> r.get(0)).toList();
+        if (files.isEmpty()) {
+            throw new IOException(source.name() + " has no binary logs: start it with log_bin (docs/MARIADB.md)");
+        }
+        return files;
+    }
+
+    /** The newest archived file when the server still has it, else the oldest the server has. */
+    static String firstToStream(List<String> onServer, List<String> archived) {
+        String newest = archived.stream().map(n -> n.replace(LogArchive.PARTIAL, "")).filter(Binlogs::isFile)
+                .max(Comparator.comparingLong(Binlogs::number)).orElse(null);
+        return newest != null && onServer.contains(newest) ? newest : onServer.get(0);
+    }
+
+    /**
+     * Stores what arrived: every file but the newest is complete (the server rotated past it);
+     * the newest is stored as a partial when it changed.
+     */
+    @Override
+    public void sweep() throws IOException, InterruptedException {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(spool)) {
+            files = list.filter(p -> Binlogs.isFile(p.getFileName().toString()))
+                    .sorted(Comparator.comparingLong(p -> Binlogs.number(p.getFileName().toString()))).toList();
+        }
+        for (int i = 0; i < files.size(); i++) {
+            Path f = files.get(i);
+            if (i < files.size() - 1) {
+                storeComplete(f, f.getFileName().toString());
+            } else {
+                storePartial(f, f.getFileName().toString());
+            }
+        }
+    }
+}

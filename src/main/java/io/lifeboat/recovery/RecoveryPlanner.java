@@ -232,6 +232,11 @@ final class RecoveryPlanner {
 
     private Recovery.Item database(Recovery r, LifeboatConfig.Database d, Snapshot base, boolean drill, Instant time)
             throws IOException {
+        if (d.mysql()) {
+            throw new RecoveryRequestException(400, "database " + d.name() + " is " + d.type() + ": the recovery flows "
+                    + "do not restore it yet; restore it with bin/lifeboat db restore --source " + d.name()
+                    + " (docs/MARIADB.md)");
+        }
         String live = d.dataDirectory();
         String restoreTo = r.target != null ? Path.of(r.target, "databases", d.name()).toString() : live;
         if (restoreTo == null) {

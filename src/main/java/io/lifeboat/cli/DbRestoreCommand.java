@@ -169,14 +169,7 @@ final class DbRestoreCommand implements Callable<Integer> {
             PgRestore.startServer(dir, owner);
         }
         if (repo.json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("base", base.id());
-            out.put("target", dir.toString());
-            out.put("validation", status);
-            out.put("totalRows", result.totalRows());
-            out.put("rowCounts", result.rowCounts());
-            out.put("started", start);
-            Output.json(out);
+            printJson(Map.of("base", base.id()), dir, status, result.totalRows(), result.rowCounts());
         } else {
             System.out.printf("restored backup %s of %s into %s, recovered to %s; validation passed: pg_amcheck "
                     + "clean, %d tables, %d rows%s%n", base.shortId(), source.name, dir, targetText,
@@ -215,15 +208,10 @@ final class DbRestoreCommand implements Callable<Integer> {
             MySqlRestore.startServer(dir, port, owner);
         }
         if (repo.json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("chain", result.chain());
-            out.put("replayedFrom", result.replayedFrom());
-            out.put("target", dir.toString());
-            out.put("validation", status);
-            out.put("totalRows", result.totalRows());
-            out.put("rowCounts", result.rowCounts());
-            out.put("started", start);
-            Output.json(out);
+            Map<String, Object> restored = new LinkedHashMap<>();
+            restored.put("chain", result.chain());
+            restored.put("replayedFrom", result.replayedFrom());
+            printJson(restored, dir, status, result.totalRows(), result.rowCounts());
         } else {
             System.out.printf("restored %s of %s (%d backups) into %s, binlogs replayed from %s to %s; validation "
                     + "passed: %s, %d tables, %d rows%s%n", result.chain().get(0).substring(0, 8), source.name,
@@ -232,6 +220,18 @@ final class DbRestoreCommand implements Callable<Integer> {
                     start ? "; server started on port " + port : "");
         }
         return 0;
+    }
+
+    /** What was restored, then where, the validation and the rows per table. */
+    private void printJson(Map<String, Object> restored, Path dir, String status, long totalRows,
+                           Map<String, Long> rowCounts) throws java.io.IOException {
+        Map<String, Object> out = new LinkedHashMap<>(restored);
+        out.put("target", dir.toString());
+        out.put("validation", status);
+        out.put("totalRows", totalRows);
+        out.put("rowCounts", rowCounts);
+        out.put("started", start);
+        Output.json(out);
     }
 
     private void recordInCatalog(Catalog.RestoreCheck check) {

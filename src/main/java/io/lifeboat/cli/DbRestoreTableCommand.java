@@ -2,6 +2,7 @@ package io.lifeboat.cli;
 
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.DatabaseBackups;
 import io.lifeboat.source.mysql.MariaDump;
 import io.lifeboat.source.postgres.PgDump;
 import java.util.List;
@@ -31,16 +32,14 @@ final class DbRestoreTableCommand extends DbCommand.OnServer implements Callable
             throw new IllegalArgumentException("name at least one --table or --schema to restore");
         }
         Repository r = repo.open();
-        Snapshot dump;
+        if (server.mysql() && !schemas.isEmpty()) {
+            throw new IllegalArgumentException("MySQL/MariaDB: name the tables to restore with --table (a schema is a "
+                    + "database there: restore it with db restore)");
+        }
+        Snapshot dump = DatabaseBackups.dumpOf(r, source.name, database, snapshot);
         if (server.mysql()) {
-            if (!schemas.isEmpty() || tables.isEmpty()) {
-                throw new IllegalArgumentException("MySQL/MariaDB: name the tables to restore with --table (a schema "
-                        + "is a database there: restore it with db restore)");
-            }
-            dump = MariaDump.find(r, source.name, database, snapshot);
             MariaDump.restoreTables(r, dump, server.mysqlSource(source.name), database, into, tables);
         } else {
-            dump = PgDump.find(r, source.name, database, snapshot);
             PgDump.restore(r, dump, server.source(source.name), into, tables, schemas);
         }
         if (repo.json) {

@@ -232,10 +232,10 @@ final class RecoveryPlanner {
 
     private Recovery.Item database(Recovery r, LifeboatConfig.Database d, Snapshot base, boolean drill, Instant time)
             throws IOException {
-        if (d.mysql()) {
-            throw new RecoveryRequestException(400, "database " + d.name() + " is " + d.type() + ": the recovery flows "
-                    + "do not restore it yet; restore it with bin/lifeboat db restore --source " + d.name()
-                    + " (docs/MARIADB.md)");
+        if (d.mysql() && r.target == null) {
+            throw new RecoveryRequestException(400, "database " + d.name() + " is " + d.type() + ": a recovery restores it"
+                    + " into a target (field 'target'), not in place yet; then stop its server and move the restored "
+                    + "data directory in (docs/MARIADB.md)");
         }
         String live = d.dataDirectory();
         String restoreTo = r.target != null ? Path.of(r.target, "databases", d.name()).toString() : live;

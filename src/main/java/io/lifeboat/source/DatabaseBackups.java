@@ -1,6 +1,9 @@
 package io.lifeboat.source;
 
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.Snapshot;
+import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -37,6 +40,25 @@ public final class DatabaseBackups {
     /** Whether the snapshot carries that tag. */
     public static boolean is(Snapshot s, String tag) {
         return s.tags() != null && s.tags().contains(tag);
+    }
+
+    /**
+     * The newest logical backup holding that database — a dump of it alone, or a MySQL logical
+     * full — or the one with the given id (prefix).
+     */
+    public static Snapshot dumpOf(Repository repository, String source, String database, String id) throws IOException {
+        Snapshot chosen = null;
+        for (Snapshot s : repository.snapshots()) {
+            boolean logical = "dump".equals(kind(s, source)) || kind(s, source) != null && is(s, MYSQL_LOGICAL);
+            if (logical && s.tags().contains("database:" + database) && (id == null || s.id().startsWith(id))) {
+                chosen = s;
+            }
+        }
+        if (chosen == null) {
+            throw new RepositoryException("no logical dump of " + source + "/" + database
+                    + (id == null ? "" : " with id " + id) + " in the repository");
+        }
+        return chosen;
     }
 
     /** The database a dump holds, else null. */

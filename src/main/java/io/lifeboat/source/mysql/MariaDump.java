@@ -92,27 +92,6 @@ public final class MariaDump {
     }
 
     /**
-     * The newest dump holding that database (one of it alone, or a logical full), or the one with
-     * the given id (prefix).
-     */
-    public static Snapshot find(Repository repository, String source, String database, String id) throws IOException {
-        Snapshot chosen = null;
-        for (Snapshot s : repository.snapshots()) {
-            boolean logical = DatabaseBackups.is(s, DatabaseBackups.MYSQL_DUMP)
-                    || DatabaseBackups.is(s, DatabaseBackups.MYSQL_LOGICAL);
-            if (logical && DatabaseBackups.kind(s, source) != null && s.tags().contains("database:" + database)
-                    && (id == null || s.id().startsWith(id))) {
-                chosen = s;
-            }
-        }
-        if (chosen == null) {
-            throw new RepositoryException("no logical dump of " + source + "/" + database
-                    + (id == null ? "" : " with id " + id) + " in the repository");
-        }
-        return chosen;
-    }
-
-    /**
      * Restores the named tables of `database` from a dump into the database `into` on that server
      * (made when missing). A table that exists there already is refused before anything is written:
      * the dump would drop it.

@@ -90,6 +90,19 @@ public final class MySqlRestore {
         return chain;
     }
 
+    /** The chain that ends with that backup: it, and the backups it is based on, back to a full; oldest first. */
+    public static List<Snapshot> chainTo(List<Snapshot> snapshots, String source, Snapshot last) {
+        List<Snapshot> chain = new ArrayList<>(List.of(last));
+        while (!"full".equals(DatabaseBackups.kind(chain.get(0), source))) {
+            String base = Binlogs.LOGS.basedOn(chain.get(0));
+            Snapshot found = snapshots.stream().filter(s -> s.id().equals(base)).findFirst().orElseThrow(() ->
+                    new RepositoryException("backup " + chain.get(0).shortId() + " of " + source + " is based on "
+                            + (base == null ? "no backup" : base.substring(0, 8)) + ", which is not in the repository"));
+            chain.add(0, found);
+        }
+        return chain;
+    }
+
     /** Whether the backup's data ends at or before the target. */
     private static boolean before(Snapshot s, Target target) {
         Binlogs.Position at = Binlogs.Position.of(s);
@@ -144,8 +157,19 @@ public final class MySqlRestore {
      */
     public static Result restore(Repository repository, String source, Target target, Path dataDir, String osUser)
             throws IOException, InterruptedException {
-        List<Snapshot> chain = chainFor(repository.snapshots(), source, target);
+        return restore(repository, source, chainFor(repository.snapshots(), source, target), target, dataDir, osUser);
+    }
+
+    /** Restores that chain (a full and the incrementals on it, oldest first), then as above. */
+    public static Result restore(Repository repository, String source, List<Snapshot> chain, Target target, Path dataDir,
+                                 String osUser) throws IOException, InterruptedException {
         emptyOrAbsent(dataDir);
+        if (osUser != null && Files.exists(dataDir.toAbsolutePath().getParent()) && !Tool.run("test", Tool.of(List.of(
+                "runuser", "-u", osUser, "--", "test", "-x", dataDir.toAbsolutePath().getParent().toString())),
+                Duration.ofMinutes(1)).ok()) {
+            throw new IOException("the system user " + osUser + " cannot enter " + dataDir.toAbsolutePath().getParent()
+                    + ", where the restored server's data goes: choose a place it can reach");
+        }
         Files.createDirectories(dataDir);
         Path work = Files.createTempDirectory(dataDir.toAbsolutePath().getParent(), ".lifeboat-restore-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

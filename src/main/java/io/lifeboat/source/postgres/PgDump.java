@@ -33,22 +33,6 @@ public final class PgDump {
                 List.of("db:" + source.name(), DatabaseBackups.POSTGRESQL_DUMP, "database:" + database), compression, (head, tail) -> List.of());
     }
 
-    /** The newest dump of that database, or the one with the given id (prefix). */
-    public static Snapshot find(Repository repository, String source, String database, String id) throws IOException {
-        Snapshot chosen = null;
-        for (Snapshot s : repository.snapshots()) {
-            if ("dump".equals(DatabaseBackups.kind(s, source)) && database.equals(DatabaseBackups.database(s))
-                    && (id == null || s.id().startsWith(id))) {
-                chosen = s;
-            }
-        }
-        if (chosen == null) {
-            throw new RepositoryException("no logical dump of " + source + "/" + database
-                    + (id == null ? "" : " with id " + id) + " in the repository");
-        }
-        return chosen;
-    }
-
     /**
      * Restores the named tables and schemas (all of the dump when both are empty) from a dump into
      * the database `into` on the source's server; objects are owned by the connecting user.

@@ -11,9 +11,15 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.lifeboat.ServiceLog;
 import io.lifeboat.TestSupport;
 import io.lifeboat.catalog.Catalog;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.security.Role;
 import io.lifeboat.service.BackupRun;
 import io.lifeboat.service.LifeboatConfiguration;
 import io.lifeboat.service.ServiceRuns;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -72,6 +78,9 @@ class MariaDbServiceTest {
             config.putObject("catalog").put("url", "jdbc:h2:mem:mariadb-service-test;DB_CLOSE_DELAY=-1");
             ((ArrayNode) config.putArray("databases")).add(beAuth);
             config.putObject("dropFolder").put("enabled", false);
+            // the sandbox below the server's directory: the restored server's user (mysql) must reach it
+            config.putObject("recovery").putObject("drills").put("sandbox", DB.dir.resolve("drills").toString())
+                    .put("scope", "component").put("component", "beAuth").put("schedule", "0 0 3 1 1 ?");
             yaml.writeValue(WORK.resolve("config/lifeboat.yaml").toFile(), config);
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -143,10 +152,22 @@ class MariaDbServiceTest {
         assertEquals("success", runs.trigger("database", "full").status());
         assertEquals("success", awaitCheck().getStatus(), catalog.runs("wal", null).get(0).toString());
 
+        // a drill restores the chain and replays the binlogs into its sandbox, and checks it
+        String admin = catalog.createToken("drill-admin", Role.ADMIN);
+        HttpResponse<String> began = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:8093/api/v1/recovery/drills")).header("Authorization", "Bearer " + admin)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, began.statusCode(), began.body());
+        JsonNode drill = awaitDrill(admin, Repository.JSON.readTree(began.body()).get("recoveryId").asText());
+        assertEquals("completed", drill.get("status").asText(), drill.toString());
+        long sessions = Long.parseLong(DB.sql("SELECT COUNT(*) FROM beAuth.sessions"));
+        assertTrue(drill.toString().contains("mariadb-check: every table OK") && drill.toString().contains(
+                sessions + " rows"), drill.toString());
+
         // a dump came with each successful full
         TestSupport.Run list = TestSupport.cli("db", "list", "--repo", WORK.resolve("repository").toString(),
                 "--password-file", WORK.resolve("repository.password").toString(), "--source", "beAuth", "--json");
-        JsonNode backups = io.lifeboat.repository.Repository.JSON.readTree(list.out()).get("backups");
+        JsonNode backups = Repository.JSON.readTree(list.out()).get("backups");
         long fulls = 0;
         long dumps = 0;
         for (JsonNode b : backups) {
@@ -165,6 +186,22 @@ class MariaDbServiceTest {
         assertTrue(seen.stream().anyMatch(l -> l.contains("mariadb-backup")) && seen.stream().anyMatch(
                 l -> l.contains("mariadb-binlog")), "the process list was watched");
         assertTrue(seen.stream().noneMatch(l -> l.contains(PASSWORD)), "password in a process listing");
+    }
+
+    private static JsonNode awaitDrill(String token, String id) throws Exception {
+        long deadline = System.currentTimeMillis() + 300_000;
+        while (true) {
+            HttpResponse<String> drills = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:8093/api/v1/recovery/drills")).header("Authorization", "Bearer " + token).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (JsonNode d : Repository.JSON.readTree(drills.body()).get("drills")) {
+                if (d.get("recoveryId").asText().equals(id) && !"in_progress".equals(d.get("status").asText())) {
+                    return d;
+                }
+            }
+            assertTrue(System.currentTimeMillis() < deadline, "the drill did not end: " + drills.body());
+            Thread.sleep(250);
+        }
     }
 
     private static void setPassword(String password) throws Exception {

@@ -1,5 +1,6 @@
 package io.lifeboat.cli;
 
+import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.source.DatabaseBackups;
 import io.lifeboat.source.DatabaseRetention;
@@ -54,10 +55,12 @@ final class DbCommand {
         }
     }
 
-    /** Whether the repository's backups of that source are MySQL/MariaDB ones. */
+    /** Whether the repository's backups (or, before the first, the logs) of that source are MySQL/MariaDB ones. */
     static boolean holdsMysql(Repository repository, String source) throws IOException {
         return repository.snapshots().stream().anyMatch(s -> DatabaseBackups.kind(s, source) != null
-                && s.tags().stream().anyMatch(t -> t.startsWith("mysql-")));
+                && s.tags().stream().anyMatch(t -> t.startsWith("mysql-")))
+                || new LogArchive(repository, source).list().stream().anyMatch(n -> Binlogs.isFile(
+                        n.replace(LogArchive.PARTIAL, "")));
     }
 
     /** How the logs of the source's backups are named, for retention. */

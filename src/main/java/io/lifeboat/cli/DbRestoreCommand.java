@@ -84,9 +84,9 @@ final class DbRestoreCommand implements Callable<Integer> {
             + "replaces the source); by default a started copy does not archive, so its new timeline never reaches "
             + "the source's archive")
     boolean keepArchiving;
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "3306",
-            description = "MySQL/MariaDB with --start: the port the restored server listens on; default ${DEFAULT-VALUE}")
-    int port;
+    @Option(names = "--port", paramLabel = "PORT",
+            description = "MySQL/MariaDB with --start: the port the restored server listens on (not the source's)")
+    Integer port;
     @Option(names = "--run-as", paramLabel = "USER",
             description = "system user that owns and runs the restored server; default postgres (mysql for "
                     + "MySQL/MariaDB) when run as root")
@@ -184,6 +184,10 @@ final class DbRestoreCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--no-validate and --keep-archiving are PostgreSQL's");
         }
         MySqlRestore.Target target = targets.mysqlTarget();
+        if (start && port == null) {
+            throw new IllegalArgumentException("--start needs --port: the port the restored server listens on, beside "
+                    + "the source's own");
+        }
         Path dir = dataDir.toAbsolutePath();
         String owner = runAs != null ? runAs : "root".equals(System.getProperty("user.name")) ? "mysql" : null;
         long started = System.nanoTime();

@@ -25,6 +25,8 @@ public final class BinlogStreamer extends LogStreamer {
     private final MySqlSource source;
     private final LogArchive archive;
     private final Path spool;
+    private String heldName;
+    private long heldSize;
 
     public BinlogStreamer(Repository repository, MySqlSource source, Path spool, Compression.Setting compression,
                           Duration interval) {
@@ -47,16 +49,15 @@ public final class BinlogStreamer extends LogStreamer {
     @Override
     protected Process start() throws IOException, InterruptedException {
         Files.createDirectories(spool);
-        String first = firstToStream(serverFiles(source), archive.list());
-        try (Stream<Path> list = Files.list(spool)) {
-            // what the last run left below the first file is in the archive as a partial at most: never "complete"
-            for (Path p : list.toList()) {
-                String name = p.getFileName().toString();
-                if (Binlogs.isFile(name) && Binlogs.number(name) < Binlogs.number(first)) {
-                    Files.delete(p);
-                }
-            }
+        // the last run's files are stored as it left them (a store that fails leaves them, and this
+        // start, for the next try); then the spool is emptied: the new run writes its first file
+        // again from the start, and within one run every file but the newest is finished
+        sweep();
+        for (Path p : spoolFiles()) {
+            Files.delete(p);
         }
+        heldName = null;
+        String first = firstToStream(serverFiles(source), archive.list());
         return source.tool("mariadb-binlog", List.of("--read-from-remote-server", "--raw", "--stop-never",
                 "--result-file=" + spool.toAbsolutePath() + "/", first))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -80,22 +81,38 @@ public final class BinlogStreamer extends LogStreamer {
 
     /**
      * Stores what arrived: every file but the newest is complete (the server rotated past it);
-     * the newest is stored as a partial when it changed.
+     * the newest is stored as a partial when it changed and holds more than the repository has of
+     * it (a file written again from its start never replaces a longer copy).
      */
     @Override
     public void sweep() throws IOException, InterruptedException {
-        List<Path> files;
-        try (Stream<Path> list = Files.list(spool)) {
-            files = list.filter(p -> Binlogs.isFile(p.getFileName().toString()))
-                    .sorted(Comparator.comparingLong(p -> Binlogs.number(p.getFileName().toString()))).toList();
-        }
+        List<Path> files = spoolFiles();
         for (int i = 0; i < files.size(); i++) {
             Path f = files.get(i);
+            String name = f.getFileName().toString();
             if (i < files.size() - 1) {
-                storeComplete(f, f.getFileName().toString());
-            } else {
-                storePartial(f, f.getFileName().toString());
+                storeComplete(f, name);
+            } else if (Files.size(f) > held(name)) {
+                storePartial(f, name);
             }
         }
+    }
+
+    /** Binlog files in the spool, by number. */
+    private List<Path> spoolFiles() throws IOException {
+        try (Stream<Path> list = Files.list(spool)) {
+            return list.filter(p -> Binlogs.isFile(p.getFileName().toString()))
+                    .sorted(Comparator.comparingLong(p -> Binlogs.number(p.getFileName().toString()))).toList();
+        }
+    }
+
+    /** How many bytes of the file the repository held when this run first saw it (-1: none). */
+    private long held(String name) throws IOException {
+        if (!name.equals(heldName)) {
+            LogArchive.Segment stored = archive.getCompleteOrPartial(name);
+            heldSize = stored == null ? -1 : stored.size();
+            heldName = name;
+        }
+        return heldSize;
     }
 }

@@ -95,14 +95,27 @@ public final class Binlogs {
         return m.group(1) + "." + String.format(Locale.ROOT, "%0" + m.group(2).length() + "d", n);
     }
 
-    /** Archived binlog files (complete or partial), by number. */
+    /**
+     * Archived binlog files by number: the complete ones, and the newest file when only its
+     * partial is there. A partial below a newer file lacks its end, which was never streamed:
+     * replay cannot cross it, so it counts as missing.
+     */
     static TreeSet<Long> numbers(List<String> archived) {
         TreeSet<Long> have = new TreeSet<>();
+        long newestPartial = -1;
         for (String name : archived) {
             String file = name.replace(LogArchive.PARTIAL, "");
-            if (isFile(file)) {
+            if (!isFile(file)) {
+                continue;
+            }
+            if (name.endsWith(LogArchive.PARTIAL)) {
+                newestPartial = Math.max(newestPartial, number(file));
+            } else {
                 have.add(number(file));
             }
+        }
+        if (newestPartial >= 0 && (have.isEmpty() || newestPartial > have.last())) {
+            have.add(newestPartial);
         }
         return have;
     }

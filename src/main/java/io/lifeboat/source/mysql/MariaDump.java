@@ -42,7 +42,8 @@ public final class MariaDump {
         List<String> databases = new ArrayList<>();
         for (List<String> row : source.query("SHOW DATABASES")) {
             if (!SYSTEM.contains(row.get(0))) {
-                databases.add(row.get(0));
+                // each name becomes an argument of mariadb-dump: one that could pass for an option is refused
+                databases.add(SqlNames.check(row.get(0), "database"));
             }
         }
         if (databases.isEmpty()) {
@@ -100,6 +101,16 @@ public final class MariaDump {
                                      String into, List<String> tables) throws IOException, InterruptedException {
         SqlNames.check(into, "database");
         tables.forEach(t -> SqlNames.check(t, "table"));
+        // the dump is read twice: first to find the tables, so that a missing one writes nothing
+        try (RepositoryLock lock = repository.sharedLock("restore"); InputStream in = StreamSnapshot.open(repository, dump)) {
+            Set<String> held = DumpSections.copyTables(in, OutputStream.nullOutputStream(), database, Set.copyOf(tables))
+                    .tables();
+            List<String> missing = tables.stream().filter(t -> !held.contains(t)).toList();
+            if (!missing.isEmpty()) {
+                throw new RepositoryException("dump " + dump.shortId() + " holds no table " + String.join(", ", missing)
+                        + " of " + database);
+            }
+        }
         server.query("CREATE DATABASE IF NOT EXISTS " + SqlNames.quote(into));
         for (String t : tables) {
             if (server.single("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + SqlNames.literal(into)
@@ -111,10 +122,9 @@ public final class MariaDump {
         Process client = server.tool("mariadb", List.of("--binary-mode", "--database=" + into))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         ProcessOutput errors = new ProcessOutput(client.getErrorStream(), "mariadb");
-        DumpSections.Found found;
         try (RepositoryLock lock = repository.sharedLock("restore");
              InputStream in = StreamSnapshot.open(repository, dump); OutputStream out = client.getOutputStream()) {
-            found = DumpSections.copyTables(in, out, database, Set.copyOf(tables));
+            DumpSections.copyTables(in, out, database, Set.copyOf(tables));
         } catch (IOException e) {
             int exit = client.waitFor();
             throw new IOException("restoring into " + into + " failed (" + e.getMessage() + "; mariadb: "
@@ -124,11 +134,6 @@ public final class MariaDump {
         if (exit != 0) {
             throw new IOException("restoring into " + into + " failed (" + ProcessOutput.exit(exit) + "): "
                     + errors.tail());
-        }
-        List<String> missing = tables.stream().filter(t -> !found.tables().contains(t)).toList();
-        if (!missing.isEmpty()) {
-            throw new RepositoryException("dump " + dump.shortId() + " holds no table " + String.join(", ", missing)
-                    + " of " + database);
         }
     }
 }

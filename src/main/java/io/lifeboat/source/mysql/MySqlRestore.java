@@ -164,6 +164,15 @@ public final class MySqlRestore {
     public static Result restore(Repository repository, String source, List<Snapshot> chain, Target target, Path dataDir,
                                  String osUser) throws IOException, InterruptedException {
         emptyOrAbsent(dataDir);
+        replayFrom(chain.get(chain.size() - 1), target);
+        if ("position".equals(target.kind())) {
+            Binlogs.Position to = Binlogs.Position.parse(target.value());
+            LogArchive.Segment last = new LogArchive(repository, source).getCompleteOrPartial(to.file());
+            if (last == null || last.size() < to.offset()) {
+                throw new IOException("binlog " + to.file() + (last == null ? " is not in the repository"
+                        : " is in the repository up to offset " + last.size() + " only") + ": cannot reach " + to);
+            }
+        }
         if (osUser != null && Files.exists(dataDir.toAbsolutePath().getParent()) && !Tool.run("test", Tool.of(List.of(
                 "runuser", "-u", osUser, "--", "test", "-x", dataDir.toAbsolutePath().getParent().toString())),
                 Duration.ofMinutes(1)).ok()) {
@@ -182,26 +191,51 @@ public final class MySqlRestore {
                 unpackAndPrepare(repository, chain, dataDir, work);
             }
             Snapshot last = chain.get(chain.size() - 1);
-            Binlogs.Position from = Binlogs.Position.of(last);
+            Binlogs.Position from = replayFrom(last, target);
+            String note = from == null && !"immediate".equals(target.kind())
+                    ? "backup " + last.shortId() + " has no binlog position: restored to its own end" : null;
             try (PrivateServer server = PrivateServer.start(dataDir, osUser)) {
                 if (logical) {
                     load(repository, full, server);
                 }
-                if (from != null && !"immediate".equals(target.kind())) {
-                    replay(repository, source, from, target, work, server);
+                if (from != null) {
+                    note = replay(repository, source, from, target, work, server);
                 }
             }
             try (PrivateServer server = PrivateServer.start(dataDir, osUser)) {
                 Tool.Result check = server.check();
                 Map<String, Long> rows = rowCounts(server);
                 String report = (check.out() + "\n" + check.err()).strip();
+                String said = (report.isEmpty() ? "mariadb-check: every table OK" : report) + (note == null ? ""
+                        : " (" + note + ")");
                 return new Result(chain.stream().map(Snapshot::id).toList(), from == null ? null : from.toString(),
-                        check.ok() && report.isEmpty(), report.isEmpty() ? "mariadb-check: every table OK" : report,
-                        rows, rows.values().stream().mapToLong(Long::longValue).sum());
+                        check.ok() && report.isEmpty(), said, rows, rows.values().stream().mapToLong(Long::longValue).sum());
             }
         } finally {
             DirectoryTrees.delete(work);
         }
+    }
+
+    /**
+     * Where replay begins: the backup's binlog position; none for a target of the backup itself.
+     * A backup taken with binary logging off has none, and reaches no other target than its own
+     * end; a GTID target is compared within one domain, so a server of several is refused it.
+     */
+    private static Binlogs.Position replayFrom(Snapshot last, Target target) {
+        if ("immediate".equals(target.kind())) {
+            return null;
+        }
+        Binlogs.Position from = Binlogs.Position.of(last);
+        if (from == null && !"latest".equals(target.kind())) {
+            throw new IllegalArgumentException("backup " + last.shortId() + " has no binlog position (binary logging "
+                    + "was off when it was taken): it restores only to its own end (--to-latest)");
+        }
+        String gtid = DatabaseBackups.tag(last, Binlogs.TAG_GTID);
+        if ("gtid".equals(target.kind()) && gtid != null && gtid.contains(",")) {
+            throw new IllegalArgumentException("--to-gtid on a server with several GTID domains (" + gtid + ") would "
+                    + "replay only the target's domain: use --to-position or --to-time");
+        }
+        return from;
     }
 
     private static void emptyOrAbsent(Path dataDir) throws IOException {
@@ -290,42 +324,61 @@ public final class MySqlRestore {
     }
 
     /**
-     * Copies the archived binlogs from the backup's file on (to the target's file for a position),
-     * and replays them from the backup's offset to the target.
+     * Copies the archived binlogs from the backup's file on (to the target's file for a position)
+     * and replays them from the backup's offset to the target. Refused, before anything is
+     * replayed, when the repository cannot reach the target: a missing or partly streamed file on
+     * the way, the target's file or offset not there, a time past a gap. Returns what the report
+     * should add (the binlogs ending before a time target), else null.
      */
-    private static void replay(Repository repository, String source, Binlogs.Position from, Target target, Path work,
-                               PrivateServer server) throws IOException, InterruptedException {
+    private static String replay(Repository repository, String source, Binlogs.Position from, Target target, Path work,
+                                 PrivateServer server) throws IOException, InterruptedException {
         LogArchive archive = new LogArchive(repository, source);
-        long first = Binlogs.number(from.file());
-        long last = "position".equals(target.kind()) ? Binlogs.number(Binlogs.Position.parse(target.value()).file())
-                : Long.MAX_VALUE;
+        List<String> archived = archive.list();
+        long newest = Binlogs.numbers(archived).stream().mapToLong(Long::longValue).max().orElse(-1);
+        Binlogs.Position to = "position".equals(target.kind()) ? Binlogs.Position.parse(target.value()) : null;
+        long lastNeeded = to != null ? Binlogs.number(to.file()) : newest;
         Path staged = work.resolve("binlogs");
         Files.createDirectories(staged);
         List<String> files = new ArrayList<>();
-        List<String> archived = archive.list();
-        for (long n = first; n <= last; n++) {
+        LogArchive.Segment lastStaged = null;
+        String gap = null;
+        for (long n = Binlogs.number(from.file()); n <= lastNeeded; n++) {
             String name = Binlogs.name(from.file(), n);
-            LogArchive.Segment s = archive.getCompleteOrPartial(name);
+            LogArchive.Segment s = archive.get(name);
+            if (s == null && n == newest) {
+                s = archive.get(name + LogArchive.PARTIAL);
+            }
             if (s == null) {
-                boolean later = archived.stream().map(a -> a.replace(LogArchive.PARTIAL, "")).filter(Binlogs::isFile)
-                        .anyMatch(a -> Binlogs.number(a) > Binlogs.number(name));
-                if (later || n == first) {
-                    throw new IOException("binlog " + name + " is not in the repository: replay from " + from
-                            + " cannot reach the target (a gap; db check names it)");
-                }
+                gap = name;
                 break;
             }
             try (InputStream in = archive.open(s)) {
                 Files.copy(in, staged.resolve(name), StandardCopyOption.REPLACE_EXISTING);
             }
             files.add(staged.resolve(name).toString());
+            lastStaged = s;
+        }
+        String note = null;
+        if (gap != null) {
+            String why = "binlog " + gap + " is not in the repository (or only partly: its end was never streamed)";
+            boolean before = lastStaged != null && "time".equals(target.kind())
+                    && !parseTime(target.value()).isAfter(Instant.parse(lastStaged.stored()));
+            if (!before) {
+                throw new IOException(why + ": replay from " + from + " cannot reach " + target + " (db check names the gap)");
+            }
+        } else if ("time".equals(target.kind()) && lastStaged != null
+                && parseTime(target.value()).isAfter(Instant.parse(lastStaged.stored()))) {
+            note = "the binlogs in the repository end at " + lastStaged.stored() + ", before the target";
+        }
+        if (files.isEmpty()) {
+            throw new IOException("binlog " + from.file() + ", where replay starts, is not in the repository");
         }
         List<String> cmd = new ArrayList<>(List.of(MySqlSource.program("mariadb-binlog"), "--no-defaults",
                 "--start-position=" + from.offset()));
         switch (target.kind()) {
             case "time" -> cmd.add("--stop-datetime=" + BINLOG_TIME.format(
                     parseTime(target.value()).plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
-            case "position" -> cmd.add("--stop-position=" + Binlogs.Position.parse(target.value()).offset());
+            case "position" -> cmd.add("--stop-position=" + to.offset());
             case "gtid" -> cmd.add("--stop-position=" + checkGtid(target.value()));
             default -> { }
         }
@@ -351,10 +404,15 @@ public final class MySqlRestore {
             throw new IOException("replaying binlogs failed (mariadb " + ProcessOutput.exit(applyExit) + "): "
                     + clientErrors.tail());
         }
+        String said = binlogErrors.tail();
         if (readExit != 0) {
-            throw new IOException("reading binlogs failed (mariadb-binlog " + ProcessOutput.exit(readExit) + "): "
-                    + binlogErrors.tail());
+            throw new IOException("reading binlogs failed (mariadb-binlog " + ProcessOutput.exit(readExit) + "): " + said);
         }
+        if (said.contains("Did not reach stop") && !"time".equals(target.kind())) {
+            // mariadb-binlog says so and exits 0: the binlogs end before that GTID or position
+            throw new IOException("replay did not reach " + target + ": the binlogs in the repository end before it");
+        }
+        return note;
     }
 
     /** Rows of every table of the server's databases (not its own schemas), "database.table" to count. */
@@ -371,15 +429,28 @@ public final class MySqlRestore {
         return counts;
     }
 
-    /** Starts a restored, checked server on its own, detached, listening on port (and a socket in its data directory). */
-    public static void startServer(Path dataDir, int port, String osUser) throws IOException {
+    /**
+     * Starts a restored, checked server on its own, detached, listening on port (its socket, pid
+     * file and error log in its data directory); waits until it listens, or says why it stopped.
+     */
+    public static void startServer(Path dataDir, int port, String osUser) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(MySqlSource.program("mariadbd"), "--no-defaults",
                 "--datadir=" + dataDir, "--port=" + port, "--socket=" + dataDir.resolve("mysqld.sock"),
                 "--pid-file=" + dataDir.resolve("mysqld.pid"), "--log-error=" + dataDir.resolve("mysqld.err")));
         if (osUser != null) {
             cmd.add("--user=" + osUser);
         }
-        Tool.of(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        Process server = Tool.of(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (!Files.exists(dataDir.resolve("mysqld.sock"))) {
+            if (!server.isAlive() || System.nanoTime() > deadline) {
+                String log = Files.exists(dataDir.resolve("mysqld.err")) ? Files.readString(dataDir.resolve("mysqld.err"))
+                        : "";
+                throw new IOException("the restored server did not start on port " + port + ": "
+                        + log.substring(Math.max(0, log.length() - 1500)).strip());
+            }
+            Thread.sleep(200);
+        }
     }
 }

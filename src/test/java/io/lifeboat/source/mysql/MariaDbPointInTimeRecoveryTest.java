@@ -130,6 +130,19 @@ class MariaDbPointInTimeRecoveryTest {
         awaitStreamed();
         assertEquals(20_000 + 39 + 17, restore("logical-t5", "--to-time", t5.toString()).get("camera.counting_events").asLong());
 
+        // targets the repository cannot reach are refused, and nothing is reported restored
+        TestSupport.Run noFile = cli(repoArgs("db", "restore", "--to-position", "binlog.000099:4", "--target",
+                work.resolve("unreachable-1").toString()));
+        assertEquals(1, noFile.exit(), noFile.toString());
+        assertTrue(noFile.err().contains("binlog.000099 is not in the repository"), noFile.err());
+        TestSupport.Run noGtid = cli(repoArgs("db", "restore", "--to-gtid", "0-1-999999", "--target",
+                work.resolve("unreachable-2").toString()));
+        assertEquals(1, noGtid.exit(), noGtid.toString());
+        assertTrue(noGtid.err().contains("did not reach gtid 0-1-999999"), noGtid.err());
+        TestSupport.Run badGtid = cli(repoArgs("db", "restore", "--to-gtid", "zero", "--target",
+                work.resolve("unreachable-3").toString()));
+        assertTrue(badGtid.exit() != 0 && badGtid.err().contains("is not a GTID like 0-1-42"), badGtid.toString());
+
         TestSupport.Run check = cli(db("check"));
         assertEquals(0, check.exit(), check.toString());
         assertTrue(check.out().contains("binlogs of camera is safe"), check.out());

@@ -23,12 +23,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StartupListener;
 import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wires the service: reads config/lifeboat.yaml, opens the catalog and the repository, binds the
@@ -111,6 +113,16 @@ public final class LifeboatConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) throws Exception {
                 sourceRoutes.apply(config.get());
+                // stopped with the context by its executor manager
+                ctx.getExecutorServiceManager().newSingleThreadScheduledExecutor(sourceRoutes, "schedule-mender")
+                        .scheduleWithFixedDelay(() -> {
+                            try {
+                                sourceRoutes.mendLostSchedules();
+                            } catch (Exception e) {
+                                LoggerFactory.getLogger(SourceRoutes.class).warn("checking the schedules failed: {}",
+                                        e.getMessage());
+                            }
+                        }, 5, 5, TimeUnit.SECONDS);
                 resume(ctx, recoveries, producer);
             }
         });

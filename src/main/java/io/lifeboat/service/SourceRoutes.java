@@ -101,6 +101,29 @@ public final class SourceRoutes {
         }
     }
 
+    /**
+     * Makes again each schedule route whose trigger is gone from the scheduler. A route made again
+     * while its old trigger was firing can lose its new trigger: the late firing finds no route
+     * for its endpoint, makes one of its own, which clashes with the new trigger and, stopping,
+     * deletes it (seen under load after a template edit). Run every few seconds by the service.
+     */
+    synchronized void mendLostSchedules() throws Exception {
+        if (!context.getStatus().isStarted()) {
+            return;
+        }
+        QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
+        List<Map.Entry<String, Made>> lost = new java.util.ArrayList<>();
+        for (Map.Entry<String, Made> e : made.entrySet()) {
+            TriggerKey schedule = scheduleOf(e.getKey());
+            boolean started = schedule != null && context.getRouteController().getRouteStatus(e.getKey()).isStarted();
+            if (started && !quartz.getScheduler().checkExists(schedule)) {
+                LOG.warn("the schedule of route {} was lost; making the route again", e.getKey());
+                lost.add(e);
+            }
+        }
+        remake(lost);
+    }
+
     /** The template a route was made from, or null for a route of its own. */
     public synchronized String templateOf(String routeId) {
         Made m = made.get(routeId);

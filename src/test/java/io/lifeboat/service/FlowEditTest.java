@@ -27,10 +27,15 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.component.quartz.QuartzEndpoint;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.TriggerKey;
 
 /**
  * Operators change the flows by editing files while the service runs: a step added to the
@@ -115,6 +120,24 @@ class FlowEditTest {
             edit(CONFIG, ORIGINAL_CONFIG);
             await("the configuration is back", () -> context.getRoute("file-backup-extra") == null);
         }
+    }
+
+    @Test
+    void aScheduleLostFromTheSchedulerIsMadeAgain() throws Exception {
+        Scheduler scheduler = context.getComponent("quartz", QuartzComponent.class).getScheduler();
+        TriggerKey quick = ((QuartzEndpoint) context.getRoute("file-backup-quick").getEndpoint()).getTriggerKey();
+        // what a late firing of the trigger a template edit replaced can do to the new one
+        assertTrue(scheduler.unscheduleJob(quick));
+        await("the lost schedule was made again", () -> {
+            try {
+                return scheduler.checkExists(quick);
+            } catch (SchedulerException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Instant made = Instant.now();
+        await("the schedule runs again", () -> catalog.runs("file", made).stream()
+                .anyMatch(r -> r.source().equals("quick")));
     }
 
     @Test

@@ -110,7 +110,7 @@ class MariaDbServiceTest {
         assertEquals("success", runs.trigger("database", "full").status());
 
         // mariadb-backup killed while it is held in the middle of the copy
-        Catalog.Run killed = runs.whileHeld("database", "full", () -> ServiceRuns.pidOf("mariadb-backup"),
+        Catalog.Run killed = runs.whileHeld("database", "full", () -> ours("mariadb-backup"),
                 pid -> ServiceRuns.kill("-KILL", pid));
         runs.assertFailedAndAlerted(killed, "mariadb-backup of beAuth failed (killed by signal 9)");
         Catalog.Run afterKill = runs.trigger("database", "full");
@@ -207,6 +207,12 @@ class MariaDbServiceTest {
 
     private static void setPassword(String password) throws Exception {
         DB.sql("ALTER USER backup@'127.0.0.1' IDENTIFIED BY '" + password + "'");
+    }
+
+    /** The one process of that program aimed at this test's server, else null. */
+    private static String ours(String program) throws Exception {
+        List<String> pids = ServiceRuns.pids(program + " .*--port=" + DB.port + " ");
+        return pids.size() == 1 ? pids.get(0) : null;
     }
 
     /** The pid of this server's binlog streamer. */

@@ -1,11 +1,11 @@
 package io.lifeboat.cli;
 
-import io.lifeboat.source.LogGap;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.ConfigLoader;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.LogGap;
 import io.lifeboat.source.mysql.MySqlRestore;
 import io.lifeboat.source.postgres.PgBaseBackup;
 import io.lifeboat.source.postgres.PgRestore;
@@ -13,12 +13,16 @@ import io.lifeboat.source.postgres.PgTools;
 import io.lifeboat.source.postgres.RestoreValidation;
 import io.lifeboat.source.postgres.WalBatches;
 import io.lifeboat.source.postgres.WalChain;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -145,8 +149,8 @@ final class DbRestoreCommand implements Callable<Integer> {
         RestoreValidation.Result result;
         String failure = null;
         try {
-            result = RestoreValidation.run(dir, owner, superuser, java.time.Duration.ofMinutes(recoveryMinutes));
-        } catch (java.io.IOException e) {
+            result = RestoreValidation.run(dir, owner, superuser, Duration.ofMinutes(recoveryMinutes));
+        } catch (IOException e) {
             result = null;
             failure = e.getMessage();
         }
@@ -154,8 +158,8 @@ final class DbRestoreCommand implements Callable<Integer> {
         String status = result != null && result.passed() ? "passed" : "failed";
         String report = (gaps.isEmpty() ? "" : "WAL gap " + gaps.get(0) + ": recovery ended before it. ")
                 + (result == null ? failure : result.amcheckReport());
-        recordInCatalog(new Catalog.RestoreCheck(java.util.UUID.randomUUID().toString(), source.name, base.id(),
-                targetText, dir.toString(), java.time.Instant.now(), (System.nanoTime() - started) / 1_000_000,
+        recordInCatalog(new Catalog.RestoreCheck(UUID.randomUUID().toString(), source.name, base.id(),
+                targetText, dir.toString(), Instant.now(), (System.nanoTime() - started) / 1_000_000,
                 status, result == null ? null : result.totalRows(),
                 result == null ? null : Repository.JSON.writeValueAsString(result.rowCounts()), report));
         if (result == null || !result.passed()) {
@@ -195,14 +199,14 @@ final class DbRestoreCommand implements Callable<Integer> {
         String failure = null;
         try {
             result = MySqlRestore.restore(r, source.name, target, dir, owner);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             failure = e.getMessage();
         }
         String status = result != null && result.passed() ? "passed" : "failed";
         String report = result == null ? failure : result.checkReport();
-        recordInCatalog(new Catalog.RestoreCheck(java.util.UUID.randomUUID().toString(), source.name,
+        recordInCatalog(new Catalog.RestoreCheck(UUID.randomUUID().toString(), source.name,
                 result == null ? null : result.chain().get(0), target.toString(), dir.toString(),
-                java.time.Instant.now(), (System.nanoTime() - started) / 1_000_000, status,
+                Instant.now(), (System.nanoTime() - started) / 1_000_000, status,
                 result == null ? null : result.totalRows(),
                 result == null ? null : Repository.JSON.writeValueAsString(result.rowCounts()), report));
         if (result == null || !result.passed()) {
@@ -228,7 +232,7 @@ final class DbRestoreCommand implements Callable<Integer> {
 
     /** What was restored, then where, the validation and the rows per table. */
     private void printJson(Map<String, Object> restored, Path dir, String status, long totalRows,
-                           Map<String, Long> rowCounts) throws java.io.IOException {
+                           Map<String, Long> rowCounts) throws IOException {
         Map<String, Object> out = new LinkedHashMap<>(restored);
         out.put("target", dir.toString());
         out.put("validation", status);

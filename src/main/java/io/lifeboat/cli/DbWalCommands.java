@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -190,9 +191,9 @@ final class DbWalCommands {
             Compression.Setting compression = Compression.parse(r.config().compression());
             LogStreamer receiver = server.mysql()
                     ? new BinlogStreamer(r, server.mysqlSource(source.name), spool, compression,
-                            java.time.Duration.ofSeconds(interval))
+                            Duration.ofSeconds(interval))
                     : new WalReceiver(r, server.source(source.name), spool, compression,
-                            java.time.Duration.ofSeconds(interval));
+                            Duration.ofSeconds(interval));
             Thread main = Thread.currentThread();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 receiver.close();

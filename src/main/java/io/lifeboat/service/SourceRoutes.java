@@ -3,6 +3,7 @@ package io.lifeboat.service;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.UnixCron;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,9 +14,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.component.quartz.QuartzEndpoint;
-import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.quartz.SchedulerException;
@@ -112,7 +113,7 @@ public final class SourceRoutes {
             return;
         }
         QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
-        List<Map.Entry<String, Made>> lost = new java.util.ArrayList<>();
+        List<Map.Entry<String, Made>> lost = new ArrayList<>();
         for (Map.Entry<String, Made> e : made.entrySet()) {
             TriggerKey schedule = scheduleOf(e.getKey());
             boolean started = schedule != null && context.getRouteController().getRouteStatus(e.getKey()).isStarted();

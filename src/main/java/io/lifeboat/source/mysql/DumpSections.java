@@ -17,14 +17,11 @@ import java.util.Set;
  * DROP TABLE. Bytes pass through unchanged (read as ISO-8859-1, one byte a character).
  */
 final class DumpSections {
-    /** The tables of the chosen database found (and copied). */
-    record Found(Set<String> tables) {
-    }
-
     private DumpSections() {
     }
 
-    static Found copyTables(InputStream dump, OutputStream out, String database, Set<String> tables)
+    /** Copies the chosen tables' parts; returns the tables of the chosen database found (and copied). */
+    static Set<String> copyTables(InputStream dump, OutputStream out, String database, Set<String> tables)
             throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(dump, StandardCharsets.ISO_8859_1), 1 << 20);
         Set<String> found = new HashSet<>();
@@ -60,7 +57,7 @@ final class DumpSections {
             }
         }
         out.flush();
-        return new Found(found);
+        return found;
     }
 
     /** The name between the first and last backquote of a mark, a doubled backquote undone. */

@@ -103,8 +103,7 @@ public final class MariaDump {
         tables.forEach(t -> SqlNames.check(t, "table"));
         // the dump is read twice: first to find the tables, so that a missing one writes nothing
         try (RepositoryLock lock = repository.sharedLock("restore"); InputStream in = StreamSnapshot.open(repository, dump)) {
-            Set<String> held = DumpSections.copyTables(in, OutputStream.nullOutputStream(), database, Set.copyOf(tables))
-                    .tables();
+            Set<String> held = DumpSections.copyTables(in, OutputStream.nullOutputStream(), database, Set.copyOf(tables));
             List<String> missing = tables.stream().filter(t -> !held.contains(t)).toList();
             if (!missing.isEmpty()) {
                 throw new RepositoryException("dump " + dump.shortId() + " holds no table " + String.join(", ", missing)

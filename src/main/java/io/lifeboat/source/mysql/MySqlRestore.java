@@ -24,6 +24,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -377,7 +378,7 @@ public final class MySqlRestore {
                 "--start-position=" + from.offset()));
         switch (target.kind()) {
             case "time" -> cmd.add("--stop-datetime=" + BINLOG_TIME.format(
-                    parseTime(target.value()).plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+                    parseTime(target.value()).plusSeconds(1).truncatedTo(ChronoUnit.SECONDS)));
             case "position" -> cmd.add("--stop-position=" + to.offset());
             case "gtid" -> cmd.add("--stop-position=" + checkGtid(target.value()));
             default -> { }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A restored data directory started privately, to replay binlogs into and to check: no TCP
@@ -21,12 +22,10 @@ import java.util.List;
  */
 final class PrivateServer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
-    private final Path dataDir;
     private final Path runDir;
     private final Process process;
 
-    private PrivateServer(Path dataDir, Path runDir, Process process) {
-        this.dataDir = dataDir;
+    private PrivateServer(Path runDir, Process process) {
         this.runDir = runDir;
         this.process = process;
     }
@@ -56,7 +55,7 @@ final class PrivateServer implements AutoCloseable {
         }
         Process p = Tool.of(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        PrivateServer server = new PrivateServer(dataDir, runDir, p);
+        PrivateServer server = new PrivateServer(runDir, p);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
             if (!p.isAlive()) {
@@ -114,13 +113,9 @@ final class PrivateServer implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         process.destroy();
-        if (!process.waitFor(10, java.util.concurrent.TimeUnit.MINUTES)) {
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
             process.destroyForcibly().waitFor();
         }
         DirectoryTrees.delete(runDir);
-    }
-
-    Path dataDir() {
-        return dataDir;
     }
 }

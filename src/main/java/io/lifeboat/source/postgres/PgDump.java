@@ -2,7 +2,6 @@ package io.lifeboat.source.postgres;
 
 import io.lifeboat.compress.Compression;
 import io.lifeboat.repository.Repository;
-import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.DatabaseBackups;

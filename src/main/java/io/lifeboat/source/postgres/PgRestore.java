@@ -1,10 +1,10 @@
 package io.lifeboat.source.postgres;
 
-import io.lifeboat.source.DatabaseBackups;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.DatabaseBackups;
 import io.lifeboat.source.ProcessOutput;
 import io.lifeboat.source.Tool;
 import io.lifeboat.source.files.StreamSnapshot;

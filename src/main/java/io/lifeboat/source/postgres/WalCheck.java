@@ -1,11 +1,11 @@
 package io.lifeboat.source.postgres;
 
-import io.lifeboat.source.LogGap;
-import io.lifeboat.source.DatabaseBackups;
-import io.lifeboat.source.LogReport;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.DatabaseBackups;
+import io.lifeboat.source.LogGap;
+import io.lifeboat.source.LogReport;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.TestSupport;
 import io.lifeboat.compress.Compression;
+import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.storage.BlobStores;
 import java.nio.charset.StandardCharsets;
@@ -197,7 +198,7 @@ class MariaDbPointInTimeRecoveryTest {
         String[] status = db.sql("SHOW MASTER STATUS").split("\t");
         long deadline = System.currentTimeMillis() + 60_000;
         while (true) {
-            io.lifeboat.repository.LogArchive.Segment s = new io.lifeboat.repository.LogArchive(repository(), "camera")
+            LogArchive.Segment s = new LogArchive(repository(), "camera")
                     .getCompleteOrPartial(status[0]);
             if (s != null && s.size() >= Long.parseLong(status[1])) {
                 return;

@@ -23,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -183,7 +184,7 @@ class MariaDbServiceTest {
         assertFalse(Files.readString(WORK.resolve("alerts.log")).contains(PASSWORD), "password in an alert");
         assertTrue(catalog.runs(null, null).stream().noneMatch(r -> String.valueOf(r).contains(PASSWORD)),
                 "password in the catalog");
-        java.util.Set<String> seen = ServiceRuns.processes();
+        Set<String> seen = ServiceRuns.processes();
         assertTrue(seen.stream().anyMatch(l -> l.contains("mariadb-backup")) && seen.stream().anyMatch(
                 l -> l.contains("mariadb-binlog")), "the process list was watched");
         assertTrue(seen.stream().noneMatch(l -> l.contains(PASSWORD)), "password in a process listing");

@@ -1,7 +1,8 @@
 package io.lifeboat.source.mysql;
 
 import io.lifeboat.TestSupport;
-import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -68,8 +69,8 @@ public final class ThrowawayMariaDb implements AutoCloseable {
      */
     public String sql(String statements) throws Exception {
         Process p = client("--batch", "--skip-column-names").redirectErrorStream(true).start();
-        try (java.io.OutputStream in = p.getOutputStream()) {
-            in.write((statements + ";\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (OutputStream in = p.getOutputStream()) {
+            in.write((statements + ";\n").getBytes(StandardCharsets.UTF_8));
         }
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -1,6 +1,5 @@
 package io.lifeboat.source.postgres;
 
-import io.lifeboat.source.DatabaseBackups;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,8 +10,7 @@ import io.lifeboat.security.Role;
 import io.lifeboat.service.BackupRun;
 import io.lifeboat.service.LifeboatConfiguration;
 import io.lifeboat.service.ServiceRuns;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.lifeboat.source.DatabaseBackups;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,9 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.camel.BeanInject;

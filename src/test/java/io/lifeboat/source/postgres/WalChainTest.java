@@ -1,8 +1,8 @@
 package io.lifeboat.source.postgres;
 
-import io.lifeboat.source.LogGap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.lifeboat.source.LogGap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -24,10 +24,23 @@ drop_caches() { sync; if ! (echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then
 
 # build_lifeboat: a private copy of the checkout (bin, pom.xml, src/main) in $W/lifeboat, built
 # there, so edits to the checkout during the run cannot trigger rebuilds mid-step. Sets LB.
+# BENCH_REV=COMMIT (e.g. HEAD) builds that commit (git archive) instead of the working tree.
 build_lifeboat() {
   LB="$W/lifeboat/bin/lifeboat"
-  mkdir -p "$W/lifeboat/src" && cp -a "$HERE/bin" "$HERE/pom.xml" "$W/lifeboat/" && cp -a "$HERE/src/main" "$W/lifeboat/src/"
+  if [ -n "${BENCH_REV:-}" ]; then
+    mkdir -p "$W/lifeboat" && git -C "$HERE" archive "$BENCH_REV" bin pom.xml src/main | tar -x -C "$W/lifeboat" \
+      || die "git archive $BENCH_REV failed"
+  else
+    mkdir -p "$W/lifeboat/src" && cp -a "$HERE/bin" "$HERE/pom.xml" "$W/lifeboat/" && cp -a "$HERE/src/main" "$W/lifeboat/src/"
+  fi
   "$LB" --version > "$W/logs/build.log" 2>&1 || { tail -n 20 "$W/logs/build.log" >&2; die "building the lifeboat copy failed"; }
+}
+
+# lifeboat_rev: what build_lifeboat builds, e.g. "2917c10" or "2917c10 + uncommitted changes".
+lifeboat_rev() {
+  if [ -n "${BENCH_REV:-}" ]; then git -C "$HERE" rev-parse --short "$BENCH_REV^{commit}" || die "BENCH_REV $BENCH_REV is not a commit"
+  else local r; r="$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo '?')"
+    [ -z "$(git -C "$HERE" status --porcelain -- bin pom.xml src/main 2>/dev/null)" ] || r="$r + uncommitted changes"; echo "$r"; fi
 }
 
 dataset() {  # dataset generate|mutate ARGS...: bench/dataset.py, its one-line summary shown and kept in logs/
@@ -65,3 +78,14 @@ free_port() { local p; for p in $(seq "$1" $(( $1 + 300 ))); do
   [ -z "$(ss -Htln "sport = :$p")" ] && [ ! -e "/tmp/.s.PGSQL.$p" ] && [ ! -e "/var/run/postgresql/.s.PGSQL.$p" ] \
     && [[ " ${TAKEN:-} " != *" $p "* ]] && { TAKEN="${TAKEN:-} $p"; echo "$p"; return; }
   done; die "no free port from $1"; }
+
+# report_end: the raw figures, the notes and the problems that end a comparison; exits 2 on a problem.
+report_end() {
+  echo; echo "Raw figures ($TSV):"; column -t -s $'\t' "$TSV"
+  [ "$DROP_OK" = 1 ] || echo "NOTE: page caches could not be dropped between steps (warm caches)."
+  [ ${#NOTES[@]} -eq 0 ] || printf 'NOTE: %s\n' "${NOTES[@]}"
+  if [ ${#FAILURES[@]} -gt 0 ]; then
+    printf '\n!!!!!!!!!! %d PROBLEM(S) !!!!!!!!!!\n' "${#FAILURES[@]}"; printf '!!! %s\n' "${FAILURES[@]}"; exit 2
+  fi
+  echo; echo "All restores passed their checks."
+}

@@ -447,10 +447,4 @@ echo "share. wal-receive has only a polled figure: an upper bound. Lifeboat's ba
 echo "server-side walsender that pg_basebackup reads through; pgBackRest reads the data files itself. pgBackRest's"
 echo "backups wait for their last WAL segment to be archived, which here includes Lifeboat's push of the segments"
 echo "before it; Lifeboat's incremental waits for its WAL likewise."
-echo; echo "Raw figures ($TSV):"; column -t -s $'\t' "$TSV"
-[ "$DROP_OK" = 1 ] || echo "NOTE: page caches could not be dropped between steps."
-[ ${#NOTES[@]} -eq 0 ] || printf 'NOTE: %s\n' "${NOTES[@]}"
-if [ ${#FAILURES[@]} -gt 0 ]; then
-  printf '\n!!!!!!!!!! %d PROBLEM(S) !!!!!!!!!!\n' "${#FAILURES[@]}"; printf '!!! %s\n' "${FAILURES[@]}"; exit 2
-fi
-echo; echo "All restores passed their checks."
+report_end

@@ -5,12 +5,14 @@ import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.source.LogStreamer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 
 /**
  * Continuous binlog: mariadb-binlog connects as a replica (--read-from-remote-server --raw
@@ -59,8 +61,21 @@ public final class BinlogStreamer extends LogStreamer {
         heldName = null;
         String first = firstToStream(serverFiles(source), archive.list());
         return source.tool("mariadb-binlog", List.of("--read-from-remote-server", "--raw", "--stop-never",
+                "--stop-never-slave-server-id=" + replicaId(source.name()),
                 "--result-file=" + spool.toAbsolutePath() + "/", first))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /**
+     * The server id the stream connects with. A server drops a replica when another connects with
+     * the same id, so two streams on the default one (two sources on one server, or an operator's
+     * own mariadb-binlog) would end each other over and over: each source gets its own, from its
+     * name, high in the range where configured replicas seldom are.
+     */
+    static long replicaId(String source) {
+        CRC32 crc = new CRC32();
+        crc.update(source.getBytes(StandardCharsets.UTF_8));
+        return 0xF0000000L | (crc.getValue() & 0x0FFFFFFFL);
     }
 
     /** The server's binlog files, oldest first; an error when binary logging is off. */

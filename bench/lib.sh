@@ -89,3 +89,30 @@ report_end() {
   fi
   echo; echo "All restores passed their checks."
 }
+
+# ratio_table OTHER LABEL [rss] [SKIP]: the markdown table of $TSV (tool step wall user sys maxrss_kb
+# stored_bytes ...), a row per step: OTHER's wall, CPU (user+sys), RSS when asked and stored, then
+# Lifeboat's with its ratio to OTHER's; steps matching the regex SKIP are left out.
+ratio_table() {
+  awk -F'\t' -v other="$1" -v label="$2" -v rss="${3:-}" -v skip="${4:-^$}" '
+    NR == 1 || $2 ~ skip { next }
+    { k = $1 SUBSEP $2; m["wall" SUBSEP k] = $3; m["cpu" SUBSEP k] = ($4 == "-") ? "-" : $4 + $5
+      m["rss" SUBSEP k] = ($6 == "-") ? "-" : $6 / 1024; m["st" SUBSEP k] = ($7 == "-") ? "-" : $7 / 1048576
+      if (!($2 in seen)) { seen[$2] = 1; steps[++n] = $2 } }
+    function v(c, t, s, f,   k) { k = c SUBSEP t SUBSEP s; return (k in m && m[k] != "-") ? sprintf(f, m[k]) : "-" }
+    function lb(c, s, f,   l, p) { l = v(c, "lifeboat", s, f); p = v(c, other, s, "%s")
+      return (l == "-" || p == "-" || p + 0 <= 0) ? l : sprintf("%s (%.2f)", l, m[c SUBSEP "lifeboat" SUBSEP s] / p) }
+    BEGIN { nc = split(rss == "rss" ? "wall cpu rss st" : "wall cpu st", cols, " ")
+      split("wall s|CPU s|RSS MiB|stored MiB", names, "|"); name["wall"] = names[1]; name["cpu"] = names[2]
+      name["rss"] = names[3]; name["st"] = names[4]; fmt["wall"] = fmt["cpu"] = "%.2f"; fmt["rss"] = "%.0f"; fmt["st"] = "%.1f" }
+    END {
+      head = "| step"; rule = "|---"
+      for (i = 1; i <= nc; i++) { head = head " | " label " " name[cols[i]]; rule = rule "|--:" }
+      for (i = 1; i <= nc; i++) { head = head " | Lifeboat " name[cols[i]]; rule = rule "|--:" }
+      print head " |"; print rule "|"
+      for (j = 1; j <= n; j++) { s = steps[j]; row = "| " s
+        for (i = 1; i <= nc; i++) row = row " | " v(cols[i], other, s, fmt[cols[i]])
+        for (i = 1; i <= nc; i++) row = row " | " lb(cols[i], s, fmt[cols[i]])
+        print row " |" }
+    }' "$TSV"
+}

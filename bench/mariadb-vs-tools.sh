@@ -50,7 +50,7 @@
 # Exit status: 1 on any error, 2 when a restore check failed (the table is still printed).
 set -Eeuo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$HERE/bench/lib.sh"  # die, bench_workdir, remove_workdir, drop_caches, build_lifeboat, lifeboat_rev, now, free_port
+. "$HERE/bench/lib.sh"  # die, bench_workdir, remove_workdir, drop_caches, build_lifeboat, lifeboat_rev, now, free_port, ratio_table, report_end
 trap 'exit 130' INT TERM
 
 MB="${1:-${BENCH_MB:-500}}" BATCHES="${BENCH_BATCHES:-30}" LOGICAL="${BENCH_LOGICAL:-1}"
@@ -498,21 +498,7 @@ echo "Database: cam.counting_events, $ROWS0 rows, $(( DATA_B / 1048576 )) MiB da
 echo "Lifeboat cells: absolute (ratio to the tools; <1 = Lifeboat faster/smaller). CPU: user+sys of the command and the"
 echo "processes it waited for (restores: the restored server's too); the source server's own CPU is left out (results.tsv)."
 echo
-awk -F'\t' '
-  NR == 1 { next }
-  $2 ~ /^mariadb-check after/ { next }
-  { k = $1 SUBSEP $2; wall[k] = $3; cpu[k] = ($4 == "-") ? "-" : $4 + $5
-    st[k] = ($7 == "-") ? "-" : $7 / 1048576; if (!($2 in seen)) { seen[$2] = 1; steps[++n] = $2 } }
-  function v(a, t, s, f) { return ((t SUBSEP s) in a && a[t SUBSEP s] != "-") ? sprintf(f, a[t SUBSEP s]) : "-" }
-  function lbcell(a, s, f,   p, l) { l = v(a, "lifeboat", s, f); p = ("tools" SUBSEP s) in a ? a["tools" SUBSEP s] : "-"
-    if (l == "-" || p == "-" || p + 0 <= 0) return l; return sprintf("%s (%.2f)", l, a["lifeboat" SUBSEP s] / p) }
-  END {
-    print "| step | tools wall s | tools CPU s | tools stored MiB | Lifeboat wall s | Lifeboat CPU s | Lifeboat stored MiB |"
-    print "|---|--:|--:|--:|--:|--:|--:|"
-    for (i = 1; i <= n; i++) { s = steps[i]
-      printf "| %s | %s | %s | %s | %s | %s | %s |\n", s, v(wall, "tools", s, "%.2f"), v(cpu, "tools", s, "%.2f"),
-        v(st, "tools", s, "%.1f"), lbcell(wall, s, "%.2f"), lbcell(cpu, s, "%.2f"), lbcell(st, s, "%.1f") }
-  }' "$TSV"
+ratio_table tools tools "" "^mariadb-check after"
 echo
 echo "Tools: full/incremental = mariadb-backup --backup --stream=xbstream [--incremental-lsn=to_lsn of the full] | zstd -3;"
 echo "binlogs = mariadb-binlog --read-from-remote-server --raw --stop-never, replica id 4242 (raw copies, not compressed); restore = zstd -d |"

@@ -43,11 +43,10 @@
 # Every cluster it started is stopped (pg_ctl -m immediate) on exit, also on failure.
 # Exit status: 1 on any error, 2 when a restore check failed (the table is still printed).
 set -Eeuo pipefail
-die() { echo "bench: ERROR: $*" >&2; exit 1; }
-trap 'echo "bench: ERROR: command failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 trap 'exit 130' INT TERM
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$HERE/bench/lib.sh"  # die, bench_workdir, remove_workdir, drop_caches, build_lifeboat, lifeboat_rev, now, free_port, ratio_table, report_end
 SCALE="${BENCH_SCALE:-50}" SECS="${BENCH_SECONDS:-60}"
 PGBIN=/usr/lib/postgresql/15/bin
 ARCHIVE_TIMEOUT=60 FORCED_REPEATS=3
@@ -66,12 +65,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 for c in pgbackrest /usr/bin/time java mvn ss runuser; do command -v "$c" >/dev/null || die "$c not found"; done
 
-if [ -n "${BENCH_DIR:-}" ]; then
-  mkdir -p "$BENCH_DIR" && [ -z "$(ls -A "$BENCH_DIR")" ] || die "BENCH_DIR $BENCH_DIR must be absent or empty"
-  W="$(cd "$BENCH_DIR" && pwd)"
-else
-  W="$(mktemp -d /tmp/lifeboat-pgbench.XXXXXX)"
-fi
+bench_workdir
 CLUSTERS=() BGPIDS=()
 cleanup() {
   local d p
@@ -80,7 +74,7 @@ cleanup() {
   for d in "${CLUSTERS[@]}"; do
     [ -f "$d/postmaster.pid" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$d" -m immediate -w stop >/dev/null 2>&1 || true
   done
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: work dir kept: $W" >&2; else rm -rf "$W"; fi
+  remove_workdir
 }
 trap cleanup EXIT
 
@@ -89,7 +83,7 @@ LB="$W/lifeboat/bin/lifeboat" LBREPO="$W/repo-lifeboat" PWF="$W/lifeboat.passwor
 PBCONF="$W/pgbackrest.conf" PBREPO="$W/repo-pgbackrest" WALTIMES="$W/wal-push.tsv" WALDONE="$W/wal-pushed.log"
 mkdir -p "$LOGS/pgbackrest" "$SOCK" "$TMPD" "$W/pgbackrest-lock" "$W/restores"
 printf 'tool\tstep\twall_s\tuser_s\tsys_s\tmaxrss_kb\tstored_bytes\n' > "$TSV"
-FAILURES=() NOTES=() DROP_OK=1
+NOTES=()
 
 as_pg() { runuser -u postgres -- "$@"; }
 PB=(runuser -u postgres -- pgbackrest --config="$PBCONF" --stanza=bench) LBC=(runuser -u postgres -- "$LB")
@@ -98,16 +92,10 @@ lb() { "${LBC[@]}" "$@"; }
 # psql_at PORT SQL: one statement as postgres over the socket, unaligned tuples only.
 psql_at() { as_pg "$PGBIN/psql" -X -A -t -q -v ON_ERROR_STOP=1 -h "$SOCK" -p "$1" -d postgres -c "$2"; }
 src_sql() { psql_at "$PORT" "$1"; }
-now() { date +%s.%N; }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
-drop_caches() { sync; if ! (echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then
-  [ "$DROP_OK" = 0 ] || echo "bench: WARNING: cannot drop page caches; figures include cache effects" >&2; DROP_OK=0; fi; }
 size_of() { du -sb "$1" | cut -f1; }
 repo_of() { case $1 in pgbackrest) echo "$PBREPO" ;; lifeboat) echo "$LBREPO" ;; esac; }
 row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$TSV"; }
-free_port() { local p; for p in $(seq "$1" $(( $1 + 200 ))); do
-  [ -z "$(ss -Htln "sport = :$p")" ] && [ ! -e "/tmp/.s.PGSQL.$p" ] && [ ! -e "/var/run/postgresql/.s.PGSQL.$p" ] && { echo "$p"; return; }
-  done; die "no free port from $1"; }
 
 # measure TOOL STEP CMD...: one timed run of CMD; stored size = growth of the tool's repository.
 measure() {
@@ -214,19 +202,11 @@ lag() {
 }
 
 # --- setup -------------------------------------------------------------------------------------
-if [ -n "${BENCH_REV:-}" ]; then LBREV=$(git -C "$HERE" rev-parse --short "$BENCH_REV^{commit}") || die "BENCH_REV $BENCH_REV is not a commit"
-else LBREV="$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo '?')"
-  [ -z "$(git -C "$HERE" status --porcelain -- bin pom.xml src/main routes config 2>/dev/null)" ] || LBREV="$LBREV + uncommitted changes"; fi
+LBREV=$(lifeboat_rev)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: work dir $W, scale $SCALE, $SECS s of pgbench, lifeboat $LBREV, $(pgbackrest version)" >&2
 cd "$W"   # lifeboat resolves ./config (its catalog) against the working directory: keep it away from any checkout
-if [ -n "${BENCH_REV:-}" ]; then   # a committed revision instead of the working tree (git archive only reads)
-  mkdir -p "$W/lifeboat" && git -C "$HERE" archive "$BENCH_REV" bin pom.xml src/main routes config | tar -x -C "$W/lifeboat" \
-    || die "git archive $BENCH_REV failed"
-else
-  mkdir -p "$W/lifeboat/src" && cp -a "$HERE/bin" "$HERE/pom.xml" "$HERE/routes" "$HERE/config" "$W/lifeboat/" && cp -a "$HERE/src/main" "$W/lifeboat/src/"
-fi
-"$LB" --version > "$LOGS/build.log" 2>&1 || { tail -n 20 "$LOGS/build.log" >&2; die "building the lifeboat copy failed"; }
+build_lifeboat
 chown -R postgres:postgres "$W"
 PORT=$(free_port $(( 54320 + RANDOM % 500 ))) && RPORT=$(free_port $(( PORT + 1 )))
 echo bench-passphrase > "$PWF" && chmod 600 "$PWF" && chown postgres:postgres "$PWF"
@@ -420,21 +400,7 @@ echo "Lifeboat $LBREV vs $(pgbackrest version), PostgreSQL $(src_sql "show serve
   "load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
 echo "Lifeboat cells: absolute (ratio to pgBackRest; <1 = Lifeboat faster/smaller). Stored = repository growth during the step."
 echo
-awk -F'\t' '
-  NR == 1 { next }
-  { k = $1 SUBSEP $2; wall[k] = $3; cpu[k] = ($4 == "-") ? "-" : $4 + $5; rss[k] = ($6 == "-") ? "-" : $6 / 1024
-    st[k] = ($7 == "-") ? "-" : $7 / 1048576; if (!($2 in seen)) { seen[$2] = 1; steps[++n] = $2 } }
-  function v(a, t, s, f) { return ((t SUBSEP s) in a && a[t SUBSEP s] != "-") ? sprintf(f, a[t SUBSEP s]) : "-" }
-  function lbcell(a, s, f,   p, l) { l = v(a, "lifeboat", s, f); p = ("pgbackrest" SUBSEP s) in a ? a["pgbackrest" SUBSEP s] : "-"
-    if (l == "-" || p == "-" || p + 0 <= 0) return l; return sprintf("%s (%.2f)", l, a["lifeboat" SUBSEP s] / p) }
-  END {
-    print "| step | pgBackRest wall s | pgBackRest CPU s | pgBackRest RSS MiB | pgBackRest stored MiB | Lifeboat wall s | Lifeboat CPU s | Lifeboat RSS MiB | Lifeboat stored MiB |"
-    print "|---|--:|--:|--:|--:|--:|--:|--:|--:|"
-    for (i = 1; i <= n; i++) { s = steps[i]
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s, v(wall, "pgbackrest", s, "%.2f"), v(cpu, "pgbackrest", s, "%.2f"),
-        v(rss, "pgbackrest", s, "%.0f"), v(st, "pgbackrest", s, "%.1f"), lbcell(wall, s, "%.2f"), lbcell(cpu, s, "%.2f"),
-        lbcell(rss, s, "%.0f"), lbcell(st, s, "%.1f") }
-  }' "$TSV"
+ratio_table pgbackrest pgBackRest rss
 echo
 echo "Restore and recovery are separate rows: 'restore' is the tool's command, 'recovery' the wall time from starting"
 echo "PostgreSQL on the restored directory to its promotion (WAL fetched by each tool's restore_command)."

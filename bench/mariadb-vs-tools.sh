@@ -479,9 +479,8 @@ done
 TOOLS_END=$(( $(size_of "$TOOLS/full.xb.zst") + $(size_of "$TOOLS/inc.xb.zst") + $(size_of "$TBIN") + $(size_of "$TOOLS/dump.sql.zst") ))
 row lifeboat "everything stored at the end" - - - - "$(size_of "$REPO")" -
 row tools "everything stored at the end" - - - - "$TOOLS_END" -
-# each sweep of wal-receive replaces the binlog's .partial; what the replaced ones held stays in the
-# repository until a prune
-measure lifeboat "prune (replaced binlog partials)" "$REPO" "$LB" prune --repo "$REPO" --password-file "$PWF"
+# what a prune frees at the end: anything the backups and the streamer left unreferenced
+measure lifeboat "prune" "$REPO" "$LB" prune --repo "$REPO" --password-file "$PWF"
 sed 's/^/bench:   /' "$ST_LOG" | tail -n 1 >&2
 row lifeboat "everything stored, after the prune" - - - - "$(size_of "$REPO")" -
 row tools "everything stored, after the prune" - - - - "$TOOLS_END" -
@@ -510,6 +509,7 @@ echo "mariadb-install-db, mariadbd and zstd -dc | mariadb. Streaming: 'wall' is 
 echo "held it (Lifeboat's: polled with db wal-fetch, ~1 s resolution), CPU is each streamer's with its children while the"
 echo "inserts ran (${STREAM_S%.*} s, JVM start left out), stored the repository's growth / the raw files; 'whole run (per"
 echo "minute)' is each streamer's user and sys CPU per minute over the whole run (${WHOLE_S%.*} s, idle most of it), wall column empty."
-echo "Each wal-receive sweep (every second) stores the growing binlog again as .partial; the prune row frees what the replaced"
-echo "ones held (its stored figure is negative). Lifeboat's backups are encrypted; the tools' files are not."
+echo "Each wal-receive sweep (every second) stores what the binlog grew by since the last one (its .partial goes on from"
+echo "the one before); the prune row frees whatever was left unreferenced (stored negative). Lifeboat's backups are"
+echo "encrypted; the tools' files are not."
 report_end

@@ -32,16 +32,35 @@ public final class ChunkStream {
 
     /** The next chunk, or null at the end of the stream. */
     public byte[] next() throws IOException {
+        return next(true);
+    }
+
+    /**
+     * The next chunk whose end does not depend on where the stream ends (a boundary, or the largest
+     * size), or null: what is left then (rest) is where the stream's last chunk starts. For a stream
+     * that will grow, these chunks are the grown stream's too.
+     */
+    public byte[] nextSettled() throws IOException {
+        return next(false);
+    }
+
+    /** After nextSettled returned null: the bytes after the last settled chunk. */
+    public byte[] rest() {
+        return Arrays.copyOfRange(buf, start, end);
+    }
+
+    private byte[] next(boolean cutAtEnd) throws IOException {
         while (true) {
             int available = end - start;
             if (available > 0) {
-                int n = cdc.cut(buf, start, available, eof);
+                int n = cdc.cut(buf, start, available, eof && cutAtEnd);
                 if (n > 0) {
                     byte[] chunk = Arrays.copyOfRange(buf, start, start + n);
                     start += n;
                     return chunk;
                 }
-            } else if (eof) {
+            }
+            if (eof) {
                 return null;
             }
             fill();

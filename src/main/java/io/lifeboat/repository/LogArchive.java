@@ -1,13 +1,25 @@
 package io.lifeboat.repository;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.crypto.CorruptDataException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Future;
 
 /**
  * Transaction-log segments (PostgreSQL WAL, MySQL binlogs) of one source, found by name:
@@ -16,14 +28,27 @@ import java.util.List;
  * through the chunk store like everything else.
  */
 public final class LogArchive {
-    /** What a log object holds. */
+    /**
+     * What a log object holds: the segment's chunks, and for a partial stored as it grows, the bytes
+     * after its last settled chunk (tail: encoded as a chunk is, base64), which start at tailFrom.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Segment(String name, long size, String stored, List<String> chunks) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Segment(String name, long size, String stored, List<String> chunks, Long tailFrom, String tail) {
+        Segment(String name, long size, List<String> chunks, long tailFrom, byte[] tail) {
+            this(name, size, Instant.now().toString(), chunks, tailFrom, Base64.getEncoder().encodeToString(tail));
+        }
+
+        byte[] tailBytes() {
+            return tail == null ? new byte[0]
+                    : Compression.decode(Base64.getDecoder().decode(tail), Math.toIntExact(size - tailFrom));
+        }
     }
 
     public static final String PARTIAL = ".partial";
     private final Repository repository;
     private final String source;
+    private ChunkStream growing;
 
     public LogArchive(Repository repository, String source) {
         if (!source.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
@@ -62,9 +87,82 @@ public final class LogArchive {
     }
 
     private void write(String segment, StreamArchiver.Content content) throws IOException {
-        Segment s = new Segment(checked(segment), content.size(), Instant.now().toString(), content.chunks());
+        put(segment, new Segment(checked(segment), content.size(), Instant.now().toString(), content.chunks(), null, null));
+    }
+
+    private void put(String segment, Segment s) throws IOException {
         String name = objectName(segment);
         repository.store().put(name, repository.key().seal(Repository.JSON.writeValueAsBytes(s), aad(name)));
+    }
+
+    /**
+     * Stores the part received so far of a segment that only grows at its end (a binlog) as
+     * SEGMENT.partial, going on from the partial stored before (previous, null for none): the new
+     * bytes are cut from the previous tail's start on, the chunks that are settled go to the chunk
+     * store — the complete segment will have the same ones — and the bytes after them go inside the
+     * partial's own object, replaced at the next call. Each call thus costs about what arrived and
+     * leaves nothing for prune; a call that settles no chunk writes that one object. A previous
+     * partial whose tail is not what the file holds there is not gone on from: the file is stored
+     * from its start.
+     */
+    public Segment putGrowing(String segment, Segment previous, Path file, Compression.Setting compression)
+            throws IOException, InterruptedException {
+        String name = checked(segment) + PARTIAL;
+        boolean goOn = previous != null && previous.tailFrom() != null && name.equals(previous.name())
+                && Files.size(file) >= previous.size() && holds(file, previous.tailFrom(), previous.tailBytes());
+        long from = goOn ? previous.tailFrom() : 0;
+        List<String> chunks = new ArrayList<>(goOn ? previous.chunks() : List.of());
+        List<Future<ChunkId>> settled = new ArrayList<>();
+        try (FileChannel channel = FileChannel.open(file).position(from)) {
+            ChunkStream stream = growing().reset(Channels.newInputStream(channel));
+            RepositoryLock lock = null;
+            ChunkWriter writer = null;
+            try {
+                for (byte[] chunk = stream.nextSettled(); chunk != null; chunk = stream.nextSettled()) {
+                    if (writer == null) {
+                        // only new chunks need the lock: prune must not take them before this object names them
+                        lock = RepositoryLock.shared(repository.store(), "backup");
+                        writer = new ChunkWriter(repository, compression);
+                    }
+                    from += chunk.length;
+                    settled.add(writer.write(chunk));
+                }
+                chunks.addAll(StreamArchiver.ids(settled));
+                if (writer != null) {
+                    writer.flush();
+                }
+                byte[] rest = stream.rest();
+                Segment s = new Segment(name, from + rest.length, chunks, from, compression.encode(rest));
+                put(name, s);
+                return s;
+            } finally {
+                if (writer != null) {
+                    writer.close();
+                }
+                if (lock != null) {
+                    lock.close();
+                }
+            }
+        }
+    }
+
+    private ChunkStream growing() {
+        if (growing == null) {
+            growing = new ChunkStream(repository.chunker());
+        }
+        return growing;
+    }
+
+    private static boolean holds(Path file, long at, byte[] expected) throws IOException {
+        ByteBuffer actual = ByteBuffer.allocate(expected.length);
+        try (FileChannel channel = FileChannel.open(file)) {
+            while (actual.hasRemaining()) {
+                if (channel.read(actual, at + actual.position()) < 0) {
+                    return false;
+                }
+            }
+        }
+        return Arrays.equals(actual.array(), expected);
     }
 
     /** Removes a segment from the archive (retention, or a partial superseded by its complete segment). */
@@ -103,7 +201,9 @@ public final class LogArchive {
     }
 
     public InputStream open(Segment segment) {
-        return new ContentReader(repository, segment.chunks());
+        InputStream chunked = new ContentReader(repository, segment.chunks());
+        return segment.tail() == null ? chunked
+                : new SequenceInputStream(chunked, new ByteArrayInputStream(segment.tailBytes()));
     }
 
     /** Names of every stored segment, sorted. */

@@ -51,6 +51,11 @@ public final class StreamArchiver {
             size += chunk.length;
             futures.add(chunks.write(chunk));
         }
+        return new Content(ids(futures), size, 0);
+    }
+
+    /** The chunk ids, in order, once each chunk is written. */
+    static List<String> ids(List<Future<ChunkId>> futures) throws IOException, InterruptedException {
         List<String> ids = new ArrayList<>(futures.size());
         for (Future<ChunkId> f : futures) {
             try {
@@ -59,6 +64,6 @@ public final class StreamArchiver {
                 throw new IOException("storing the stream failed: " + e.getCause().getMessage(), e.getCause());
             }
         }
-        return new Content(ids, size, 0);
+        return ids;
     }
 }

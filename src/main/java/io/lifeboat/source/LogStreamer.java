@@ -115,9 +115,7 @@ public abstract class LogStreamer implements AutoCloseable {
         if (name.equals(partialName) && modified.equals(partialPushed)) {
             return;
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            archive.putPartial(name, in, compression);
-        }
+        putPartial(file, name, compression);
         if (partialName != null && !partialName.equals(name) && archive.get(partialName) != null) {
             archive.remove(partialName + LogArchive.PARTIAL);
         }
@@ -125,6 +123,14 @@ public abstract class LogStreamer implements AutoCloseable {
         // a write in the same clock tick as this read would go unseen: look again next time
         boolean settled = modified.toInstant().isBefore(Instant.now().minusSeconds(1));
         partialPushed = settled ? modified : null;
+    }
+
+    /** Stores the file as NAME.partial, replacing the one before. */
+    protected void putPartial(Path file, String name, Compression.Setting compression)
+            throws IOException, InterruptedException {
+        try (InputStream in = Files.newInputStream(file)) {
+            archive.putPartial(name, in, compression);
+        }
     }
 
     /** Why streaming last failed, or null. */

@@ -29,6 +29,8 @@ public final class BinlogStreamer extends LogStreamer {
     private final Path spool;
     private String heldName;
     private long heldSize;
+    /** The stored partial of heldName's file, which the next store of it goes on from. */
+    private LogArchive.Segment partial;
 
     public BinlogStreamer(Repository repository, MySqlSource source, Path spool, Compression.Setting compression,
                           Duration interval) {
@@ -113,6 +115,17 @@ public final class BinlogStreamer extends LogStreamer {
         }
     }
 
+    /**
+     * A binlog only grows at its end, so each store goes on from the one before: it costs about what
+     * arrived, not the whole file (up to max_binlog_size, 1 GiB by default) every second.
+     */
+    @Override
+    protected void putPartial(Path file, String name, Compression.Setting compression)
+            throws IOException, InterruptedException {
+        held(name);
+        partial = archive.putGrowing(name, partial, file, compression);
+    }
+
     /** Binlog files in the spool, by number. */
     private List<Path> spoolFiles() throws IOException {
         try (Stream<Path> list = Files.list(spool)) {
@@ -126,6 +139,7 @@ public final class BinlogStreamer extends LogStreamer {
         if (!name.equals(heldName)) {
             LogArchive.Segment stored = archive.getCompleteOrPartial(name);
             heldSize = stored == null ? -1 : stored.size();
+            partial = stored != null && stored.name().endsWith(LogArchive.PARTIAL) ? stored : null;
             heldName = name;
         }
         return heldSize;

@@ -29,7 +29,8 @@ final class ServiceClient {
             description = "environment variable holding a token (bin/lifeboat token create); default ${DEFAULT-VALUE}")
     String tokenEnv;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Made on first use: picocli makes this mixin for every command that has it, on every start. */
+    private HttpClient http;
 
     JsonNode get(String path) throws IOException, InterruptedException {
         return send(request(path).GET().build());
@@ -54,6 +55,9 @@ final class ServiceClient {
     private JsonNode send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> answer;
         try {
+            if (http == null) {
+                http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            }
             answer = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new IOException("the service at " + base() + " does not answer (is bin/lifeboat serve running?)");

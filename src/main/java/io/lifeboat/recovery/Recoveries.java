@@ -144,20 +144,23 @@ public final class Recoveries {
                 LOG.warn("drill sandbox {} not removed: {}", r.target, e.getMessage());
             }
         }
-        save(r);
-        metrics.get().record(r.type, r.drill, r.error == null, Duration.ofMillis(r.rtoMs),
-                r.rpoMs == null ? null : Duration.ofMillis(r.rpoMs));
         String what = r.drill ? "restore drill" : "recovery";
-        if (r.error != null) {
-            alerts.raise("recovery-failed", r.id, r.type, what + " " + r.id + " failed: " + r.error);
-        }
-        if (r.rtoTarget != null && r.rtoMs > Durations.parse(r.rtoTarget).toMillis()) {
-            alerts.raise("rto-exceeded", r.id, r.type, what + " " + r.id + " took " + seconds(r.rtoMs) + ", over the RTO"
-                    + " target of " + r.rtoTarget);
-        }
-        if (r.rpoTarget != null && r.rpoMs != null && r.rpoMs > Durations.parse(r.rpoTarget).toMillis()) {
-            alerts.raise("rpo-exceeded", r.id, r.type, what + " " + r.id + ": the newest restorable point was "
-                    + seconds(r.rpoMs) + " old, over the RPO target of " + r.rpoTarget);
+        try {
+            metrics.get().record(r.type, r.drill, r.error == null, Duration.ofMillis(r.rtoMs),
+                    r.rpoMs == null ? null : Duration.ofMillis(r.rpoMs));
+            if (r.error != null) {
+                alerts.raise("recovery-failed", r.id, r.type, what + " " + r.id + " failed: " + r.error);
+            }
+            if (r.rtoTarget != null && r.rtoMs > Durations.parse(r.rtoTarget).toMillis()) {
+                alerts.raise("rto-exceeded", r.id, r.type, what + " " + r.id + " took " + seconds(r.rtoMs)
+                        + ", over the RTO target of " + r.rtoTarget);
+            }
+            if (r.rpoTarget != null && r.rpoMs != null && r.rpoMs > Durations.parse(r.rpoTarget).toMillis()) {
+                alerts.raise("rpo-exceeded", r.id, r.type, what + " " + r.id + ": the newest restorable point was "
+                        + seconds(r.rpoMs) + " old, over the RPO target of " + r.rpoTarget);
+            }
+        } finally {
+            save(r); // last: whoever sees it ended sees its alerts and metrics too
         }
         LOG.info("{} {} {}: RTO {}{}", what, r.id, r.status, seconds(r.rtoMs), r.rpoMs == null ? ""
                 : ", RPO " + seconds(r.rpoMs));

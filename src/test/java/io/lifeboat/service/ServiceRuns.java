@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Runs of a service in the test's JVM, started through its API as an operator would, and the
@@ -110,9 +111,24 @@ public final class ServiceRuns {
         assertEquals("failed", run.status(), run.toString());
         assertTrue(run.error().contains(reason), run.error());
         assertEquals(null, run.snapshotId(), "a failed run records no backup");
-        String alerted = Files.readString(alerts);
-        assertTrue(alerted.lines().anyMatch(l -> l.contains("\"source\":\"" + source + "\"") && l.contains(
-                reason.replace("\"", "\\\""))), alerted);
+        String quoted = reason.replace("\"", "\\\"");
+        awaitAlert(alerts, l -> l.contains("\"source\":\"" + source + "\"") && l.contains(quoted));
+    }
+
+    /**
+     * Waits for an alert line: a flow records its run, then raises its alerts, so a run may read as
+     * ended a moment before they are written.
+     */
+    public static void awaitAlert(Path alerts, Predicate<String> line) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            String alerted = Files.exists(alerts) ? Files.readString(alerts) : "";
+            if (alerted.lines().anyMatch(line)) {
+                return;
+            }
+            assertTrue(System.currentTimeMillis() < deadline, "no such alert in: " + alerted);
+            Thread.sleep(100);
+        }
     }
 
     /** Pids of processes whose command line matches the pattern (pgrep -f). */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeboat.ServedLifeboat;
 import io.lifeboat.TestSupport;
+import io.lifeboat.service.ServiceRuns;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +98,7 @@ class ConfigBackupTest {
         // a certificate that expires within 30 days: a metric and an alert
         String metrics = lifeboat.metrics();
         assertTrue(metrics.contains("certificate_expiry_timestamp_seconds{") && metrics.contains("server.crt"), metrics);
-        assertTrue(Files.readString(work.resolve("alerts.log")).contains("certificate-expiring"));
+        ServiceRuns.awaitAlert(work.resolve("alerts.log"), l -> l.contains("certificate-expiring"));
 
         // the security kind needs its own key: the repository passphrase alone gives the sealed envelope
         String tlsSnapshot = tls.get("snapshot").asText();

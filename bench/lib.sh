@@ -116,3 +116,12 @@ ratio_table() {
         print row " |" }
     }' "$TSV"
 }
+
+# install_missing PACKAGE...: apt-get installs them (updating the lists once if that fails); none: nothing.
+install_missing() {
+  [ $# -gt 0 ] || return 0
+  echo "bench: installing $* ..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null; } \
+    || die "apt-get install $* failed"
+}

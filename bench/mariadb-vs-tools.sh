@@ -50,7 +50,7 @@
 # Exit status: 1 on any error, 2 when a restore check failed (the table is still printed).
 set -Eeuo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$HERE/bench/lib.sh"  # die, bench_workdir, remove_workdir, drop_caches, build_lifeboat, lifeboat_rev, now, free_port, ratio_table, report_end
+. "$HERE/bench/lib.sh"  # die, bench_workdir, remove_workdir, drop_caches, build_lifeboat, lifeboat_rev, now, free_port, ratio_table, report_end, install_missing
 trap 'exit 130' INT TERM
 
 MB="${1:-${BENCH_MB:-500}}" BATCHES="${BENCH_BATCHES:-30}" LOGICAL="${BENCH_LOGICAL:-1}"
@@ -62,12 +62,7 @@ need=()
 command -v mariadb-backup >/dev/null && command -v mbstream >/dev/null || need+=(mariadb-backup)
 command -v zstd >/dev/null || need+=(zstd)
 [ -x /usr/bin/time ] || need+=(time)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "bench: installing ${need[*]} ..." >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null 2>&1 \
-    || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null; } \
-    || die "apt-get install ${need[*]} failed"
-fi
+install_missing "${need[@]}"
 for c in mariadbd mariadb-install-db mariadb mariadb-binlog mariadb-dump mariadb-check mariadb-backup mbstream zstd \
          /usr/bin/time java mvn ss runuser git; do command -v "$c" >/dev/null || die "$c not found"; done
 

@@ -46,7 +46,7 @@ set -Eeuo pipefail
 trap 'exit 130' INT TERM
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$HERE/bench/lib.sh"  # die, bench_workdir, remove_workdir, drop_caches, build_lifeboat, lifeboat_rev, now, free_port, ratio_table, report_end
+. "$HERE/bench/lib.sh"  # die, bench_workdir, remove_workdir, drop_caches, build_lifeboat, lifeboat_rev, now, free_port, ratio_table, report_end, install_missing
 SCALE="${BENCH_SCALE:-50}" SECS="${BENCH_SECONDS:-60}"
 PGBIN=/usr/lib/postgresql/15/bin
 ARCHIVE_TIMEOUT=60 FORCED_REPEATS=3
@@ -57,12 +57,7 @@ id postgres >/dev/null 2>&1 || die "no postgres user"
 need=()
 command -v pgbackrest >/dev/null || need+=(pgbackrest)
 [ -x /usr/bin/time ] || need+=(time)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "bench: installing ${need[*]} ..." >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null 2>&1 \
-    || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null; } \
-    || die "apt-get install ${need[*]} failed"
-fi
+install_missing "${need[@]}"
 for c in pgbackrest /usr/bin/time java mvn ss runuser; do command -v "$c" >/dev/null || die "$c not found"; done
 
 bench_workdir

@@ -115,6 +115,25 @@ public final class ServedLifeboat implements AutoCloseable {
         return TestSupport.runProcess(pb, 120);
     }
 
+    /** A recovery's status, as an Auditor reads it. */
+    public JsonNode recovery(String id) throws Exception {
+        HttpResponse<String> answer = get("/api/v1/recovery/status?recoveryId=" + id, "Auditor");
+        assertEquals(200, answer.statusCode(), answer.body());
+        return JSON.readTree(answer.body());
+    }
+
+    /** A recovery's status once it has ended. */
+    public JsonNode awaitRecovery(String id) throws Exception {
+        for (int i = 0; i < 2400; i++) {
+            JsonNode s = recovery(id);
+            if (!"in_progress".equals(s.get("status").asText())) {
+                return s;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("recovery " + id + " did not end: " + recovery(id));
+    }
+
     /** The end of the backup run a trigger started: its entry in the backup status. */
     public JsonNode awaitBackup(HttpResponse<String> trigger) throws Exception {
         assertEquals(202, trigger.statusCode(), trigger.body());

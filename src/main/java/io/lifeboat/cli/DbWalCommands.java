@@ -83,7 +83,7 @@ final class DbWalCommands {
             Repository r = repo.open();
             LogArchive archive = new LogArchive(r, source.name);
             // a segment wal-receive had only partly received when the source was lost ends the recovery
-            LogArchive.Segment segment = archive.getCompleteOrPartial(name);
+            LogArchive.Segment segment = archive.current(name);
             if (segment == null) {
                 return 1;
             }

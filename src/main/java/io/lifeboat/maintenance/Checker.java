@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -243,6 +244,8 @@ public final class Checker {
             Snapshot s;
             try {
                 s = Repository.JSON.readValue(repository.loadObject(name), Snapshot.class);
+            } catch (NoSuchFileException e) {
+                continue; // forgotten since it was listed
             } catch (CorruptDataException | JacksonException e) {
                 errors.add(new Finding(name, "snapshot cannot be read: " + e.getMessage(), id, null));
                 continue;
@@ -268,6 +271,8 @@ public final class Checker {
                 for (String c : LogArchive.read(repository, name).chunks()) {
                     checkChunk(index, ChunkId.parse(c), null, name);
                 }
+            } catch (NoSuchFileException e) {
+                // a partial its complete segment replaced, or a segment retention removed, since the listing
             } catch (CorruptDataException | JacksonException e) {
                 errors.add(new Finding(name, "log segment cannot be read: " + e.getMessage(), null, null));
             }
@@ -276,7 +281,8 @@ public final class Checker {
 
     private void checkChunk(ChunkIndex index, ChunkId id, String snapshot, String path) {
         String damage = badChunks.get(id);
-        if (damage == null && !index.contains(id)) {
+        // an object listed after the index was loaded names chunks indexed since: locate catches up
+        if (damage == null && !index.contains(id) && repository.locate(id) == null) {
             damage = "chunk " + id.hex() + " is not in the index";
         }
         if (damage != null) {

@@ -13,6 +13,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -170,10 +171,26 @@ public final class LogArchive {
         repository.store().delete(objectName(checked(segment)));
     }
 
-    /** The complete segment, else the part of it received so far, else null. */
-    public Segment getCompleteOrPartial(String segment) throws IOException {
+    /**
+     * The segment as it is now: complete, else the part of it received so far, else null. A
+     * partial is replaced by its complete segment (and then removed) while the source streams, so
+     * a partial gone between the two reads is read as the complete segment it became.
+     */
+    public Segment current(String segment) throws IOException {
         Segment s = get(segment);
-        return s != null ? s : get(segment + PARTIAL);
+        if (s == null) {
+            s = get(segment + PARTIAL);
+        }
+        return s != null ? s : get(segment);
+    }
+
+    /**
+     * A name from {@link #list()} read as it is now: a partial listed a moment ago may have grown
+     * or become its complete segment since, and is read as that. Null when it is gone (retention).
+     */
+    public Segment currentOf(String listedName) throws IOException {
+        return listedName.endsWith(PARTIAL)
+                ? current(listedName.substring(0, listedName.length() - PARTIAL.length())) : get(listedName);
     }
 
     /** Whether the archive has the segment (without reading it). */
@@ -183,11 +200,11 @@ public final class LogArchive {
 
     /** The segment, or null when the archive does not have it. */
     public Segment get(String segment) throws IOException {
-        String name = objectName(checked(segment));
-        if (!repository.store().exists(name)) {
+        try {
+            return read(repository, objectName(checked(segment)));
+        } catch (NoSuchFileException e) {
             return null;
         }
-        return read(repository, name);
     }
 
     /** Opens one log object by its full name (logs/SOURCE/SEGMENT), checking it belongs under that name. */

@@ -10,13 +10,16 @@ import io.lifeboat.crypto.MasterKey;
 import io.lifeboat.storage.BlobStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An opened repository: its store, master key and parameters, and the operations on sealed
@@ -35,6 +38,10 @@ public final class Repository {
     private final String keyName;
     private final FastCdc chunker;
     private volatile ChunkIndex index;
+    /** The index objects the loaded index holds, so that a catch-up reads only those written since. */
+    private final Set<String> indexed = new HashSet<>();
+    /** Counts the catch-ups that have started, so that readers missing a chunk at once share one. */
+    private volatile long catchUpsStarted;
     private volatile List<String> damagedSnapshots = List.of();
 
     private Repository(BlobStore store, MasterKey key, String keyName, RepositoryConfig config) {
@@ -168,8 +175,20 @@ public final class Repository {
      */
     private ChunkIndex loadIndex(IndexVisitor visitor) {
         ChunkIndex fresh = new ChunkIndex(this::indexScratch);
+        indexed.clear();
+        addIndexObjects(fresh, visitor);
+        return fresh;
+    }
+
+    /** Adds to the index every index object it does not hold yet; returns how many it read. */
+    private int addIndexObjects(ChunkIndex to, IndexVisitor visitor) {
+        int added = 0;
         try {
             for (String name : store.list("index/")) {
+                if (!indexed.add(name)) {
+                    continue;
+                }
+                added++;
                 List<IndexFile.Pack> packs;
                 try {
                     packs = IndexFile.decode(loadObject(name));
@@ -184,14 +203,40 @@ public final class Repository {
                 }
                 for (IndexFile.Pack pack : packs) {
                     for (PackEntry e : pack.entries()) {
-                        fresh.add(e.id(), pack.name(), e.offset(), e.length(), e.rawLength());
+                        to.add(e.id(), pack.name(), e.offset(), e.length(), e.rawLength());
                     }
                 }
             }
         } catch (IOException e) {
             throw new RepositoryException("cannot read the index of " + store.location() + ": " + e.getMessage(), e);
         }
-        return fresh;
+        return added;
+    }
+
+    /**
+     * Where a chunk is stored, or null when no index object names it. A reader may hold an object
+     * written after its index was loaded (a WAL segment, a snapshot another node committed): every
+     * chunk such an object names was indexed before the object was written, so on a miss the index
+     * objects written since are read, and only a chunk still absent then is absent. Readers that
+     * miss at once share one catch-up, as long as it started after their miss.
+     */
+    public ChunkIndex.Location locate(ChunkId id) {
+        ChunkIndex current = index();
+        ChunkIndex.Location at = current.get(id);
+        if (at != null) {
+            return at;
+        }
+        long missedAfter = catchUpsStarted;
+        synchronized (this) {
+            at = index.get(id);
+            if (at == null && catchUpsStarted == missedAfter) {
+                catchUpsStarted++;
+                if (addIndexObjects(index, null) > 0) {
+                    at = index.get(id);
+                }
+            }
+        }
+        return at;
     }
 
     /** Where a large index is mapped: beside the packs being assembled, or the system's temporary directory. */
@@ -240,7 +285,7 @@ public final class Repository {
 
     /** A chunk's plaintext, checked against its id; never returns altered data. */
     public byte[] readChunk(ChunkId id) throws IOException {
-        ChunkIndex.Location at = index().get(id);
+        ChunkIndex.Location at = locate(id);
         if (at == null) {
             throw new CorruptDataException("chunk " + id.hex() + " is not in the index");
         }
@@ -254,7 +299,7 @@ public final class Repository {
      * A kept copy that fails its check is dropped and read from the store again.
      */
     public byte[] readFileListChunk(ChunkId id) throws IOException {
-        ChunkIndex.Location at = index().get(id);
+        ChunkIndex.Location at = locate(id);
         if (at == null) {
             return readChunk(id);
         }
@@ -301,6 +346,8 @@ public final class Repository {
                 }
                 java.time.Instant.parse(s.time());
                 all.add(s.withId(name.substring("snapshots/".length())));
+            } catch (NoSuchFileException e) {
+                // forgotten since the listing
             } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException
                      | java.time.format.DateTimeParseException e) {
                 damaged.add(name);

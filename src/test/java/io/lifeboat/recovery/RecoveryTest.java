@@ -143,7 +143,7 @@ class RecoveryTest {
 
         // component: chosen paths into a target inside the roots, as they were backed up
         Path target = work.resolve("restores/settings");
-        JsonNode component = awaitRecovery(initiate("{\"type\": \"component\", \"backupId\": \"" + files
+        JsonNode component = lifeboat.awaitRecovery(initiate("{\"type\": \"component\", \"backupId\": \"" + files
                 + "\", \"target\": \"" + target + "\", \"paths\": [\"" + app.resolve("media") + "\"]}"));
         assertEquals("completed", component.get("status").asText(), component.toString());
         Path media = target.resolve("files/app" + app.resolve("media"));
@@ -156,7 +156,7 @@ class RecoveryTest {
             db.createStatement().execute("INSERT INTO counts VALUES (-1, 'after the backup')");
         }
         Map<String, String> beforePartial = TestSupport.describe(app);
-        JsonNode partial = awaitRecovery(initiate("{\"type\": \"partial\", \"backupId\": \"" + files + "\"}"));
+        JsonNode partial = lifeboat.awaitRecovery(initiate("{\"type\": \"partial\", \"backupId\": \"" + files + "\"}"));
         assertEquals("completed", partial.get("status").asText(), partial.toString());
         assertEquals(backedUp, TestSupport.describe(app), "the files are as backed up");
         assertEquals(1, partial.get("safetyBackups").size(), partial.toString());
@@ -169,7 +169,7 @@ class RecoveryTest {
 
         // a stop hook that fails: the flow stops there, says what state the platform is in, and restores nothing
         Files.writeString(work.resolve("refuse-stop"), "");
-        JsonNode refused = awaitRecovery(initiate(disaster));
+        JsonNode refused = lifeboat.awaitRecovery(initiate(disaster));
         assertEquals("failed", refused.get("status").asText(), refused.toString());
         assertEquals("failed", step(refused, "stop-services").get("status").asText());
         assertEquals("pending", step(refused, "restore-databases").get("status").asText());
@@ -194,7 +194,7 @@ class RecoveryTest {
         Files.writeString(work.resolve("hold"), ""); // the service's start hook waits: the recovery is held there
         String id = initiate(disaster);
         awaitLine(work.resolve("hook.pid"), l -> !l.isBlank());
-        JsonNode held = status(id);
+        JsonNode held = lifeboat.recovery(id);
         assertEquals("running", step(held, "start-services").get("status").asText(), held.toString());
         assertEquals("done", step(held, "restore-databases").get("status").asText(), held.toString());
         assertTrue(held.get("progress").asInt() > 0 && held.get("progress").asInt() < 100, held.toString());
@@ -204,7 +204,7 @@ class RecoveryTest {
         killRecorded(work.resolve("hook.pid"));
         Files.delete(work.resolve("hold"));
         lifeboat.start();
-        JsonNode recovered = awaitRecovery(id);
+        JsonNode recovered = lifeboat.awaitRecovery(id);
         assertEquals("completed", recovered.get("status").asText(), recovered.toString());
         assertEquals(1, recovered.get("resumed").asInt());
         for (String step : List.of("stop-services", "restore-databases", "restore-files")) {
@@ -235,7 +235,7 @@ class RecoveryTest {
         TestSupport.Run now = cli("recover", "drill");
         assertEquals(0, now.exit(), now.toString());
         String onDemand = now.out().lines().findFirst().orElseThrow().split(" ")[1];
-        assertEquals("completed", status(onDemand).get("status").asText());
+        assertEquals("completed", lifeboat.recovery(onDemand).get("status").asText());
         lifeboat.stop();
         writeConfig(health, "schedule: \"0/5 * * * * ?\", scope: full, rtoTarget: 1s, rpoTarget: 30d");
         lifeboat.start();
@@ -298,17 +298,7 @@ class RecoveryTest {
                   - { name: platform-config, kind: system, paths: [%1$s/platform/etc], schedule: "0 0 3 1 1 ?" }
                 configKey: { file: %1$s/config.key }
                 databases:
-                  - name: beCamera
-                    type: postgresql
-                    host: 127.0.0.1
-                    port: %2$d
-                    user: postgres
-                    wal: receive
-                    spool: %1$s/spool
-                    dataDirectory: %1$s/pg/data
-                    full: { schedule: "0 0 3 1 1 ?", retention: 30d }
-                    incremental: { schedule: "0 0 3 1 1 ?", retention: 7d }
-                    log: { schedule: "0 0 3 1 1 ?", retention: 24h }
+                %2$s
                 dropFolder: { enabled: false }
                 recovery:
                   roots: [%1$s/restores]
@@ -322,7 +312,7 @@ class RecoveryTest {
                   performance:
                     - { name: sevenths, database: beCamera, dbname: counting, query: "SELECT count(*) FROM counts WHERE n %% 7 = 0" }
                   drills: { sandbox: %1$s/drills, %4$s }
-                """.formatted(work, cluster.port, health, drills));
+                """.formatted(work, cluster.streamedDatabase(work), health, drills));
     }
 
 
@@ -347,23 +337,6 @@ class RecoveryTest {
         JsonNode started = JSON.readTree(answer.body());
         assertEquals("started", started.get("status").asText());
         return started.get("recoveryId").asText();
-    }
-
-    private JsonNode status(String id) throws Exception {
-        HttpResponse<String> answer = lifeboat.get("/api/v1/recovery/status?recoveryId=" + id, "Auditor");
-        assertEquals(200, answer.statusCode(), answer.body());
-        return JSON.readTree(answer.body());
-    }
-
-    private JsonNode awaitRecovery(String id) throws Exception {
-        for (int i = 0; i < 1200; i++) {
-            JsonNode s = status(id);
-            if (!"in_progress".equals(s.get("status").asText())) {
-                return s;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("recovery " + id + " did not end: " + status(id));
     }
 
     /** The first scheduled drill to end: not the one named. */

@@ -105,7 +105,7 @@ public final class BinlogCheck {
         } else {
             LogArchive.Segment stored;
             try {
-                stored = archive.getCompleteOrPartial(newestFile);
+                stored = archive.current(newestFile);
             } catch (IOException e) {
                 problems.add("cannot read " + newest + " in the repository: " + e.getMessage());
                 return;

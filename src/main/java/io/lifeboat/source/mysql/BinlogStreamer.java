@@ -137,7 +137,7 @@ public final class BinlogStreamer extends LogStreamer {
     /** How many bytes of the file the repository held when this run first saw it (-1: none). */
     private long held(String name) throws IOException {
         if (!name.equals(heldName)) {
-            LogArchive.Segment stored = archive.getCompleteOrPartial(name);
+            LogArchive.Segment stored = archive.current(name);
             heldSize = stored == null ? -1 : stored.size();
             partial = stored != null && stored.name().endsWith(LogArchive.PARTIAL) ? stored : null;
             heldName = name;

@@ -13,6 +13,8 @@ import io.lifeboat.source.files.StreamSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,7 +170,7 @@ public final class MySqlRestore {
         replayFrom(chain.get(chain.size() - 1), target);
         if ("position".equals(target.kind())) {
             Binlogs.Position to = Binlogs.Position.parse(target.value());
-            LogArchive.Segment last = new LogArchive(repository, source).getCompleteOrPartial(to.file());
+            LogArchive.Segment last = new LogArchive(repository, source).current(to.file());
             if (last == null || last.size() < to.offset()) {
                 throw new IOException("binlog " + to.file() + (last == null ? " is not in the repository"
                         : " is in the repository up to offset " + last.size() + " only") + ": cannot reach " + to);
@@ -325,6 +327,24 @@ public final class MySqlRestore {
     }
 
     /**
+     * Whether a binlog's first event was written before the time: a binlog starts with its magic
+     * and a format description event, whose header begins with the time it was written, as
+     * seconds (unsigned, little-endian), and every later event of the file is at least as late.
+     */
+    private static boolean startsBefore(LogArchive archive, LogArchive.Segment binlog, Instant time)
+            throws IOException {
+        byte[] head;
+        try (InputStream in = archive.open(binlog)) {
+            head = in.readNBytes(8);
+        }
+        if (head.length < 8 || (head[0] & 0xff) != 0xfe || head[1] != 'b' || head[2] != 'i' || head[3] != 'n') {
+            return true; // not known: replay it
+        }
+        long seconds = ByteBuffer.wrap(head, 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
+        return seconds < time.getEpochSecond();
+    }
+
+    /**
      * Copies the archived binlogs from the backup's file on (to the target's file for a position)
      * and replays them from the backup's offset to the target. Refused, before anything is
      * replayed, when the repository cannot reach the target: a missing or partly streamed file on
@@ -341,17 +361,20 @@ public final class MySqlRestore {
         Path staged = work.resolve("binlogs");
         Files.createDirectories(staged);
         List<String> files = new ArrayList<>();
+        Instant stop = "time".equals(target.kind())
+                ? parseTime(target.value()).plusSeconds(1).truncatedTo(ChronoUnit.SECONDS) : null;
         LogArchive.Segment lastStaged = null;
         String gap = null;
         for (long n = Binlogs.number(from.file()); n <= lastNeeded; n++) {
             String name = Binlogs.name(from.file(), n);
-            LogArchive.Segment s = archive.get(name);
-            if (s == null && n == newest) {
-                s = archive.get(name + LogArchive.PARTIAL);
-            }
+            // the newest file may be a partial that grows, or becomes complete, while it is read
+            LogArchive.Segment s = n == newest ? archive.current(name) : archive.get(name);
             if (s == null) {
                 gap = name;
                 break;
+            }
+            if (stop != null && !files.isEmpty() && !startsBefore(archive, s, stop)) {
+                break; // it and every later file hold only events the replay would skip
             }
             try (InputStream in = archive.open(s)) {
                 Files.copy(in, staged.resolve(name), StandardCopyOption.REPLACE_EXISTING);
@@ -377,8 +400,7 @@ public final class MySqlRestore {
         List<String> cmd = new ArrayList<>(List.of(MySqlSource.program("mariadb-binlog"), "--no-defaults",
                 "--start-position=" + from.offset()));
         switch (target.kind()) {
-            case "time" -> cmd.add("--stop-datetime=" + BINLOG_TIME.format(
-                    parseTime(target.value()).plusSeconds(1).truncatedTo(ChronoUnit.SECONDS)));
+            case "time" -> cmd.add("--stop-datetime=" + BINLOG_TIME.format(stop));
             case "position" -> cmd.add("--stop-position=" + to.offset());
             case "gtid" -> cmd.add("--stop-position=" + checkGtid(target.value()));
             default -> { }

@@ -6,24 +6,24 @@ import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.DirectoryTrees;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * A database restored by a recovery or a drill: the base backup unpacked into a fresh data
- * directory, the WAL it needs copied beside it from the repository (so the server, which runs as
- * another user, reads plain files and never the repository), recovery to the target, then the
- * checks of RestoreValidation on a private start. The WAL copy is removed afterwards; the cluster
- * is left stopped, ready to start.
+ * directory, the WAL it asks for copied beside it from the repository as it asks (WalStage: the
+ * server, which runs as another user, reads plain files and never the repository), recovery to
+ * the target, then the checks of RestoreValidation on a private start. The WAL copy is removed
+ * afterwards; the cluster is left stopped, ready to start.
  */
 public final class PgRecovery {
     /** Where the WAL for recovery waits inside the data directory while the server recovers. */
     static final String STAGED_WAL = "lifeboat-wal";
+    /** Segments copied ahead of the one recovery asks for: replay seldom waits, and little is copied past a target. */
+    private static final int WAL_AHEAD = 8;
 
     /** What the restore did: the validation, and the WAL bytes it copied. */
     public record Outcome(RestoreValidation.Result validation, long walBytes) {
@@ -46,48 +46,21 @@ public final class PgRecovery {
             }
         }
         Path wal = dataDir.resolve(STAGED_WAL);
-        PgRestore.prepare(repository, base, dataDir, target, "cp " + PgRestore.shell(wal.toString()).replace("%", "%%")
-                + "/%f %p");
-        long walBytes = stageWal(repository, source, PgBaseBackup.WalRange.of(base).start(), wal);
+        PgRestore.prepare(repository, base, dataDir, target, WalStage.restoreCommand(wal));
+        WalStage stage = new WalStage(new LogArchive(repository, source), wal, WAL_AHEAD);
         try {
-            return new Outcome(RestoreValidation.run(dataDir, osUser, superuser, recoveryTimeout, queries), walBytes);
+            RepositoryLock lock = repository.sharedLock("restore");
+            stage.start();
+            RestoreValidation.Result validation = RestoreValidation.run(dataDir, osUser, superuser, recoveryTimeout,
+                    queries, () -> {
+                        try (lock) {
+                            stage.close();
+                        }
+                    });
+            return new Outcome(validation, stage.bytes());
         } finally {
             DirectoryTrees.delete(wal);
         }
-    }
-
-    /**
-     * Copies every archived segment from the backup's first onward, and every timeline history,
-     * into dir: a segment only partly received when the source was lost under its own name, as
-     * wal-fetch serves it.
-     */
-    private static long stageWal(Repository repository, String source, String start, Path dir)
-            throws IOException, InterruptedException {
-        Files.createDirectories(dir);
-        LogArchive archive = new LogArchive(repository, source);
-        List<String> names = archive.list();
-        long bytes = 0;
-        try (RepositoryLock lock = repository.sharedLock("restore")) {
-            for (String name : names) {
-                boolean partial = name.endsWith(LogArchive.PARTIAL);
-                String segment = partial ? name.substring(0, name.length() - LogArchive.PARTIAL.length()) : name;
-                boolean history = segment.endsWith(".history");
-                boolean needed = history || segment.matches("[0-9A-F]{24}") && (start == null
-                        || segment.substring(8).compareTo(start.substring(8)) >= 0);
-                if (!needed || partial && names.contains(segment)) {
-                    continue;
-                }
-                LogArchive.Segment s = archive.get(name);
-                try (InputStream in = archive.open(s)) {
-                    Files.copy(in, dir.resolve(segment), StandardCopyOption.REPLACE_EXISTING);
-                }
-                bytes += s.size();
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
-                }
-            }
-        }
-        return bytes;
     }
 
     /**
@@ -97,7 +70,10 @@ public final class PgRecovery {
     public static Instant newestPoint(LogArchive archive, List<String> names, Snapshot base) throws IOException {
         for (int i = names.size() - 1; i >= 0; i--) {
             if (!names.get(i).endsWith(".history") && !names.get(i).contains(".backup")) {
-                LogArchive.Segment s = archive.get(names.get(i));
+                LogArchive.Segment s = archive.currentOf(names.get(i));
+                if (s == null) {
+                    continue;
+                }
                 Instant stored = Instant.parse(s.stored());
                 Instant backup = Instant.parse(base.time());
                 return stored.isAfter(backup) ? stored : backup;

@@ -1,6 +1,7 @@
 package io.lifeboat.source.postgres;
 
 import io.lifeboat.source.Tool;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,16 +42,27 @@ public final class RestoreValidation {
 
     public static Result run(Path dataDir, String osUser, String superuser, Duration recoveryTimeout)
             throws IOException, InterruptedException {
-        return run(dataDir, osUser, superuser, recoveryTimeout, List.of());
+        return run(dataDir, osUser, superuser, recoveryTimeout, List.of(), () -> { });
     }
 
     /**
      * Starts the restored data directory privately (as osUser when not null), waits for the end of
-     * recovery, checks it, times the queries and stops it again.
+     * recovery, closes whatever served it WAL (recovered), checks it, times the queries and stops
+     * it again.
      */
     public static Result run(Path dataDir, String osUser, String superuser, Duration recoveryTimeout,
-                             List<TableFingerprint.TimedQuery> queries) throws IOException, InterruptedException {
-        try (RestoredServer server = RestoredServer.start(dataDir, osUser, superuser, recoveryTimeout)) {
+                             List<TableFingerprint.TimedQuery> queries, Closeable recovered)
+            throws IOException, InterruptedException {
+        RestoredServer started = null;
+        try (recovered) {
+            started = RestoredServer.start(dataDir, osUser, superuser, recoveryTimeout);
+        } catch (IOException | RuntimeException e) {
+            if (started != null) {
+                started.close(); // it recovered, but what served its WAL failed: the result cannot be trusted
+            }
+            throw e;
+        }
+        try (RestoredServer server = started) {
             List<String> databases = new ArrayList<>();
             for (String line : server.psql("postgres", TableFingerprint.DATABASES).split("\n")) {
                 if (!line.isBlank()) {

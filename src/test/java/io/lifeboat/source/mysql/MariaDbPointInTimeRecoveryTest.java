@@ -199,7 +199,7 @@ class MariaDbPointInTimeRecoveryTest {
         long deadline = System.currentTimeMillis() + 60_000;
         while (true) {
             LogArchive.Segment s = new LogArchive(repository(), "camera")
-                    .getCompleteOrPartial(status[0]);
+                    .current(status[0]);
             if (s != null && s.size() >= Long.parseLong(status[1])) {
                 return;
             }

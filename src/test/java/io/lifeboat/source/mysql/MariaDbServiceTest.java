@@ -24,6 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -35,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * `type: mariadb` entry (physical full and incremental, a dump with each full), streams its
  * binlogs, and turns every fault — wrong credentials, mariadb-backup killed, the binlog streamer
  * killed, a binlog purged before it was streamed — into a failed, alerted run with its reason, after
- * which the next run succeeds. The password is in no log, alert, catalog row or process listing.
+ * which the next run succeeds; drills complete while the server writes and rotates its binlog. The
+ * password is in no log, alert, catalog row or process listing.
  */
 @CamelMainTest(configurationClasses = LifeboatConfiguration.class, properties = {
     "lifeboat.config-dir=target/mariadb-service-test/config",
@@ -165,6 +169,40 @@ class MariaDbServiceTest {
         long sessions = Long.parseLong(DB.sql("SELECT COUNT(*) FROM beAuth.sessions"));
         assertTrue(drill.toString().contains("mariadb-check: every table OK") && drill.toString().contains(
                 sessions + " rows"), drill.toString());
+
+        // drills one after another while the server writes and rotates its binlog, which the service
+        // streams meanwhile (the newest file a partial that grows under the drill): every one completes
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong batches = new AtomicLong();
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try {
+                for (int i = 0; i < 2000 && !stop.get(); i++) {
+                    DB.sql("INSERT INTO beAuth.sessions SELECT " + (1_000_000 + i * 1000) + " + seq, SHA2(seq, 256), "
+                            + "NOW(6) FROM beAuth.seq_1_to_500" + (i % 3 == 2 ? "; FLUSH BINARY LOGS" : ""));
+                    batches.incrementAndGet();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            for (int i = 0; i < 3; i++) {
+                long until = batches.get() + 4;
+                while (batches.get() < until) {
+                    assertFalse(writer.isDone(), "the writer stopped: " + writer);
+                    Thread.sleep(50);
+                }
+                HttpResponse<String> again = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:8093/api/v1/recovery/drills")).header("Authorization", "Bearer " + admin)
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(202, again.statusCode(), again.body());
+                JsonNode streaming = awaitDrill(admin, Repository.JSON.readTree(again.body()).get("recoveryId").asText());
+                assertEquals("completed", streaming.get("status").asText(), "drill " + i + " while streaming: " + streaming);
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
 
         // a dump came with each successful full
         TestSupport.Run list = TestSupport.cli("db", "list", "--repo", WORK.resolve("repository").toString(),

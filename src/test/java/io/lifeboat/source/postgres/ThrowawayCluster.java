@@ -46,6 +46,18 @@ public final class ThrowawayCluster implements AutoCloseable {
                 + settings + "\n", java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.CREATE);
     }
 
+    /**
+     * This cluster as lifeboat.yaml's database beCamera, its WAL received by the service, spooled
+     * and backed up below work, for a test's `databases:` list.
+     */
+    public String streamedDatabase(Path work) {
+        return String.join("\n", "  - name: beCamera", "    type: postgresql", "    host: 127.0.0.1",
+                "    port: " + port, "    user: postgres", "    wal: receive", "    spool: " + work.resolve("spool"),
+                "    dataDirectory: " + dataDir, "    full: { schedule: \"0 0 3 1 1 ?\", retention: 30d }",
+                "    incremental: { schedule: \"0 0 3 1 1 ?\", retention: 7d }",
+                "    log: { schedule: \"0 0 3 1 1 ?\", retention: 24h }");
+    }
+
     public void start() throws Exception {
         try {
             asPostgres(PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString(), "-l", log.toString(), "-w", "-t",

@@ -42,7 +42,7 @@ final class WalStage implements AutoCloseable {
     /** The timeline and segment number last asked for: what the copying ahead follows. */
     private String lastAsked;
     /** The archive's names when last listed, and whether a request came since (then a new listing may help). */
-    private List<String> listed = List.of();
+    private Set<String> listed = Set.of();
     private boolean askedSinceListing = true;
 
     /** Prepares dir (inside the data directory, handed to the server's user with it) for requests. */
@@ -129,11 +129,17 @@ final class WalStage implements AutoCloseable {
                 continue;
             }
             if (!listed.contains(next) && askedSinceListing) {
-                listed = archive.list();
+                listed = new HashSet<>(archive.list());
                 askedSinceListing = false;
             }
-            // a partial is copied only when asked for: by then it may have grown or been completed
-            return listed.contains(next) && stage(next);
+            if (!listed.contains(next)) {
+                return false; // a partial is copied only when asked for: by then it may have grown or been completed
+            }
+            try {
+                return stage(next);
+            } catch (IOException | RuntimeException e) {
+                return false; // a segment recovery may never ask for fails its recovery only if asked for
+            }
         }
         return false;
     }

@@ -20,8 +20,10 @@
 # Where the time goes inside the two restore steps is seen from outside: a sampler notes every
 # 0.2 s what exists (the database's restore directory, the WAL staged in it, the private server
 # that validates it, the service's pg_amcheck and psql children, the live server, each file
-# source's restore directory), which splits restore-databases into unpack, WAL copy, replay,
-# pg_amcheck, fingerprints and hand-over, and restore-files into its sources.
+# source's restore directory), which splits restore-databases into unpack, WAL replay (copied as
+# the server asks for it), pg_amcheck, fingerprints and hand-over, and restore-files into its sources.
+# Before the disaster, a drill on demand (to its backup's fingerprint) gives its RTO and the WAL it
+# copied.
 # Afterwards, for information: when the service's WAL stream reconnected to the restored server,
 # and how long a segment switched out there takes to be stored (protection resumed).
 # Prints Markdown tables of the steps (seconds, share of the RTO), the phases, and the sizes,
@@ -167,7 +169,7 @@ recovery:
       start: { command: "true" }
   performance:
     - { name: branch-balance, database: beCamera, dbname: bench, query: "SELECT sum(abalance) FROM pgbench_accounts WHERE bid = 7" }
-  drills: { enabled: false }
+  drills: { enabled: false, sandbox: $W/drills }
 EOF
 } > "$CONF/lifeboat.yaml"
 
@@ -229,6 +231,22 @@ until [ -e "$REPO/logs/beCamera/$SEG" ]; do
   sleep 0.5
 done
 WAL_AFTER=$(sql "select pg_wal_lsn_diff(pg_current_wal_lsn(), '$LSN_BACKUP')")
+
+# A drill on demand first, into its sandbox, to where the backup's fingerprint was taken: it needs
+# the WAL of the backup itself, not what was written after it. Its RTO, and the WAL it copied (as
+# its restore-databases step says; "-" from a Lifeboat that does not say).
+echo "bench: recover drill ..." >&2
+DRILL_RC=0
+LIFEBOAT_TOKEN="$TOKEN" "$LB" recover drill --url "$URL" > "$W/logs/drill.txt" 2>&1 || DRILL_RC=$?
+DRILL_ID=$(sed -n 's/^drill \([^ ]*\) started$/\1/p' "$W/logs/drill.txt" | head -n 1)
+[ -n "$DRILL_ID" ] || die "recover drill printed no drill id (exit $DRILL_RC): $(tail -n 3 "$W/logs/drill.txt")"
+api "/api/v1/recovery/status?recoveryId=$DRILL_ID" > "$W/drill-status.json"
+DRILL_RTO=$(jq -r '.rtoSeconds // "-"' "$W/drill-status.json")
+DRILL_WAL=$(jq -r '.steps[] | select(.name == "restore-databases") | .detail // ""' "$W/drill-status.json" \
+  | sed -n 's/.* with \([0-9.]*\) MiB of WAL.*/\1/p')
+[ "$DRILL_RC" = 0 ] && [ "$(jq -r .status "$W/drill-status.json")" = completed ] \
+  || FAILURES+=("drill $(jq -r .status "$W/drill-status.json"): $(jq -r '.error // "no error given"' "$W/drill-status.json")")
+echo "bench:   drill RTO $DRILL_RTO s, ${DRILL_WAL:--} MiB of WAL copied" >&2
 
 # The state to come back to.
 DBSUM_SQL="select (select sum(abalance) || ' ' || count(*) from pgbench_accounts) || ' | ' || (select sum(bbalance) from pgbench_branches)
@@ -374,6 +392,7 @@ echo "| wall time of \`recover run\` (start to end, as the operator sees it) | $
 echo "| dataset restored | $(mib "$DATA_BYTES") MiB apparent ($(mib "$DATA_ALLOC") MiB allocated), $DATA_FILES files |"
 echo "| database bench (pg_database_size) / whole cluster | $(mib "$DB_BYTES") MiB / $(mib "$CLUSTER_BYTES") MiB |"
 echo "| WAL written after the full backup (replayed) | $(mib "$WAL_AFTER") MiB |"
+echo "| a drill before the disaster, to its backup's fingerprint: RTO / WAL it copied | $DRILL_RTO s / ${DRILL_WAL:--} MiB |"
 echo "| restore-files throughput (apparent bytes) | $(rate "$DATA_BYTES" "$RF_S") |"
 echo "| restore-databases throughput (cluster bytes; includes recovery, amcheck, fingerprints) | $(rate "$CLUSTER_BYTES" "$RD_S") |"
 echo "| validate-data re-read rate (dataset) | $(rate "$DATA_BYTES" "$VD_S") |"
@@ -394,9 +413,7 @@ phases() {
     END { for (k in was) if (!(k in off)) off[k] = s1
       x = d(on["restoring"], on["staged-wal"])
       printf "| restore-databases: unpack the base backup (%.0f MiB cluster%s) | %s |\n", cb / 1048576, r(cb, x), x
-      x = d(on["staged-wal"], on["restored-server"])
-      printf "| restore-databases: copy the WAL from the repository (%.0f MiB written after the backup%s) | %s |\n", wb / 1048576, r(wb, x), x
-      printf "| restore-databases: start the private server, replay WAL, promote, list databases | %s |\n", d(on["restored-server"], on["pg_amcheck"])
+      printf "| restore-databases: start the private server, replay the WAL (%.0f MiB written after the backup) copied as the server asks for it, promote, list databases | %s |\n", wb / 1048576, d(on["staged-wal"], on["pg_amcheck"])
       printf "| restore-databases: pg_amcheck (heap and B-tree of every database) | %s |\n", d(on["pg_amcheck"], off["pg_amcheck"])
       printf "| restore-databases: fingerprint every table, timed queries, stop | %s |\n", d(off["pg_amcheck"], off["restored-server"])
       printf "| restore-databases: move into place, start the live server | %s |\n", d(off["restored-server"], on["live-server"])

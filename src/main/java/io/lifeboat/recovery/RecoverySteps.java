@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
@@ -352,8 +353,9 @@ public final class RecoverySteps {
             }
             return new Restored((base.summary() == null ? 0 : base.summary().bytes()) + restore.walBytes(),
                     item.source + ": backup " + base.shortId() + " recovered to " + stopDescription(item)
-                    + (checked.lastReplayed() == null ? "" : " (last transaction " + checked.lastReplayed() + ")") + ", "
-                    + where + "; pg_amcheck clean, " + checked.tables().size() + " tables, " + checked.totalRows()
+                    + (checked.lastReplayed() == null ? "" : " (last transaction " + checked.lastReplayed() + ")") + " with "
+                    + String.format(Locale.ROOT, "%.1f", restore.walBytes() / 1048576.0) + " MiB of WAL, " + where
+                    + "; pg_amcheck clean, " + checked.tables().size() + " tables, " + checked.totalRows()
                     + " rows");
         });
     }

@@ -91,8 +91,7 @@ api() {  # api PATH [JSON]: GET (or POST JSON to) the service; prints the answer
   [[ $code == 2* ]] || die "$1 answered HTTP $code: $out"
   printf '%s\n' "$out"
 }
-LBREV="$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo '?')"
-[ -z "$(git -C "$HERE" status --porcelain -- bin pom.xml src/main routes 2>/dev/null)" ] || LBREV="$LBREV + uncommitted changes"
+LBREV="$(lifeboat_rev)"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: work dir $W, dataset $SIZE, pgbench scale $SCALE + ${SECS} s, lifeboat $LBREV, $(nproc) cores, load $LOAD0" >&2
 
@@ -353,7 +352,7 @@ if [ "$RSTATUS" = completed ] && [ "$inrec" = f ]; then
   else RESUMED="not stored within $(minus "$(now)" "$ts") s of the switch"
     NOTES+=("WAL written after the recovery ($SEG2) was not stored by the WAL stream within 150 s; last WalReceiver lines: $(grep WalReceiver "$W/logs/serve.log" | tail -n 2 | cut -c1-300 | tr '\n' ' ')"); fi
   fin=$(date -d "$(jq -r .finishedAt "$STATUS_JSON")" +%s.%N)
-  rec=$(grep 'INFO WalReceiver - receiving WAL' "$W/logs/serve.log" | tail -n 1 | cut -d' ' -f1)
+  rec=$(grep 'INFO WalReceiver - receiving WAL' "$W/logs/serve.log" | tail -n 1 | cut -d' ' -f1 || true)
   [ -z "$rec" ] || RECONNECT=$(awk -v r="$(date -d "$rec" +%s.%N)" -v f="$fin" \
     'BEGIN { d = r - f; printf "%.1f s %s the end of the recovery", d < 0 ? -d : d, d < 0 ? "before" : "after" }')
   echo "bench:   WAL stream reconnected $RECONNECT; $SEG2 $RESUMED" >&2

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  * as another user and reads plain files, never the repository. Its restore_command leaves the
  * name it wants in requests/ and waits; this process answers with the file, or NAME.none when the
  * archive does not have it (the end of the WAL, a later timeline's history), and meanwhile copies
- * the next few segments of the timeline being replayed ahead, as pgBackRest's asynchronous
- * archive-get does. So a recovery to a point copies the WAL up to that point and a few segments
+ * the next segments of the timeline being replayed ahead (as many as it has asked for, up to a
+ * few), as pgBackRest's asynchronous archive-get does. So a recovery to a point copies the WAL up to that point and a few segments
  * more, not everything archived since its base backup; and each segment is read as it is when
  * asked for, even while the source still streams (a partial that has become complete since the
  * recovery began is served complete).
@@ -41,6 +41,7 @@ final class WalStage implements AutoCloseable {
     private volatile Exception failure;
     /** The timeline and segment number last asked for: what the copying ahead follows. */
     private String lastAsked;
+    private int segmentsAsked;
     /** The archive's names when last listed, and whether a request came since (then a new listing may help). */
     private Set<String> listed = Set.of();
     private boolean askedSinceListing = true;
@@ -101,6 +102,7 @@ final class WalStage implements AutoCloseable {
         for (String name : wanted) {
             if (WalChain.isSegment(name) && (lastAsked == null || name.compareTo(lastAsked) > 0)) {
                 lastAsked = name;
+                segmentsAsked++;
                 dropPassed(name, wanted);
             }
         }
@@ -123,7 +125,8 @@ final class WalStage implements AutoCloseable {
         }
         int timeline = WalChain.timeline(lastAsked);
         long number = WalChain.number(lastAsked);
-        for (int k = 1; k <= ahead; k++) {
+        // as many ahead as asked for so far, up to `ahead`: a recovery that stops soon copies little past its point
+        for (int k = 1; k <= Math.min(ahead, segmentsAsked); k++) {
             String next = WalChain.name(timeline, number + k);
             if (answered.contains(next)) {
                 continue;

@@ -118,7 +118,12 @@ public final class Pruner {
         }
         for (String name : repository.store().list("logs/")) {
             try {
-                LogArchive.read(repository, name).chunks().forEach(c -> used.add(ChunkId.parse(c)));
+                // a partial completed since the listing is read as its complete segment, whose chunks must stay
+                String[] parts = name.split("/", 3);
+                LogArchive.Segment s = new LogArchive(repository, parts[1]).currentOf(parts[2]);
+                if (s != null) {
+                    s.chunks().forEach(c -> used.add(ChunkId.parse(c)));
+                }
             } catch (CorruptDataException | com.fasterxml.jackson.core.JacksonException e) {
                 throw new RepositoryException(name + " cannot be read (" + e.getMessage() + "); prune stops rather "
                         + "than delete data it may need.");

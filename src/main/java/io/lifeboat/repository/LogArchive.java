@@ -67,15 +67,14 @@ public final class LogArchive {
     public boolean putOnce(String segment, InputStream in, Compression.Setting compression)
             throws IOException, InterruptedException {
         Segment existing = get(segment);
-        StreamArchiver.Content content = StreamArchiver.store(repository, in, compression);
-        if (existing != null) {
-            if (existing.chunks().equals(content.chunks())) {
-                return false;
+        StreamArchiver.store(repository, in, compression, content -> {
+            if (existing == null) {
+                write(segment, content);
+            } else if (!existing.chunks().equals(content.chunks())) {
+                throw new IllegalArgumentException("log segment " + segment + " is archived already with other content");
             }
-            throw new IllegalArgumentException("log segment " + segment + " is archived already with other content");
-        }
-        write(segment, content);
-        return true;
+        });
+        return existing == null;
     }
 
     /**
@@ -84,7 +83,8 @@ public final class LogArchive {
      */
     public void putPartial(String segment, InputStream in, Compression.Setting compression)
             throws IOException, InterruptedException {
-        write(checked(segment) + PARTIAL, StreamArchiver.store(repository, in, compression));
+        String name = checked(segment) + PARTIAL;
+        StreamArchiver.store(repository, in, compression, content -> write(name, content));
     }
 
     private void write(String segment, StreamArchiver.Content content) throws IOException {

@@ -34,7 +34,7 @@ public final class PackWindows {
 
     /** A chunk's plaintext, checked against its id, as {@link Repository#readChunk} gives it. */
     public byte[] readChunk(ChunkId id) throws IOException {
-        ChunkIndex.Location at = repository.locate(id);
+        ChunkIndex.Location at = repository.index().get(id);
         if (at == null || at.length() > SMALL) {
             return repository.readChunk(id);
         }

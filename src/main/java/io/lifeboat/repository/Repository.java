@@ -185,19 +185,23 @@ public final class Repository {
         int added = 0;
         try {
             for (String name : store.list("index/")) {
-                if (!indexed.add(name)) {
+                if (indexed.contains(name)) {
                     continue;
                 }
-                added++;
                 List<IndexFile.Pack> packs;
                 try {
                     packs = IndexFile.decode(loadObject(name));
                 } catch (CorruptDataException e) {
+                    indexed.add(name); // damaged for good: verify reports it
                     if (visitor != null) {
                         visitor.visit(name, null, e);
                     }
                     continue;
+                } catch (NoSuchFileException e) {
+                    continue; // prune rewrote it since the listing; its packs are in the objects that replaced it
                 }
+                indexed.add(name); // only once read: one that failed to arrive is read at the next look
+                added++;
                 if (visitor != null) {
                     visitor.visit(name, packs, null);
                 }

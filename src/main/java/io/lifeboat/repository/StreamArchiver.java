@@ -21,14 +21,26 @@ public final class StreamArchiver {
     private StreamArchiver() {
     }
 
-    /** Stores the stream's chunks; they are durable and indexed when this returns. */
-    public static Content store(Repository repository, InputStream in, Compression.Setting compression)
+    /** What names the stored chunks: called while the lock that keeps prune from taking them is still held. */
+    public interface Commit {
+        void write(Content content) throws IOException;
+    }
+
+    /**
+     * Stores the stream's chunks, durable and indexed, then hands them to commit under the same
+     * shared lock: new chunks no object names yet must not be taken by a prune in between.
+     */
+    public static Content store(Repository repository, InputStream in, Compression.Setting compression, Commit commit)
             throws IOException, InterruptedException {
-        try (RepositoryLock lock = RepositoryLock.shared(repository.store(), "backup");
-             ChunkWriter chunks = new ChunkWriter(repository, compression)) {
-            Content content = write(repository, chunks, in);
-            chunks.flush();
-            return new Content(content.chunks(), content.size(), chunks.storedBytes());
+        try (RepositoryLock lock = RepositoryLock.shared(repository.store(), "backup")) {
+            Content stored;
+            try (ChunkWriter chunks = new ChunkWriter(repository, compression)) {
+                Content content = write(repository, chunks, in);
+                chunks.flush();
+                stored = new Content(content.chunks(), content.size(), chunks.storedBytes());
+            }
+            commit.write(stored);
+            return stored;
         }
     }
 

@@ -7,8 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeboat.ServedLifeboat;
 import io.lifeboat.TestSupport;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.postgres.PgBaseBackup;
 import io.lifeboat.source.postgres.ThrowawayCluster;
+import io.lifeboat.storage.LocalBlobStore;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * Drills and a recovery of a database whose WAL the service streams while it is written to, a
  * segment switched at every batch: every one completes. Each reads WAL that reached the repository
  * after its base backup was opened, and the newest segment while it is still a partial that the
- * receiver replaces, or completes, under it.
+ * receiver replaces, or completes, under it. A damaged segment fails the drill, named.
  */
 class DrillWhileStreamingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -96,6 +101,20 @@ class DrillWhileStreamingTest {
             writer.join();
         }
         assertTrue(batches.get() >= 15, batches.get() + " batches written");
+
+        // the WAL segment a drill starts from, damaged in the repository: the drill fails and names it
+        Repository repo = Repository.open(new LocalBlobStore(work.resolve("repository")),
+                Files.readString(work.resolve("repository.password")).strip().getBytes(StandardCharsets.UTF_8));
+        Snapshot base = repo.snapshots().stream().filter(s -> s.tags().contains("db:beCamera")).reduce((a, b) -> b)
+                .orElseThrow();
+        String segment = PgBaseBackup.WalRange.of(base).start();
+        Path stored = work.resolve("repository/logs/beCamera/" + segment);
+        byte[] bytes = Files.readAllBytes(stored);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(stored, bytes);
+        TestSupport.Run damaged = lifeboat.cli("Admin", "recover", "drill");
+        assertTrue(damaged.exit() != 0 && damaged.out().contains("restore-databases failed")
+                && damaged.out().contains("logs/beCamera/" + segment), damaged.toString());
     }
 
     /** Inserts a batch and switches the segment, until told to stop (or a bounded number of batches). */

@@ -176,7 +176,7 @@ public final class Restorer {
         }
         for (int i = 0; i < ids.size(); i++) {
             ChunkId id = ChunkId.parse(ids.get(i));
-            ChunkIndex.Location at = repository.locate(id);
+            ChunkIndex.Location at = repository.index().get(id);
             long cost = at == null ? 0 : at.rawLength();
             pieces.put(new Piece(node, dest, i, workers.submit(cost, () -> packWindows.readChunk(id))));
         }

@@ -143,9 +143,9 @@ public final class PgRestore {
         }
     }
 
-    /** A postgresql.conf string literal. */
+    /** A postgresql.conf string literal: its parser reads backslash escapes inside quotes too. */
     static String quote(String value) {
-        return "'" + value.replace("'", "''") + "'";
+        return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
     }
 
     /** The restore_command that fetches WAL from this repository through the lifeboat command line. */

@@ -66,6 +66,9 @@ final class RestoredServer implements AutoCloseable {
             String log = server.log();
             server.close();
             throw new IOException(e.getMessage() + (log.isEmpty() ? "" : "\nserver log (end):\n" + log), e);
+        } catch (InterruptedException e) {
+            server.close();
+            throw e;
         }
         return server;
     }

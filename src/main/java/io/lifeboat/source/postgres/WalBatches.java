@@ -147,7 +147,9 @@ public final class WalBatches {
             }
             LogArchive.Segment segment = archive.get(next);
             if (segment == null) {
-                writeArchiveEnd(archive, dir, next);
+                if (!archive.has(next + LogArchive.PARTIAL)) {
+                    writeArchiveEnd(archive, dir, next);
+                } // else wal-fetch serves it when asked, as it is then: only part of it is here yet
                 return;
             }
             Path temp = dir.resolve(next + ".tmp");

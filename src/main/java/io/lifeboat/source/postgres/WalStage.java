@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -62,8 +63,11 @@ final class WalStage implements AutoCloseable {
      */
     static String restoreCommand(Path dir) {
         String d = PgRestore.shell(dir.toAbsolutePath().toString()).replace("%", "%%");
-        return "touch " + d + "/" + REQUESTS + "/%f && while [ ! -e " + d + "/%f ] && [ ! -e " + d + "/%f" + NONE
-                + " ] && [ ! -e " + d + "/" + FAILED + " ]; do sleep 0.05; done && [ -e " + d + "/%f ] && cp " + d + "/%f %p";
+        // it also stops waiting once the stage is gone (a recovery started again clears its place): a server
+        // left behind by a process that died must not wait forever
+        return "touch " + d + "/" + REQUESTS + "/%f && while [ -d " + d + "/" + REQUESTS + " ] && [ ! -e " + d + "/%f ] && [ ! -e "
+                + d + "/%f" + NONE + " ] && [ ! -e " + d + "/" + FAILED + " ]; do sleep 0.05; done && [ -e " + d + "/%f ] && cp "
+                + d + "/%f %p";
     }
 
     void start() {
@@ -131,17 +135,15 @@ final class WalStage implements AutoCloseable {
             if (answered.contains(next)) {
                 continue;
             }
-            if (!listed.contains(next) && askedSinceListing) {
-                listed = new HashSet<>(archive.list());
-                askedSinceListing = false;
-            }
-            if (!listed.contains(next)) {
-                return false; // a partial is copied only when asked for: by then it may have grown or been completed
-            }
             try {
-                return stage(next);
+                if (!listed.contains(next) && askedSinceListing) {
+                    listed = new HashSet<>(archive.list());
+                    askedSinceListing = false;
+                }
+                // a partial is copied only when asked for: by then it may have grown or been completed
+                return listed.contains(next) && stage(next);
             } catch (IOException | RuntimeException e) {
-                return false; // a segment recovery may never ask for fails its recovery only if asked for
+                return false; // what recovery may never ask for fails it only when asked for
             }
         }
         return false;
@@ -158,6 +160,8 @@ final class WalStage implements AutoCloseable {
         try (InputStream in = archive.open(segment)) {
             Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
         }
+        // the server runs as another user, and this process's umask may keep others out
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
         Files.move(temp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
         bytes.addAndGet(segment.size());
         return true;
@@ -199,6 +203,11 @@ final class WalStage implements AutoCloseable {
             thread.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try {
+            Files.writeString(dir.resolve(FAILED), "closed"); // nothing answers from now on: a request left waiting ends
+        } catch (IOException gone) {
+            // the stage's place is gone already: no request can wait in it
         }
         if (failure != null) {
             throw new IOException("copying WAL for the recovery failed: " + failure.getMessage(), failure);

@@ -1,17 +1,27 @@
 package io.lifeboat.source.postgres;
 
 import static io.lifeboat.TestSupport.cli;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeboat.TestSupport;
+import io.lifeboat.compress.Compression;
+import io.lifeboat.repository.LogArchive;
+import io.lifeboat.repository.Repository;
+import io.lifeboat.storage.LocalBlobStore;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One wal-push stores every segment the server marked ready; one wal-fetch fetches the next ones ahead. */
+/**
+ * One wal-push stores every segment the server marked ready; one wal-fetch fetches the next ones
+ * ahead, and a segment the archive holds only in part is served, not taken for the archive's end.
+ */
 class WalBatchesTest {
     @TempDir
     Path tmp;
@@ -58,5 +68,20 @@ class WalBatchesTest {
                 "what recovery passed or took is gone from the prefetch directory");
         assertEquals(List.of("000000010000000000000014"), Files.readAllLines(prefetch.resolve(WalBatches.ARCHIVE_END)),
                 "where the archive ended, and that it has no history files");
+
+        // the next segment only partly received (the source was lost while it streamed): not the end of the
+        // archive, and served as far as it goes when recovery asks for it
+        byte[] part = TestSupport.random(30, 300_000);
+        Repository r = Repository.open(new LocalBlobStore(Path.of(repo)), "batches".getBytes(StandardCharsets.UTF_8));
+        new LogArchive(r, "beCamera").putPartial("000000010000000000000014", new ByteArrayInputStream(part),
+                Compression.parse("zstd:3"));
+        Path again = tmp.resolve("again/pg_wal/lifeboat-prefetch");
+        assertEquals(0, cli("db", "wal-fetch", "--repo", repo, "--password-file", pw, "--source", "beCamera",
+                "--prefetch-dir", again.toString(), names.get(2), dest.toString()).exit());
+        assertTrue(Files.exists(again.resolve(names.get(3))) && Files.notExists(again.resolve(WalBatches.ARCHIVE_END)),
+                "a partial is not the archive's end");
+        assertEquals(0, cli("db", "wal-fetch", "--repo", repo, "--password-file", pw, "--source", "beCamera",
+                "--prefetch-dir", again.toString(), "000000010000000000000014", dest.toString()).exit());
+        assertArrayEquals(part, Files.readAllBytes(dest));
     }
 }

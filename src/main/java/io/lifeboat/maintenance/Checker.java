@@ -273,11 +273,11 @@ public final class Checker {
         caughtUp = false;
         for (String name : logs) {
             try {
-                for (String c : LogArchive.read(repository, name).chunks()) {
+                // a partial completed since the listing is checked as its complete segment
+                LogArchive.Segment s = LogArchive.currentOf(repository, name);
+                for (String c : s == null ? List.<String>of() : s.chunks()) {
                     checkChunk(index, ChunkId.parse(c), null, name);
                 }
-            } catch (NoSuchFileException e) {
-                // a partial its complete segment replaced, or a segment retention removed, since the listing
             } catch (CorruptDataException | JacksonException e) {
                 errors.add(new Finding(name, "log segment cannot be read: " + e.getMessage(), null, null));
             }

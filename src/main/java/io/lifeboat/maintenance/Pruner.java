@@ -119,8 +119,7 @@ public final class Pruner {
         for (String name : repository.store().list("logs/")) {
             try {
                 // a partial completed since the listing is read as its complete segment, whose chunks must stay
-                String[] parts = name.split("/", 3);
-                LogArchive.Segment s = new LogArchive(repository, parts[1]).currentOf(parts[2]);
+                LogArchive.Segment s = LogArchive.currentOf(repository, name);
                 if (s != null) {
                     s.chunks().forEach(c -> used.add(ChunkId.parse(c)));
                 }

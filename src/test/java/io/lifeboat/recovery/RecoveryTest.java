@@ -62,10 +62,7 @@ class RecoveryTest {
     void aDestroyedPlatformComesBackThroughTheRecoveryFlowsAndDrillsRecordTheirRto() throws Exception {
         work = Files.createTempDirectory("lifeboat-recovery", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwxr-xr-x")));
-        Files.createDirectories(work.resolve("pg"));
-        run("chown", "postgres", work.resolve("pg").toString());
-        cluster = ThrowawayCluster.create(work.resolve("pg/data"), "wal_level = replica\n");
-        cluster.start();
+        cluster = ThrowawayCluster.startedIn(work);
         try (Connection db = cluster.connect()) {
             db.createStatement().execute("CREATE DATABASE counting");
         }

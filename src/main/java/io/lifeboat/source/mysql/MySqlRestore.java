@@ -18,7 +18,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -326,18 +325,16 @@ public final class MySqlRestore {
         }
     }
 
+    /** A binlog's magic and the first field of its first event's header: the time it was written. */
+    private static final int BINLOG_HEAD = 8;
+
     /**
-     * Whether a binlog's first event was written before the time: a binlog starts with its magic
+     * Whether a binlog whose first bytes are head began before the time: it starts with its magic
      * and a format description event, whose header begins with the time it was written, as
      * seconds (unsigned, little-endian), and every later event of the file is at least as late.
      */
-    private static boolean startsBefore(LogArchive archive, LogArchive.Segment binlog, Instant time)
-            throws IOException {
-        byte[] head;
-        try (InputStream in = archive.open(binlog)) {
-            head = in.readNBytes(8);
-        }
-        if (head.length < 8 || (head[0] & 0xff) != 0xfe || head[1] != 'b' || head[2] != 'i' || head[3] != 'n') {
+    private static boolean startsBefore(byte[] head, Instant time) {
+        if (head.length < BINLOG_HEAD || (head[0] & 0xff) != 0xfe || head[1] != 'b' || head[2] != 'i' || head[3] != 'n') {
             return true; // not known: replay it
         }
         long seconds = ByteBuffer.wrap(head, 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
@@ -373,11 +370,15 @@ public final class MySqlRestore {
                 gap = name;
                 break;
             }
-            if (stop != null && !files.isEmpty() && !startsBefore(archive, s, stop)) {
-                break; // it and every later file hold only events the replay would skip
-            }
             try (InputStream in = archive.open(s)) {
-                Files.copy(in, staged.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                byte[] head = in.readNBytes(BINLOG_HEAD);
+                if (stop != null && !files.isEmpty() && !startsBefore(head, stop)) {
+                    break; // it and every later file hold only events the replay would skip
+                }
+                try (OutputStream out = Files.newOutputStream(staged.resolve(name))) {
+                    out.write(head);
+                    in.transferTo(out);
+                }
             }
             files.add(staged.resolve(name).toString());
             lastStaged = s;

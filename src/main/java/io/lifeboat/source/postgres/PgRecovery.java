@@ -22,8 +22,6 @@ import java.util.List;
 public final class PgRecovery {
     /** Where the WAL for recovery waits inside the data directory while the server recovers. */
     static final String STAGED_WAL = "lifeboat-wal";
-    /** Segments copied ahead of the one recovery asks for: replay seldom waits, and little is copied past a target. */
-    private static final int WAL_AHEAD = 8;
 
     /** What the restore did: the validation, and the WAL bytes it copied. */
     public record Outcome(RestoreValidation.Result validation, long walBytes) {
@@ -47,7 +45,7 @@ public final class PgRecovery {
         }
         Path wal = dataDir.resolve(STAGED_WAL);
         PgRestore.prepare(repository, base, dataDir, target, WalStage.restoreCommand(wal));
-        WalStage stage = new WalStage(new LogArchive(repository, source), wal, WAL_AHEAD);
+        WalStage stage = new WalStage(new LogArchive(repository, source), wal);
         try {
             RepositoryLock lock = repository.sharedLock("restore");
             stage.start();
@@ -58,6 +56,13 @@ public final class PgRecovery {
                         }
                     });
             return new Outcome(validation, stage.bytes());
+        } catch (IOException e) {
+            IOException served = stage.failure();
+            if (served == null || served == e) {
+                throw e;
+            }
+            // the server stopped for want of the WAL that could not be served: that is the reason
+            throw new IOException(served.getMessage() + "; then: " + e.getMessage(), served);
         } finally {
             DirectoryTrees.delete(wal);
         }

@@ -60,12 +60,6 @@ public final class RestoreValidation {
             if (started != null) {
                 started.close(); // it recovered, but what served its WAL failed: the result cannot be trusted
             }
-            for (Throwable cause : e.getSuppressed()) {
-                if (cause instanceof IOException served) {
-                    // the server stopped for want of the WAL that could not be served: that is the reason
-                    throw new IOException(served.getMessage() + "; then: " + e.getMessage(), served);
-                }
-            }
             throw e;
         }
         try (RestoredServer server = started) {

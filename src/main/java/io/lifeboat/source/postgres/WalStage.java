@@ -19,11 +19,11 @@ import java.util.stream.Stream;
  * as another user and reads plain files, never the repository. Its restore_command leaves the
  * name it wants in requests/ and waits; this process answers with the file, or NAME.none when the
  * archive does not have it (the end of the WAL, a later timeline's history), and meanwhile copies
- * the next segments of the timeline being replayed ahead (as many as it has asked for, up to a
- * few), as pgBackRest's asynchronous archive-get does. So a recovery to a point copies the WAL up to that point and a few segments
- * more, not everything archived since its base backup; and each segment is read as it is when
- * asked for, even while the source still streams (a partial that has become complete since the
- * recovery began is served complete).
+ * the next segments of the timeline being replayed ahead (as many as it has asked for, up to
+ * AHEAD), as pgBackRest's asynchronous archive-get does. So a recovery to a point copies the WAL
+ * up to that point and a few segments more, not everything archived since its base backup; and
+ * each segment is read as it is when asked for, even while the source still streams (a partial
+ * that has become complete since the recovery began is served complete).
  */
 final class WalStage implements AutoCloseable {
     static final String REQUESTS = "requests";
@@ -31,15 +31,16 @@ final class WalStage implements AutoCloseable {
     static final String FAILED = "failed";
     private static final String NONE = ".none";
     private static final long POLL_MILLIS = 20;
+    /** At most this many segments copied ahead: replay seldom waits, and little is copied past a target. */
+    private static final int AHEAD = 8;
 
     private final LogArchive archive;
     private final Path dir;
-    private final int ahead;
     private final AtomicLong bytes = new AtomicLong();
     private final Set<String> answered = new HashSet<>();
     private final Thread thread;
     private volatile boolean stopping;
-    private volatile Exception failure;
+    private volatile IOException failure;
     /** The timeline and segment number last asked for: what the copying ahead follows. */
     private String lastAsked;
     private int segmentsAsked;
@@ -48,10 +49,9 @@ final class WalStage implements AutoCloseable {
     private boolean askedSinceListing = true;
 
     /** Prepares dir (inside the data directory, handed to the server's user with it) for requests. */
-    WalStage(LogArchive archive, Path dir, int ahead) throws IOException {
+    WalStage(LogArchive archive, Path dir) throws IOException {
         this.archive = archive;
         this.dir = dir;
-        this.ahead = ahead;
         Files.createDirectories(dir.resolve(REQUESTS));
         this.thread = new Thread(this::serve, "wal-stage " + dir);
         thread.setDaemon(true);
@@ -63,11 +63,12 @@ final class WalStage implements AutoCloseable {
      */
     static String restoreCommand(Path dir) {
         String d = PgRestore.shell(dir.toAbsolutePath().toString()).replace("%", "%%");
+        String requests = d + "/" + REQUESTS;
+        String file = d + "/%f";
         // it also stops waiting once the stage is gone (a recovery started again clears its place): a server
         // left behind by a process that died must not wait forever
-        return "touch " + d + "/" + REQUESTS + "/%f && while [ -d " + d + "/" + REQUESTS + " ] && [ ! -e " + d + "/%f ] && [ ! -e "
-                + d + "/%f" + NONE + " ] && [ ! -e " + d + "/" + FAILED + " ]; do sleep 0.05; done && [ -e " + d + "/%f ] && cp "
-                + d + "/%f %p";
+        return "touch " + requests + "/%f && while [ -d " + requests + " ] && [ ! -e " + file + " ] && [ ! -e " + file + NONE
+                + " ] && [ ! -e " + d + "/" + FAILED + " ]; do sleep 0.05; done && [ -e " + file + " ] && cp " + file + " %p";
     }
 
     void start() {
@@ -89,11 +90,11 @@ final class WalStage implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
-            failure = e;
+            failure = new IOException("copying WAL for the recovery failed: " + e.getMessage(), e);
             try {
                 Files.writeString(dir.resolve(FAILED), String.valueOf(e.getMessage()));
             } catch (IOException ignored) {
-                // the server then waits until the recovery's timeout, which reports the failure too
+                // close() writes it again; the stage's place being gone also ends a waiting request
             }
         }
     }
@@ -130,7 +131,7 @@ final class WalStage implements AutoCloseable {
         int timeline = WalChain.timeline(lastAsked);
         long number = WalChain.number(lastAsked);
         // as many ahead as asked for so far, up to `ahead`: a recovery that stops soon copies little past its point
-        for (int k = 1; k <= Math.min(ahead, segmentsAsked); k++) {
+        for (int k = 1; k <= Math.min(AHEAD, segmentsAsked); k++) {
             String next = WalChain.name(timeline, number + k);
             if (answered.contains(next)) {
                 continue;
@@ -210,7 +211,12 @@ final class WalStage implements AutoCloseable {
             // the stage's place is gone already: no request can wait in it
         }
         if (failure != null) {
-            throw new IOException("copying WAL for the recovery failed: " + failure.getMessage(), failure);
+            throw failure;
         }
+    }
+
+    /** Why staging failed, null while it has not: the reason a recovery gives when its server then stopped. */
+    IOException failure() {
+        return failure;
     }
 }

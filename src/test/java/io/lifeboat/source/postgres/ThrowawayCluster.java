@@ -34,6 +34,21 @@ public final class ThrowawayCluster implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A started cluster in work/pg/data (work/pg handed to the postgres user), archiving nothing,
+     * with WAL a receiver can stream, as the service's database in the recovery tests.
+     */
+    public static ThrowawayCluster startedIn(Path work) throws Exception {
+        Files.createDirectories(work.resolve("pg"));
+        Process chown = new ProcessBuilder("chown", "postgres", work.resolve("pg").toString()).inheritIO().start();
+        if (chown.waitFor() != 0) {
+            throw new IllegalStateException("chown postgres " + work.resolve("pg") + " failed");
+        }
+        ThrowawayCluster c = create(work.resolve("pg/data"), "wal_level = replica\n");
+        c.start();
+        return c;
+    }
+
     /** A cluster on a data directory that already exists (a restored one). */
     static ThrowawayCluster existing(Path dataDir) throws IOException {
         return new ThrowawayCluster(dataDir, TestSupport.freePort());

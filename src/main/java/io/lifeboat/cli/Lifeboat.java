@@ -1,11 +1,13 @@
 package io.lifeboat.cli;
 
 import io.lifeboat.crypto.CorruptDataException;
+import io.lifeboat.repository.RepositoryBusyException;
 import io.lifeboat.repository.RepositoryException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,6 +22,8 @@ import picocli.CommandLine.Command;
 public final class Lifeboat {
     /** Exit code of a backup that finished but could not read everything (as restic does). */
     static final int EXIT_PARTIAL = 3;
+    /** Exit code of a command that gave up because another operation holds the repository: try again later (restic's 11). */
+    static final int EXIT_BUSY = 11;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -29,7 +33,7 @@ public final class Lifeboat {
         CommandLine cli = new CommandLine(new Lifeboat());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             System.err.println("lifeboat " + cmd.getCommandName() + ": " + describe(e));
-            return 1;
+            return e instanceof RepositoryBusyException ? EXIT_BUSY : 1;
         });
         return cli.execute(args);
     }
@@ -45,6 +49,9 @@ public final class Lifeboat {
         }
         if (e instanceof AccessDeniedException a) {
             return "permission denied: " + a.getFile();
+        }
+        if (e instanceof NoSuchFileException n && n.getReason() == null) {
+            return n.getFile() + " is missing";
         }
         if (e instanceof FileSystemException f) {
             return f.getMessage();

@@ -122,7 +122,12 @@ public final class Packer {
 
     private void finish(OpenPack pack) throws IOException {
         String name = pack.close(repository);
-        store.putFile("data/" + name.substring(0, 2) + "/" + name, pack.file);
+        try {
+            store.putFile("data/" + name.substring(0, 2) + "/" + name, pack.file);
+        } finally {
+            // a pack the store did not take is not kept: the next backup makes its own
+            Files.deleteIfExists(pack.file);
+        }
         for (PackEntry e : pack.entries) {
             repository.index().add(e.id(), name, e.offset(), e.length(), e.rawLength());
             pending.remove(e.id());

@@ -59,7 +59,7 @@ public final class RepositoryLock implements AutoCloseable {
             }
             lock.close();
             if (System.nanoTime() > deadline) {
-                throw new RepositoryException("the repository is being pruned (" + exclusive.get(0) + "); "
+                throw new RepositoryBusyException("the repository is being pruned (" + exclusive.get(0) + "); "
                         + operation + " waited " + SHARED_WAIT.toMinutes() + " minutes for it");
             }
             try {

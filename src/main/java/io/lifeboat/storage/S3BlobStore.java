@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,11 @@ import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -54,15 +59,28 @@ public final class S3BlobStore implements BlobStore {
      * chunk more) is one request, not a multipart upload's four or five.
      */
     static final long MULTIPART_ABOVE = 2L * PART_SIZE;
-    private static final Set<String> OPTIONS = Set.of("endpoint", "region", "path-style", "profile", "credentials-file");
+    private static final Set<String> OPTIONS = Set.of("endpoint", "region", "path-style", "profile", "credentials-file",
+            "timeout");
+    /** How long a request may take without an answer before it is given up, unless the location says. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** Attempts of one call within its deadline (throttling, resets and 5xx are retried). */
+    private static final int ATTEMPTS = 4;
+    /**
+     * The slowest transfer a request is given time for on top of the timeout: a 16 MiB pack may take
+     * 16 s longer, so a slow but moving link is not cut off while a frozen one is.
+     */
+    private static final long SLOWEST_BYTES_PER_SECOND = 1024 * 1024;
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
     private final String location;
     private final String address;
+    private final Duration timeout;
 
-    private S3BlobStore(S3Client s3, String bucket, String prefix, String location, String address) {
+    private S3BlobStore(S3Client s3, String bucket, String prefix, String location, String address,
+            Duration timeout) {
         this.s3 = s3;
+        this.timeout = timeout;
         this.bucket = bucket;
         this.prefix = prefix;
         this.location = location;
@@ -70,8 +88,11 @@ public final class S3BlobStore implements BlobStore {
     }
 
     /**
-     * s3://BUCKET[/PREFIX][?endpoint=URL&region=NAME&path-style=true]. Without a region the AWS chain
-     * (AWS_REGION, profile) decides, else us-east-1, which S3-compatible stores accept.
+     * s3://BUCKET[/PREFIX][?endpoint=URL&region=NAME&path-style=true&timeout=SECONDS]. Without a region
+     * the AWS chain (AWS_REGION, profile) decides, else us-east-1, which S3-compatible stores accept.
+     * Every request has a deadline (timeout, plus time for its bytes at a slow link's pace), and a
+     * call with its retries at most ATTEMPTS of them: a store that stops answering is reported
+     * unreachable in bounded time instead of holding a run (and its lock) for ever.
      */
     static S3BlobStore at(String uri) {
         URI u = URI.create(uri);
@@ -83,21 +104,45 @@ public final class S3BlobStore implements BlobStore {
         for (String name : options.keySet()) {
             if (!OPTIONS.contains(name)) {
                 throw new IllegalArgumentException("unknown option '" + name + "' in " + uri + "; options are "
-                        + "endpoint, region, path-style, profile, credentials-file");
+                        + "endpoint, region, path-style, profile, credentials-file, timeout");
             }
         }
+        Duration timeout = timeout(options.get("timeout"), uri);
         String path = u.getPath() == null ? "" : u.getPath().replaceAll("^/+|/+$", "");
         var builder = S3Client.builder()
-                .httpClientBuilder(ApacheHttpClient.builder())
+                .httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(timeout).socketTimeout(timeout))
                 .credentialsProvider(credentials(options, uri))
                 .region(region(options.get("region")))
                 .forcePathStyle(Boolean.parseBoolean(options.getOrDefault("path-style", "false")))
-                .overrideConfiguration(c -> c.retryStrategy(r -> r.maxAttempts(8)));
+                .overrideConfiguration(c -> c.retryStrategy(r -> r.maxAttempts(ATTEMPTS))
+                        .apiCallAttemptTimeout(timeout).apiCallTimeout(timeout.multipliedBy(ATTEMPTS)));
         if (options.containsKey("endpoint")) {
             builder.endpointOverride(URI.create(options.get("endpoint")));
         }
         return new S3BlobStore(builder.build(), bucket, path.isEmpty() ? "" : path + "/",
-                "s3://" + bucket + (path.isEmpty() ? "" : "/" + path), uri);
+                "s3://" + bucket + (path.isEmpty() ? "" : "/" + path), uri, timeout);
+    }
+
+    private static Duration timeout(String seconds, String uri) {
+        if (seconds == null) {
+            return DEFAULT_TIMEOUT;
+        }
+        try {
+            Duration d = Duration.ofMillis(Math.round(Double.parseDouble(seconds) * 1000));
+            if (d.toMillis() > 0) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("timeout=" + seconds + " in " + uri + " is not a number of seconds above 0");
+    }
+
+    /** The deadline of a request that sends or receives so many bytes, and of its call with retries. */
+    private AwsRequestOverrideConfiguration deadline(long bytes) {
+        Duration attempt = timeout.plusMillis(bytes * 1000 / SLOWEST_BYTES_PER_SECOND);
+        return AwsRequestOverrideConfiguration.builder().apiCallAttemptTimeout(attempt)
+                .apiCallTimeout(attempt.multipliedBy(ATTEMPTS)).build();
     }
 
     /**
@@ -164,16 +209,16 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public void put(String name, byte[] data) throws IOException {
-        call(() -> s3.putObject(b -> b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256),
-                RequestBody.fromBytes(data)), name);
+        call(() -> s3.putObject(b -> b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+                .overrideConfiguration(deadline(data.length)), RequestBody.fromBytes(data)), name);
     }
 
     @Override
     public void putFile(String name, Path file) throws IOException {
         long size = Files.size(file);
         if (size <= MULTIPART_ABOVE) {
-            call(() -> s3.putObject(b -> b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256),
-                    RequestBody.fromFile(file)), name);
+            call(() -> s3.putObject(b -> b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+                    .overrideConfiguration(deadline(size)), RequestBody.fromFile(file)), name);
         } else {
             uploadInParts(name, file, size);
         }
@@ -197,7 +242,8 @@ public final class S3BlobStore implements BlobStore {
                 RequestBody body = RequestBody.fromContentProvider(() -> new ByteArrayInputStream(part), part.length,
                         "application/octet-stream");
                 UploadPartResponse r = call(() -> s3.uploadPart(b -> b.bucket(bucket).key(key(name)).uploadId(upload)
-                        .partNumber(number).checksumAlgorithm(ChecksumAlgorithm.SHA256), body), name);
+                        .partNumber(number).checksumAlgorithm(ChecksumAlgorithm.SHA256).overrideConfiguration(deadline(part.length)),
+                        body), name);
                 parts.add(CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(r.checksumSHA256())
                         .build());
             }
@@ -215,15 +261,16 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public byte[] get(String name) throws IOException {
-        return call(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key(name)).checksumMode(ChecksumMode.ENABLED))
-                .asByteArray(), name);
+        return call(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key(name)).checksumMode(ChecksumMode.ENABLED)
+                .overrideConfiguration(deadline(0))).asByteArray(), name);
     }
 
     @Override
     public byte[] getRangeUpTo(String name, long offset, int length) throws IOException {
         // a range past the end is answered with the bytes there are
         return call(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key(name))
-                .range("bytes=" + offset + "-" + (offset + length - 1))).asByteArray(), name);
+                .range("bytes=" + offset + "-" + (offset + length - 1)).overrideConfiguration(deadline(length)))
+                .asByteArray(), name);
     }
 
     @Override
@@ -306,10 +353,28 @@ public final class S3BlobStore implements BlobStore {
             }
             String why = e.awsErrorDetails() == null || e.awsErrorDetails().errorMessage() == null ? e.getMessage()
                     : e.awsErrorDetails().errorMessage();
-            throw new IOException(location + "/" + name + ": " + why + " (HTTP " + e.statusCode() + ")", e);
+            String message = location + "/" + name + ": " + why + " (HTTP " + e.statusCode() + ")";
+            throw e.statusCode() >= 500 ? new StoreUnreachableException(message, e) : new IOException(message, e);
+        } catch (ApiCallTimeoutException | ApiCallAttemptTimeoutException e) {
+            throw new StoreUnreachableException(location + "/" + name + ": store unreachable: no answer within the "
+                    + "deadline (" + timeout.toSeconds() + " s a request; timeout= in the location)", e);
+        } catch (SdkClientException e) {
+            throw networkFailure(e)
+                    ? new StoreUnreachableException(location + "/" + name + ": store unreachable: " + e.getMessage(), e)
+                    : new IOException(location + "/" + name + ": " + e.getMessage(), e);
         } catch (SdkException e) {
             throw new IOException(location + "/" + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A connection refused, reset or timed out, as opposed to, say, credentials that could not be loaded. */
+    private static boolean networkFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @FunctionalInterface

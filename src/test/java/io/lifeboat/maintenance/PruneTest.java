@@ -96,7 +96,7 @@ class PruneTest {
         try (RepositoryLock backup = RepositoryLock.shared(new LocalBlobStore(tmp.resolve("repo")),
                 "backup")) {
             TestSupport.Run busy = cli("prune", "--repo", repo, "--password-file", pw, "--lock-wait", "1");
-            assertEquals(1, busy.exit(), busy::toString);
+            assertEquals(11, busy.exit(), busy::toString);
             assertTrue(busy.err().contains("in use (backup by pid " + ProcessHandle.current().pid()), busy.err());
         }
         Files.delete(tmp.resolve("repo/logs/beCamera").resolve(segment.getFileName()));
@@ -113,7 +113,7 @@ class PruneTest {
         store.put("locks/other-node", Repository.JSON.writeValueAsBytes(Map.of("operation", "backup", "exclusive",
                 false, "host", "camera-gw-7", "pid", 4242, "time", Instant.now().minusSeconds(60).toString())));
         TestSupport.Run busy = cli("prune", "--repo", repo, "--password-file", pw, "--lock-wait", "1");
-        assertEquals(1, busy.exit(), busy::toString);
+        assertEquals(11, busy.exit(), busy::toString);
         assertTrue(busy.err().contains("backup by pid 4242 of node camera-gw-7"), busy.err());
 
         store.put("locks/other-node", Repository.JSON.writeValueAsBytes(Map.of("operation", "backup", "exclusive",

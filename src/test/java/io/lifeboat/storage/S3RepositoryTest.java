@@ -262,6 +262,50 @@ class S3RepositoryTest {
     }
 
     @Test
+    void aStoreThatStopsAnsweringFailsTheCommandInBoundedTimeAndLeavesNothingBehind() throws Exception {
+        try (S3Proxy proxy = new S3Proxy(s3.port)) {
+            System.setProperty("lifeboat.cache", "off");
+            String repo = s3.repository("lifeboat-frozen", "repo").replace(":" + s3.port, ":" + proxy.port())
+                    + "&timeout=1";
+            String pw = TestSupport.passwordFile(tmp, "frozen").toString();
+            Path src = tmp.resolve("src");
+            TestSupport.writeRandom(src.resolve("clip.mp4"), 41, 3L << 20);
+            assertEquals(0, cli("init", "--repo", repo, "--password-file", pw).exit());
+            assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
+            Path scratch;
+            try (BlobStore store = BlobStores.open(repo, false)) {
+                scratch = store.scratchDirectory();
+            }
+
+            // the store takes the pack's upload and never answers: the backup gives up, its pack and lock go
+            proxy.fail("PUT /lifeboat-frozen/repo/data/", S3Proxy.Fault.HOLD, Integer.MAX_VALUE);
+            TestSupport.writeRandom(src.resolve("clip-2.mp4"), 42, 3L << 20);
+            TestSupport.Run frozen = cli("backup", "--repo", repo, "--password-file", pw, src.toString());
+            assertEquals(1, frozen.exit(), frozen::toString);
+            assertTrue(frozen.err().contains("store unreachable"), frozen.err());
+            try (var left = Files.list(scratch)) {
+                assertEquals(List.of(), left.toList(), "no assembled pack is left behind");
+            }
+            try (BlobStore store = BlobStores.open(repo, false)) {
+                proxy.fail("", S3Proxy.Fault.HOLD, 0);
+                assertEquals(List.of(), store.list("locks/"), "the failed backup's lock is removed");
+            }
+
+            // nothing answers at all: a listing gives up too, and says why
+            proxy.fail("", S3Proxy.Fault.HOLD, Integer.MAX_VALUE);
+            TestSupport.Run listing = cli("snapshots", "--repo", repo, "--password-file", pw);
+            assertEquals(1, listing.exit(), listing::toString);
+            assertTrue(listing.err().contains("store unreachable"), listing.err());
+            proxy.fail("", S3Proxy.Fault.HOLD, 0);
+            TestSupport.Run back = cli("snapshots", "--repo", repo, "--password-file", pw);
+            assertTrue(back.out().contains("1 snapshots"), "the store answering again, the first backup is there: "
+                    + back.out());
+        } finally {
+            System.setProperty("lifeboat.cache", s3.cacheDirectory());
+        }
+    }
+
+    @Test
     void credentialsComeFromTheFileTheLocationNamesAndAreNeverPrinted() throws Exception {
         Path credentials = tmp.resolve("s3-credentials");
         Files.writeString(credentials, "[backup]\naws_access_key_id = LIFEBOATFILEKEY\n"

@@ -16,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -203,7 +204,8 @@ public final class Restorer {
                     }
                 } catch (ExecutionException | IOException e) {
                     Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-                    problem(p.node().path(), "not restored: " + cause.getMessage());
+                    problem(p.node().path(), "not restored: " + (cause instanceof NoSuchFileException missing
+                            && missing.getReason() == null ? missing.getFile() + " is missing" : cause.getMessage()));
                     open.abandon();
                 }
             }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -51,6 +52,11 @@ public final class Catalog implements AutoCloseable {
     }
 
     /** A token's record; the token itself is never stored. */
+    /** A target's last copy: done (copied and checked) or failed, with what it sent. */
+    public record CopyState(String target, String location, String status, Instant attemptedAt, Instant checkedAt,
+            String error, Integer objectsSent, Long bytesSent) {
+    }
+
     public record Token(String id, String name, Role role, Instant createdAt, Instant revokedAt) {
     }
 
@@ -264,6 +270,55 @@ public final class Catalog implements AutoCloseable {
     public int revokeToken(String idOrName) {
         return update("UPDATE api_token SET revoked_at = ? WHERE (id = ? OR name = ?) AND revoked_at IS NULL",
                 Timestamp.from(Instant.now()), idOrName, idOrName);
+    }
+
+    /** A copy to the target was made and checked: it holds these snapshots now. */
+    public void copyChecked(String target, String location, Set<String> snapshots, int objectsSent, long bytesSent) {
+        Timestamp now = Timestamp.from(Instant.now());
+        if (update("UPDATE copy_target SET location = ?, status = 'done', attempted_at = ?, checked_at = ?, error = NULL,"
+                + " objects_sent = ?, bytes_sent = ? WHERE target = ?", location, now, now, objectsSent, bytesSent,
+                target) == 0) {
+            update("INSERT INTO copy_target (target, location, status, attempted_at, checked_at, objects_sent, bytes_sent)"
+                    + " VALUES (?, ?, 'done', ?, ?, ?, ?)", target, location, now, now, objectsSent, bytesSent);
+        }
+        Set<String> known = Set.copyOf(query("SELECT snapshot_id FROM snapshot_copy WHERE target = ?",
+                rs -> rs.getString(1), target));
+        update("UPDATE snapshot_copy SET checked_at = ? WHERE target = ?", now, target);
+        for (String id : snapshots) {
+            if (!known.contains(id)) {
+                update("INSERT INTO snapshot_copy (snapshot_id, target, checked_at) VALUES (?, ?, ?)", id, target, now);
+            }
+        }
+        for (String id : known) {
+            if (!snapshots.contains(id)) {
+                update("DELETE FROM snapshot_copy WHERE snapshot_id = ? AND target = ?", id, target);
+            }
+        }
+    }
+
+    /** A copy to the target failed: shown as failed (its snapshots stay as last checked). */
+    public void copyFailed(String target, String location, String error) {
+        Timestamp now = Timestamp.from(Instant.now());
+        String why = error.substring(0, Math.min(2000, error.length()));
+        if (update("UPDATE copy_target SET location = ?, status = 'failed', attempted_at = ?, error = ? WHERE target = ?",
+                location, now, why, target) == 0) {
+            update("INSERT INTO copy_target (target, location, status, attempted_at, error) VALUES (?, ?, 'failed', ?, ?)",
+                    target, location, now, why);
+        }
+    }
+
+    public List<CopyState> copyStates() {
+        return query("SELECT target, location, status, attempted_at, checked_at, error, objects_sent, bytes_sent"
+                + " FROM copy_target ORDER BY target", rs -> new CopyState(rs.getString(1), rs.getString(2),
+                rs.getString(3), rs.getTimestamp(4).toInstant(),
+                rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant(), rs.getString(6),
+                (Integer) rs.getObject(7), rs.getObject(8) == null ? null : rs.getLong(8)));
+    }
+
+    /** The targets that held the snapshot when they were last checked. */
+    public List<String> copiesOf(String snapshotId) {
+        return query("SELECT target FROM snapshot_copy WHERE snapshot_id = ? ORDER BY target", rs -> rs.getString(1),
+                snapshotId);
     }
 
     @FunctionalInterface

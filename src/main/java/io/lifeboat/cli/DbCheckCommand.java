@@ -18,7 +18,7 @@ final class DbCheckCommand extends DbCommand.OnServer implements Callable<Intege
 
     @Override
     public Integer call() throws Exception {
-        Repository r = repo.open();
+        Repository r = repo.openForReading();
         boolean mysql = server.mysql() || DbCommand.holdsMysql(r, source.name);
         LogReport report = mysql ? BinlogCheck.run(r, source.name, noServer ? null : server.mysqlSource(source.name))
                 : WalCheck.run(r, source.name, noServer ? null : server.source(source.name));

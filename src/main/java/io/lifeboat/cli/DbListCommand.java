@@ -21,7 +21,7 @@ final class DbListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Repository r = repo.open();
+        Repository r = repo.openForReading();
         List<Map<String, Object>> backups = new java.util.ArrayList<>();
         for (Snapshot s : r.snapshots()) {
             String kind = DatabaseBackups.kind(s, source.name);

@@ -107,7 +107,7 @@ final class DbRestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Repository r = repo.open();
+        Repository r = repo.openForReading();
         if (DbCommand.holdsMysql(r, source.name)) {
             return mysql(r);
         }

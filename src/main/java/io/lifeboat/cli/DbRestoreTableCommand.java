@@ -31,7 +31,7 @@ final class DbRestoreTableCommand extends DbCommand.OnServer implements Callable
         if (tables.isEmpty() && schemas.isEmpty()) {
             throw new IllegalArgumentException("name at least one --table or --schema to restore");
         }
-        Repository r = repo.open();
+        Repository r = repo.openForReading();
         if (server.mysql() && !schemas.isEmpty()) {
             throw new IllegalArgumentException("MySQL/MariaDB: name the tables to restore with --table (a schema is a "
                     + "database there: restore it with db restore)");

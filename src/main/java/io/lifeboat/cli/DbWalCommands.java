@@ -80,7 +80,7 @@ final class DbWalCommands {
             if (prefetchDir != null && WalBatches.takePrefetched(prefetchDir, name, dest)) {
                 return 0;
             }
-            Repository r = repo.open();
+            Repository r = repo.openForReading();
             LogArchive archive = new LogArchive(r, source.name);
             // a segment wal-receive had only partly received when the source was lost ends the recovery
             LogArchive.Segment segment = archive.current(name);
@@ -162,7 +162,7 @@ final class DbWalCommands {
             }
             Files.writeString(running, String.valueOf(self));
             try {
-                Repository r = repo.open();
+                Repository r = repo.openForReading();
                 try (RepositoryLock lock = r.sharedLock("wal-fetch")) {
                     WalBatches.prefetch(new LogArchive(r, source.name), name, dir, count);
                 }

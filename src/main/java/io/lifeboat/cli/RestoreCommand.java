@@ -36,7 +36,7 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Repository r = repo.open();
+        Repository r = repo.openForReading();
         Snapshot s = r.snapshot(snapshot, filter.filter());
         Progress progress = new Progress();
         Restorer.Result result;

@@ -17,7 +17,7 @@ final class SnapshotsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Repository r = repo.open();
+        Repository r = repo.openForReading();
         List<Snapshot> all = r.snapshots().stream().filter(filter.filter()::matches).toList();
         for (String damaged : r.damagedSnapshots()) {
             System.err.println("warning: " + damaged + " is damaged and not listed (run verify)");

@@ -84,7 +84,7 @@ public final class ConfigLoader {
                 c.configKey() == null || c.configKey().file() == null && c.configKey().env() == null
                         ? new LifeboatConfig.ConfigKey("var/config.key", null,
                         c.configKey() == null ? null : c.configKey().create()) : c.configKey(),
-                drop, c.storage(), recoveryDefaults(c.recovery()));
+                drop, c.targets() == null ? List.of() : c.targets(), recoveryDefaults(c.recovery()));
     }
 
     /** Configuration sources: daily at 06:00 (R3), kept 90 days, without paths, processes or commands unless given. */
@@ -175,18 +175,36 @@ public final class ConfigLoader {
         if (c.catalog().passwordEnv() != null && System.getenv(c.catalog().passwordEnv()) == null) {
             problems.add("catalog.passwordEnv: environment variable " + c.catalog().passwordEnv() + " is not set");
         }
-        if (c.storage() != null) {
-            for (String kind : c.storage().keySet()) {
-                if (!Set.of("s3", "glacier", "nfs", "tape").contains(kind)) {
-                    problems.add("storage." + kind + ": unknown storage; known: s3, glacier, nfs, tape");
-                }
-            }
-        }
+        checkTargets(c, problems);
         checkRecovery(c, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(file + ": " + String.join("; ", problems));
         }
         return c;
+    }
+
+    /** Each target has a name of its own and a location Lifeboat can open, other than the repository's. */
+    private static void checkTargets(LifeboatConfig c, List<String> problems) {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < c.targets().size(); i++) {
+            LifeboatConfig.Target t = c.targets().get(i);
+            if (t == null) {
+                problems.add("targets[" + i + "]: empty entry");
+                continue;
+            }
+            String where = "targets[" + (t.name() == null ? i : t.name()) + "]";
+            checkName(where, t.name(), names, problems);
+            if ("primary".equals(t.name())) {
+                problems.add(where + ".name: 'primary' is the repository itself; choose another name");
+            }
+            if (t.path() == null || t.path().isBlank()) {
+                problems.add(where + ".path: missing (a directory, an NFS mount or s3://bucket/prefix?region=...)");
+            } else if (t.path().matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") && !t.path().startsWith("s3://")) {
+                problems.add(where + ".path: unsupported location " + t.path() + "; use a directory or s3://BUCKET/PREFIX");
+            } else if (t.path().equals(c.repository().path())) {
+                problems.add(where + ".path: the repository itself; a copy must be somewhere else");
+            }
+        }
     }
 
     /**

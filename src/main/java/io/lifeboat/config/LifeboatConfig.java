@@ -2,7 +2,6 @@ package io.lifeboat.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
-import java.util.Map;
 
 /**
  * config/lifeboat.yaml: what is backed up, when, for how long, and where. Names and defaults are
@@ -11,7 +10,7 @@ import java.util.Map;
  */
 public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSource> files,
                              List<Database> databases, List<ConfigSource> configs, ConfigKey configKey,
-                             DropFolder dropFolder, Map<String, Object> storage, Recovery recovery) {
+                             DropFolder dropFolder, List<Target> targets, Recovery recovery) {
 
     /**
      * The repository every flow writes to, and where its passphrase comes from. With create, a
@@ -20,6 +19,16 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
     public record Repository(String path, String passwordFile, String passwordEnv, String compression, Boolean create) {
         public boolean createIfMissing() {
             return Boolean.TRUE.equals(create);
+        }
+    }
+
+    /**
+     * A further copy of the repository (R4): another bucket or region, an NFS or local directory. The
+     * list's order is the order copies are read in when the repository cannot be (docs/COPIES.md).
+     */
+    public record Target(String name, String path, Boolean enabled) {
+        public boolean active() {
+            return enabled == null || enabled;
         }
     }
 

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * <li>certificates: the expiry of the certificates a configuration backup holds, as metrics and alerts</li>
  * <li>verify: a structural check of what was written (no data read)</li>
  * <li>retention: the source's retention, then prune what it let go</li>
+ * <li>copy[?target=NAME]: what the repository holds that the targets (or the one named) lack, to them, checked</li>
  * <li>wal-check: the WAL chain of a database is whole and arriving</li>
  * <li>fail: (in a doCatch) the run failed with the caught exception</li>
  * <li>record: the outcome into the catalog and the metrics</li>
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class FlowSteps {
     private static final Logger LOG = LoggerFactory.getLogger(FlowSteps.class);
     public static final List<String> NAMES = List.of("start", "backup", "dumps", "fingerprint", "certificates", "verify",
-            "retention", "wal-check", "fail", "record", "alert");
+            "retention", "copy", "wal-check", "fail", "record", "alert");
     private static final List<String> TYPES = List.of(BackupRun.FILE, BackupRun.DATABASE, BackupRun.WAL,
             BackupRun.CONFIG);
 
@@ -51,9 +52,11 @@ public final class FlowSteps {
     private final FileBackupSteps files;
     private final DatabaseBackupSteps databases;
     private final ConfigBackupSteps configs;
+    private final CopySteps copies;
 
     FlowSteps(RepositoryAccess repository, Runs runs, FileBackupSteps files, DatabaseBackupSteps databases,
-              ConfigBackupSteps configs) {
+              ConfigBackupSteps configs, CopySteps copies) {
+        this.copies = copies;
         this.repository = repository;
         this.runs = runs;
         this.files = files;
@@ -70,6 +73,8 @@ public final class FlowSteps {
             }
             return exchange -> start(exchange, (String) type);
         }
+        String target = "copy".equals(name) && options.containsKey("target") ? String.valueOf(options.remove("target"))
+                : null;
         Action action = switch (name) {
             case "backup" -> (run, exchange) -> {
                 switch (run.getType()) {
@@ -83,6 +88,7 @@ public final class FlowSteps {
             case "certificates" -> (run, exchange) -> configs.certificates(run);
             case "verify" -> (run, exchange) -> verify(run);
             case "retention" -> (run, exchange) -> retention(run);
+            case "copy" -> (run, exchange) -> copies.copy(run, target, copy -> retention(run, copy));
             case "wal-check" -> (run, exchange) -> databases.walCheck(run);
             case "fail" -> (run, exchange) -> run.fail(reason(exchange.getProperty(Exchange.EXCEPTION_CAUGHT,
                     Exception.class)));
@@ -152,25 +158,31 @@ public final class FlowSteps {
      */
     private void retention(BackupRun run) throws InterruptedException {
         try {
-            Repository repo = run.repository(repository);
-            int removed = switch (run.getType()) {
-                case BackupRun.FILE -> files.retention(run, repo);
-                case BackupRun.CONFIG -> configs.retention(run, repo);
-                default -> databases.retention(run, repo);
-            };
-            if (removed > 0) {
-                try {
-                    Pruner.Result pruned = new Pruner(repo, Duration.ofSeconds(60)).run(false);
-                    LOG.info("retention of {} removed {} backups or log files; prune freed {} bytes", run.getSource(),
-                            removed, pruned.freedBytes());
-                } catch (RepositoryBusyException busy) {
-                    run.note(null, "retention removed " + removed + "; prune deferred: " + busy.getMessage(), false);
-                }
-            }
+            retention(run, run.repository(repository));
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
             run.note("retention-failed", "retention failed: " + reason(e), false);
+        }
+    }
+
+    /** The run's retention applied to a repository (the repository itself, or a copy of it), then prune. */
+    private void retention(BackupRun run, Repository repo) throws Exception {
+        int removed = switch (run.getType()) {
+            case BackupRun.FILE -> files.retention(run, repo);
+            case BackupRun.CONFIG -> configs.retention(run, repo);
+            case BackupRun.WAL -> 0;
+            default -> databases.retention(run, repo);
+        };
+        if (removed > 0) {
+            try {
+                Pruner.Result pruned = new Pruner(repo, Duration.ofSeconds(60)).run(false);
+                LOG.info("retention of {} in {} removed {} backups or log files; prune freed {} bytes", run.getSource(),
+                        repo.store().location(), removed, pruned.freedBytes());
+            } catch (RepositoryBusyException busy) {
+                run.note(null, "retention removed " + removed + " in " + repo.store().location() + "; prune deferred: "
+                        + busy.getMessage(), false);
+            }
         }
     }
 

@@ -51,7 +51,7 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         Files.createDirectories(Path.of(started.dropFolder().inbox()));
         Catalog catalog = Catalog.open(started.catalog());
         SharedSchedules.configure(context, catalog);
-        RepositoryAccess repository = new RepositoryAccess(started.repository());
+        RepositoryAccess repository = new RepositoryAccess(started.repository(), () -> config.get().targets());
         repository.createIfMissing();
         catalog.failUnfinishedRuns("interrupted: the service stopped while it ran");
 
@@ -63,10 +63,11 @@ public final class LifeboatConfiguration implements CamelConfiguration {
                 once(() -> new CertificateMetrics(registry.get())));
         WalReceivers receivers = new WalReceivers(config, repository);
         FlowSteps flowSteps = new FlowSteps(repository, runs, new FileBackupSteps(config, repository),
-                new DatabaseBackupSteps(config, repository, catalog, receivers), configSteps);
-        Recoveries recoveries = new Recoveries(config::get, dir, repository::open, catalog, alerts, producer,
+                new DatabaseBackupSteps(config, repository, catalog, receivers), configSteps,
+                new CopySteps(repository, catalog));
+        Recoveries recoveries = new Recoveries(config::get, dir, repository::openForReading, catalog, alerts, producer,
                 once(() -> new RecoveryMetrics(registry.get())));
-        LifeboatComponent steps = new LifeboatComponent(flowSteps, new RecoverySteps(config::get, repository::open,
+        LifeboatComponent steps = new LifeboatComponent(flowSteps, new RecoverySteps(config::get, repository::openForReading,
                 catalog, recoveries, (kind, source) -> safetyBackup(producer, kind, source)));
         context.addComponent("lifeboat", steps);
         context.getRegistry().bind("finishRunWhenDone", flowSteps.finishWhenDone());

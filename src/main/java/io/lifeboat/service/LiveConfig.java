@@ -112,7 +112,7 @@ public final class LiveConfig {
             later.add("configKey");
         }
         current = new LifeboatConfig(running.repository(), running.catalog(), loaded.files(), loaded.databases(),
-                loaded.configs(), running.configKey(), running.dropFolder(), loaded.storage(), loaded.recovery());
+                loaded.configs(), running.configKey(), running.dropFolder(), loaded.targets(), loaded.recovery());
         try {
             for (Listener listener : listeners) {
                 listener.changed(current);

@@ -5,6 +5,7 @@ import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.storage.BlobStore;
 import io.lifeboat.storage.BlobStores;
+import io.lifeboat.storage.FailoverBlobStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens the configured repository for each run, so one that was unreachable comes back by itself.
@@ -21,14 +27,44 @@ import java.util.Base64;
  * it once, at start-up, before any route runs.
  */
 public final class RepositoryAccess {
+    private static final Logger LOG = LoggerFactory.getLogger(RepositoryAccess.class);
     private final LifeboatConfig.Repository config;
+    private final Supplier<List<LifeboatConfig.Target>> targets;
 
-    public RepositoryAccess(LifeboatConfig.Repository config) {
+    /** The repository, and its copies as the configuration says now (targets are edited live). */
+    public RepositoryAccess(LifeboatConfig.Repository config, Supplier<List<LifeboatConfig.Target>> targets) {
         this.config = config;
+        this.targets = targets;
     }
 
+    /** The repository itself: what writes (a backup, retention) goes here and nowhere else. */
     public Repository open() throws IOException {
         return Repository.open(BlobStores.open(config.path()), passphrase(false));
+    }
+
+    /**
+     * For reading (restore, recovery, drill, catalog rebuild): the repository, or when it cannot be
+     * read the first of its enabled copies that can, saying which in the log.
+     */
+    public Repository openForReading() throws IOException {
+        List<BlobStore> stores = new ArrayList<>();
+        stores.add(BlobStores.open(config.path()));
+        for (LifeboatConfig.Target t : targets()) {
+            stores.add(BlobStores.open(t.path()));
+        }
+        return Repository.open(stores.size() == 1 ? stores.get(0)
+                : new FailoverBlobStore(stores, told -> LOG.warn("repository {}: {}", config.path(), told)),
+                passphrase(false));
+    }
+
+    /** A copy of the repository in the store, unlocked with the repository's passphrase. */
+    public Repository openCopy(BlobStore store) throws IOException {
+        return Repository.open(store, passphrase(false));
+    }
+
+    /** The enabled copies, in the order they are read in. */
+    public List<LifeboatConfig.Target> targets() {
+        return targets.get().stream().filter(LifeboatConfig.Target::active).toList();
     }
 
     /** At start-up: makes the repository (and a random passphrase file) when configured to and absent. */

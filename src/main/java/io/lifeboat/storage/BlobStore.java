@@ -4,7 +4,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where the repository keeps its objects. Names are relative, slash-separated ("data/ab/ab12…").
@@ -53,7 +55,12 @@ public interface BlobStore extends Closeable {
     long size(String name) throws IOException;
 
     /** Every object whose name starts with the prefix, in no particular order. */
-    List<String> list(String prefix) throws IOException;
+    default List<String> list(String prefix) throws IOException {
+        return new ArrayList<>(listSizes(prefix).keySet());
+    }
+
+    /** As list, with each object's size in bytes: one listing shows what a copy holds. */
+    Map<String, Long> listSizes(String prefix) throws IOException;
 
     void delete(String name) throws IOException;
 

@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -54,6 +55,11 @@ final class CachedBlobStore implements BlobStore {
         byte[] bytes = remote.get(name);
         keep(copy, bytes);
         return bytes;
+    }
+
+    @Override
+    public Map<String, Long> listSizes(String prefix) throws IOException {
+        return remote.listSizes(prefix);
     }
 
     @Override

@@ -13,8 +13,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -113,10 +113,10 @@ public final class LocalBlobStore implements BlobStore {
 
     /** Objects another process removes while they are listed (a lock, a pruned pack) are left out. */
     @Override
-    public List<String> list(String prefix) throws IOException {
+    public Map<String, Long> listSizes(String prefix) throws IOException {
         Path start = resolve(prefix);
         Path dir = Files.isDirectory(start) ? start : start.getParent();
-        List<String> names = new ArrayList<>();
+        Map<String, Long> names = new HashMap<>();
         if (dir == null || !Files.isDirectory(dir)) {
             return names;
         }
@@ -125,7 +125,7 @@ public final class LocalBlobStore implements BlobStore {
             public FileVisitResult visitFile(Path p, BasicFileAttributes attributes) {
                 String name = root.relativize(p).toString();
                 if (attributes.isRegularFile() && name.startsWith(prefix) && !name.contains(TEMP_MARK)) {
-                    names.add(name);
+                    names.put(name, attributes.size());
                 }
                 return FileVisitResult.CONTINUE;
             }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -296,11 +297,11 @@ public final class S3BlobStore implements BlobStore {
     }
 
     @Override
-    public List<String> list(String namePrefix) throws IOException {
+    public Map<String, Long> listSizes(String namePrefix) throws IOException {
         return call(() -> {
-            List<String> names = new ArrayList<>();
+            Map<String, Long> names = new HashMap<>();
             for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(key(namePrefix))).contents()) {
-                names.add(o.key().substring(prefix.length()));
+                names.put(o.key().substring(prefix.length()), o.size());
             }
             return names;
         }, namePrefix);

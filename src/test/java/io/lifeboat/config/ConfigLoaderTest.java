@@ -47,7 +47,9 @@ class ConfigLoaderTest {
                 "files[a].retention", "not a retention");
         assertProblem("files:\n  - { name: a, path: " + dir + ", schedule: '0 4 * * *', retention: 1d }\n"
                 + "  - { name: a, path: " + dir + ", schedule: '0 5 * * *', retention: 1d }\n", "files[a].name", "duplicate");
-        assertProblem("storage:\n  floppy: { path: /a }\n", "storage.floppy", "unknown storage");
+        assertProblem("targets:\n  - { name: tape, path: 'ftp://vault/a' }\n", "targets[tape].path", "unsupported location");
+        assertProblem("targets:\n  - { name: primary, path: /mnt/copy }\n", "targets[primary].name", "the repository itself");
+        assertProblem("targets:\n  - { name: offsite }\n", "targets[offsite].path", "missing");
         assertProblem("files:\n  - { name: a, path: " + dir + ", schedul: '0 4 * * *' }\n", "unknown field 'schedul'", "");
         assertProblem("repository: { compression: lz4 }\n", "repository.compression", "unknown compression");
         assertProblem("configs:\n  - { name: c, kind: secrets, paths: [" + dir + "] }\n", "configs[c].kind",

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.Snapshot;
 import io.lifeboat.security.Role;
+import io.lifeboat.storage.BlobStores;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -159,7 +161,7 @@ class FlowEditTest {
         edit(FLOW, Files.readString(FLOW).replace("method: \"fired('{{source}}')\"", "method: \"fired('{{source}}-2')\""));
         await("the template edited again made it again", () -> marks.fired.containsKey("quick-2"));
         assertEquals("success", marks.runs.get(started).getStatus());
-        assertEquals(List.of("start", "backup", "verify", "retention"), stepsBeforeRecord(marks.runs.get(started)));
+        assertEquals(List.of("start", "backup", "verify", "retention", "copy"), stepsBeforeRecord(marks.runs.get(started)));
     }
 
     @Test
@@ -175,7 +177,7 @@ class FlowEditTest {
                 ""));
         String after = trigger("quick");
         await("a run after the edit", () -> marks.runs.containsKey(after));
-        assertEquals(List.of("start", "backup", "retention"), stepsBeforeRecord(marks.runs.get(after)));
+        assertEquals(List.of("start", "backup", "retention", "copy"), stepsBeforeRecord(marks.runs.get(after)));
         assertEquals("success", marks.runs.get(after).getStatus());
     }
 
@@ -299,6 +301,50 @@ class FlowEditTest {
         edit(CONFIG, ORIGINAL_CONFIG);
         await("the removed source loses its route", () -> context.getRoute("file-backup-extra") == null);
         assertNotNull(context.getRoute("file-backup-quick"), "the other source keeps its route");
+    }
+
+    @Test
+    void theCopyStepTakenOutStopsCopiesAndPutBackCatchesUp() throws Exception {
+        Path copy = WORK.resolve("copy-" + System.nanoTime());
+        edit(CONFIG, ORIGINAL_CONFIG + "targets:\n  - { name: nfs, path: " + copy + " }\n");
+        String marked = ORIGINAL_FLOW.replace("        - to: lifeboat:record", "        - to: lifeboat:record\n"
+                + "        - bean: { ref: testMarks, method: record }");
+        edit(FLOW, marked);
+        String copied = trigger("quick");
+        await("a run with its copy", () -> marks.runs.containsKey(copied));
+        String first = marks.runs.get(copied).getSnapshot().id();
+        assertTrue(snapshotsIn(copy).contains(first), "the copy holds the run's backup");
+        assertEquals(List.of("nfs"), catalog.copiesOf(first));
+        Catalog.CopyState state = catalog.copyStates().stream().filter(c -> c.target().equals("nfs")).findFirst()
+                .orElseThrow();
+        assertEquals("done", state.status(), state.toString());
+
+        String step = "              - to: lifeboat:copy          # what the targets lack, to each (checked), then their"
+                + " retention\n";
+        assertTrue(marked.contains(step));
+        edit(FLOW, marked.replace(step, ""));
+        String notCopied = trigger("quick");
+        await("a run without the copy step", () -> marks.runs.containsKey(notCopied));
+        String second = marks.runs.get(notCopied).getSnapshot().id();
+        assertFalse(snapshotsIn(copy).contains(second), "without the step, nothing is copied");
+        assertEquals(List.of(), catalog.copiesOf(second));
+
+        edit(FLOW, marked);
+        String again = trigger("quick");
+        await("a run with the step back", () -> marks.runs.containsKey(again));
+        String third = marks.runs.get(again).getSnapshot().id();
+        assertTrue(snapshotsIn(copy).containsAll(List.of(first, second, third)),
+                "the step put back copies what was missed too");
+        assertEquals(List.of("nfs"), catalog.copiesOf(second));
+        assertTrue(io.lifeboat.TestSupport.cli("verify", "--repo", copy.toString(), "--password-file",
+                WORK.resolve("repository.password").toString(), "--read-data").exit() == 0, "the copy is whole");
+    }
+
+    /** The ids of the snapshots a copy holds, read with the repository's passphrase. */
+    private static List<String> snapshotsIn(Path copy) throws Exception {
+        Repository r = Repository.open(BlobStores.open(copy.toString()),
+                Files.readAllLines(WORK.resolve("repository.password")).get(0).getBytes(StandardCharsets.UTF_8));
+        return r.snapshots().stream().map(Snapshot::id).toList();
     }
 
     /** The number of the first line that starts so. */

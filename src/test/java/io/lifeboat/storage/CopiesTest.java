@@ -1,0 +1,152 @@
+package io.lifeboat.storage;
+
+import static io.lifeboat.TestSupport.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lifeboat.TestSupport;
+import io.lifeboat.repository.Repository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Copies of a repository in a second bucket and in a directory (what an NFS mount is to Lifeboat):
+ * each restores alone with the passphrase, a copy sends only what is missing and checks it, and
+ * when the repository stops answering (frozen, or answering 500) a reader turns to a copy by
+ * itself and says which one served it.
+ */
+class CopiesTest {
+    private static S3Server s3;
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startS3() throws Exception {
+        s3 = new S3Server();
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        s3.close();
+    }
+
+    @Test
+    void aCopyRestoresAloneAndIsReadWhenTheRepositoryStopsAnswering() throws Exception {
+        try (S3Proxy proxy = new S3Proxy(s3.port)) {
+            String primary = s3.repository("lifeboat-primary", "site-a").replace(":" + s3.port, ":" + proxy.port())
+                    + "&timeout=1";
+            String bucketCopy = s3.repository("lifeboat-copy", "site-a");
+            String directoryCopy = tmp.resolve("nfs/lifeboat").toString();
+            String pw = TestSupport.passwordFile(tmp, "copies").toString();
+            Path src = tmp.resolve("src");
+            TestSupport.writeRandom(src.resolve("media/clip-1.mp4"), 51, 5L << 20);
+            Files.writeString(Files.createDirectories(src.resolve("app")).resolve("settings.yaml"), "cameras: 64\n".repeat(100));
+            Files.createSymbolicLink(src.resolve("app/current.yaml"), Path.of("settings.yaml"));
+            assertEquals(0, cli("init", "--repo", primary, "--password-file", pw).exit());
+            assertEquals(0, cli("backup", "--repo", primary, "--password-file", pw, src.toString()).exit());
+
+            JsonNode first = copy(primary, pw, bucketCopy, directoryCopy);
+            for (JsonNode target : first) {
+                assertTrue(target.get("objectsSent").asInt() >= 5, "config, key, pack, index, snapshot: " + target);
+                assertEquals(1, target.get("snapshots").size(), target.toString());
+            }
+            TestSupport.writeRandom(src.resolve("media/clip-2.mp4"), 52, 2L << 20);
+            assertEquals(0, cli("backup", "--repo", primary, "--password-file", pw, src.toString()).exit());
+            JsonNode second = copy(primary, pw, bucketCopy, directoryCopy);
+            for (int i = 0; i < 2; i++) {
+                assertTrue(second.get(i).get("objectsSent").asInt() < first.get(i).get("objectsSent").asInt(),
+                        "only what is new goes over: " + second.get(i));
+                assertEquals(2, second.get(i).get("snapshots").size(), second.get(i).toString());
+            }
+            for (JsonNode target : copy(primary, pw, bucketCopy, directoryCopy)) {
+                assertEquals(0, target.get("objectsSent").asInt(), "an up-to-date copy gets nothing: " + target);
+            }
+            for (String copy : List.of(bucketCopy, directoryCopy)) {
+                TestSupport.Run verified = cli("verify", "--repo", copy, "--password-file", pw, "--read-data");
+                assertEquals(0, verified.exit(), verified::toString);
+            }
+
+            // the repository stops answering: a restore turns to the bucket copy, and says so
+            proxy.fail("", S3Proxy.Fault.HOLD, Integer.MAX_VALUE);
+            Path fromCopy = tmp.resolve("restored-from-bucket");
+            TestSupport.Run restored = cli("restore", "--repo", primary, "--password-file", pw, "--fallback",
+                    bucketCopy, "latest", "--target", fromCopy.toString());
+            assertEquals(0, restored.exit(), restored::toString);
+            assertTrue(restored.err().contains("reading from s3://lifeboat-copy/site-a"), restored.err());
+            assertTrue(restored.err().contains("store unreachable"), "with the reason: " + restored.err());
+            assertEquals(TestSupport.describe(src), TestSupport.describe(fromCopy.resolve(src.toString().substring(1))));
+
+            // it answers with server errors only: the directory copy serves
+            proxy.fail("", S3Proxy.Fault.HOLD, 0);
+            proxy.fail("", S3Proxy.Fault.INTERNAL_ERROR_500, Integer.MAX_VALUE);
+            TestSupport.Run listed = cli("snapshots", "--repo", primary, "--password-file", pw, "--fallback",
+                    directoryCopy);
+            assertEquals(0, listed.exit(), listed::toString);
+            assertTrue(listed.out().contains("2 snapshots"), listed.out());
+            assertTrue(listed.err().contains("reading from " + directoryCopy), listed.err());
+            Path fromDirectory = tmp.resolve("restored-from-directory");
+            assertEquals(0, cli("restore", "--repo", primary, "--password-file", pw, "--fallback", directoryCopy,
+                    "latest", "--target", fromDirectory.toString()).exit());
+            assertEquals(TestSupport.describe(src),
+                    TestSupport.describe(fromDirectory.resolve(src.toString().substring(1))));
+            TestSupport.Run alone = cli("snapshots", "--repo", primary, "--password-file", pw);
+            assertEquals(1, alone.exit(), "without a copy to turn to, the command fails: " + alone);
+            assertTrue(alone.err().contains("HTTP 500"), alone.err());
+            TestSupport.Run backup = cli("backup", "--repo", primary, "--password-file", pw, "--fallback",
+                    directoryCopy, src.toString());
+            assertEquals(1, backup.exit(), "a backup never writes to a copy: " + backup);
+            proxy.fail("", S3Proxy.Fault.INTERNAL_ERROR_500, 0);
+        }
+    }
+
+    @Test
+    void aCopyRefusesAnotherRepositoryAndDoesNotCarryDamageOver() throws Exception {
+        String pw = TestSupport.passwordFile(tmp, "damage").toString();
+        String repo = tmp.resolve("repo").toString();
+        Path src = tmp.resolve("src");
+        TestSupport.writeRandom(src.resolve("clip.mp4"), 61, 3L << 20);
+        assertEquals(0, cli("init", "--repo", repo, "--password-file", pw).exit());
+        assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
+
+        String other = tmp.resolve("other").toString();
+        assertEquals(0, cli("init", "--repo", other, "--password-file", pw).exit());
+        TestSupport.Run refused = cli("copy", "--repo", repo, "--password-file", pw, "--to", other);
+        assertEquals(1, refused.exit(), refused::toString);
+        assertTrue(refused.err().contains(other + " holds another repository"), refused.err());
+
+        Path pack;
+        try (var packs = Files.walk(Path.of(repo, "data"))) {
+            pack = packs.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(pack);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(pack, bytes);
+        String fresh = tmp.resolve("fresh").toString();
+        TestSupport.Run damaged = cli("copy", "--repo", repo, "--password-file", pw, "--to", fresh);
+        assertEquals(1, damaged.exit(), damaged::toString);
+        assertTrue(damaged.err().contains(pack.getFileName() + " is damaged"), damaged.err());
+        assertFalse(Files.exists(Path.of(fresh, "snapshots")), "no snapshot goes over while its pack did not");
+        assertFalse(Files.exists(Path.of(fresh, "data", pack.getParent().getFileName().toString(),
+                pack.getFileName().toString())), "the damaged pack is not copied");
+    }
+
+    /** Copies to both places, returning what each copy reported. */
+    private static JsonNode copy(String repo, String pw, String... targets) throws Exception {
+        List<String> args = new ArrayList<>(List.of("copy", "--repo", repo, "--password-file", pw, "--json"));
+        for (String t : targets) {
+            args.add("--to");
+            args.add(t);
+        }
+        TestSupport.Run copied = cli(args.toArray(String[]::new));
+        assertEquals(0, copied.exit(), copied::toString);
+        return Repository.JSON.readTree(copied.out());
+    }
+}

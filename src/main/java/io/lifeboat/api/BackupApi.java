@@ -65,6 +65,7 @@ public final class BackupApi {
         }
         Instant since = since(query.get("timeRange"));
         List<Catalog.Run> runs = catalog.runs(type, since);
+        Map<String, List<String>> copies = catalog.copiesBySnapshot();
         List<Map<String, Object>> backups = runs.stream().map(r -> {
             Map<String, Object> b = new LinkedHashMap<>();
             b.put("id", r.id());
@@ -73,6 +74,9 @@ public final class BackupApi {
             b.put("size", r.sizeBytes() == null ? 0 : r.sizeBytes());
             b.put("createdAt", r.startedAt().toString());
             b.put("retention", r.retention());
+            if (r.snapshotId() != null) {
+                b.put("copies", copies.getOrDefault(r.snapshotId(), List.of()));
+            }
             return b;
         }).toList();
         long finished = runs.stream().filter(r -> !"in_progress".equals(r.status())).count();
@@ -86,6 +90,18 @@ public final class BackupApi {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("backups", backups);
         answer.put("summary", summary);
+        answer.put("targets", catalog.copyStates().stream().map(c -> {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("target", c.target());
+            t.put("location", c.location());
+            t.put("status", c.status());
+            t.put("attemptedAt", c.attemptedAt().toString());
+            t.put("checkedAt", c.checkedAt() == null ? null : c.checkedAt().toString());
+            t.put("error", c.error());
+            t.put("objectsSent", c.objectsSent());
+            t.put("bytesSent", c.bytesSent());
+            return t;
+        }).toList());
         reply(exchange, 200, answer);
     }
 

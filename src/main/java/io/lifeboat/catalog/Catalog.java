@@ -13,7 +13,9 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -313,6 +315,14 @@ public final class Catalog implements AutoCloseable {
                 rs.getString(3), rs.getTimestamp(4).toInstant(),
                 rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant(), rs.getString(6),
                 (Integer) rs.getObject(7), rs.getObject(8) == null ? null : rs.getLong(8)));
+    }
+
+    /** For each snapshot held by a target when last checked, those targets. */
+    public Map<String, List<String>> copiesBySnapshot() {
+        Map<String, List<String>> copies = new HashMap<>();
+        query("SELECT snapshot_id, target FROM snapshot_copy ORDER BY target", rs -> copies.computeIfAbsent(
+                rs.getString(1), id -> new ArrayList<>()).add(rs.getString(2)));
+        return copies;
     }
 
     /** The targets that held the snapshot when they were last checked. */

@@ -21,6 +21,7 @@ import io.lifeboat.source.postgres.PgRestore;
 import io.lifeboat.source.postgres.PgTools;
 import io.lifeboat.source.postgres.RestoreValidation;
 import io.lifeboat.source.postgres.TableFingerprint;
+import io.lifeboat.storage.FailoverBlobStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -313,7 +314,7 @@ public final class RecoverySteps {
             said.add(restored.said());
         }
         r.measured(bytes, (System.nanoTime() - started) / 1_000_000);
-        return done(String.join("; ", said));
+        return done(readFrom(repo) + String.join("; ", said));
     }
 
     private Outcome restoreDatabases(Recovery r) throws Exception {
@@ -450,7 +451,13 @@ public final class RecoverySteps {
                     + " captured pieces not applied") + (done.keptAs() == null ? ""
                     : "; what was there is kept as configuration backup " + done.keptAs().shortId()));
         }
-        return done(String.join("; ", said));
+        return done(readFrom(repo) + String.join("; ", said));
+    }
+
+    /** Where a step read its backups when that was a copy, not the repository. */
+    private static String readFrom(Repository repo) throws IOException {
+        return repo.store() instanceof FailoverBlobStore copies && copies.onCopy()
+                ? "read from the copy " + copies.location() + " (the repository could not be read): " : "";
     }
 
     private static String kept(Recovery.Item item) {

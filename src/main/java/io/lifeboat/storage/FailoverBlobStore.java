@@ -53,6 +53,11 @@ public final class FailoverBlobStore implements BlobStore {
         return stores.get(active);
     }
 
+    /** Whether reads went to a copy: the repository itself could not be read. */
+    public synchronized boolean onCopy() {
+        return active > 0;
+    }
+
     /** Turns from a store that stopped answering to the next; false when it was the last. */
     private synchronized boolean turnFrom(BlobStore failed, IOException why) {
         if (stores.get(active) != failed) {

@@ -38,4 +38,20 @@ public final class BackupMetrics {
                     .set(System.currentTimeMillis() / 1000);
         }
     }
+
+    /** A copy to a target was made and checked: it holds so many backups now. */
+    public void copyChecked(String target, int snapshots, long bytesSent) {
+        Tags tags = Tags.of("target", target);
+        gauges.plain("copy_status", tags, "last copy to the target: 1 done and checked, 0 failed").set(1);
+        gauges.plain("copy_last_checked_timestamp_seconds", tags, "when a copy to the target was last checked")
+                .set(System.currentTimeMillis() / 1000);
+        gauges.plain("copy_snapshots", tags, "backups the target held when last checked").set(snapshots);
+        Counter.builder("copy_sent_bytes").description("bytes copied to the target").tags(tags).register(registry)
+                .increment(bytesSent);
+    }
+
+    public void copyFailed(String target) {
+        gauges.plain("copy_status", Tags.of("target", target), "last copy to the target: 1 done and checked, 0 failed")
+                .set(0);
+    }
 }

@@ -2,11 +2,13 @@ package io.lifeboat.service;
 
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.monitoring.BackupMetrics;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryCopy;
 import io.lifeboat.storage.BlobStore;
 import io.lifeboat.storage.BlobStores;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,10 +23,12 @@ final class CopySteps {
     private static final Logger LOG = LoggerFactory.getLogger(CopySteps.class);
     private final RepositoryAccess repository;
     private final Catalog catalog;
+    private final Supplier<BackupMetrics> metrics;
 
-    CopySteps(RepositoryAccess repository, Catalog catalog) {
+    CopySteps(RepositoryAccess repository, Catalog catalog, Supplier<BackupMetrics> metrics) {
         this.repository = repository;
         this.catalog = catalog;
+        this.metrics = metrics;
     }
 
     /** What is done to a copy once it is checked: the run's retention. */
@@ -52,8 +56,7 @@ final class CopySteps {
             try {
                 opened = BlobStores.open(t.path());
             } catch (IllegalArgumentException e) {
-                catalog.copyFailed(t.name(), t.path(), reason(e));
-                run.note("copy-failed", "copy to " + t.name() + " failed: " + reason(e), false);
+                failed(run, t, t.path(), e);
                 continue;
             }
             try (BlobStore store = opened) {
@@ -76,16 +79,23 @@ final class CopySteps {
         try {
             RepositoryCopy.Result copied = RepositoryCopy.run(repo, store);
             catalog.copyChecked(t.name(), store.location(), copied.snapshots(), copied.objectsSent(), copied.bytesSent());
+            metrics.get().copyChecked(t.name(), copied.snapshots().size(), copied.bytesSent());
             LOG.info("copy to {} ({}): {} objects, {} bytes sent; it holds {} snapshots", t.name(), store.location(),
                     copied.objectsSent(), copied.bytesSent(), copied.snapshots().size());
             return true;
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            catalog.copyFailed(t.name(), store.location(), reason(e));
-            run.note("copy-failed", "copy to " + t.name() + " failed: " + reason(e), false);
+            failed(run, t, store.location(), e);
             return false;
         }
+    }
+
+    /** Shown as failed in the catalog and the metrics, and alerted. */
+    private void failed(BackupRun run, LifeboatConfig.Target t, String location, Exception e) {
+        catalog.copyFailed(t.name(), location, reason(e));
+        metrics.get().copyFailed(t.name());
+        run.note("copy-failed", "copy to " + t.name() + " failed: " + reason(e), false);
     }
 
     private static String reason(Exception e) {

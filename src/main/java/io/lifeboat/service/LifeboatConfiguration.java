@@ -57,14 +57,15 @@ public final class LifeboatConfiguration implements CamelConfiguration {
 
         ProducerTemplate producer = context.createProducerTemplate();
         Alerts alerts = new Alerts(line -> producer.sendBody("direct:alert", line));
-        Runs runs = new Runs(catalog, config, once(() -> new BackupMetrics(registry.get())), alerts);
+        Supplier<BackupMetrics> backupMetrics = once(() -> new BackupMetrics(registry.get()));
+        Runs runs = new Runs(catalog, config, backupMetrics, alerts);
         runs.failRunsOfGoneNodes();
         ConfigBackupSteps configSteps = new ConfigBackupSteps(config, repository,
                 once(() -> new CertificateMetrics(registry.get())));
         WalReceivers receivers = new WalReceivers(config, repository);
         FlowSteps flowSteps = new FlowSteps(repository, runs, new FileBackupSteps(config, repository),
                 new DatabaseBackupSteps(config, repository, catalog, receivers), configSteps,
-                new CopySteps(repository, catalog));
+                new CopySteps(repository, catalog, backupMetrics));
         Recoveries recoveries = new Recoveries(config::get, dir, repository::openForReading, catalog, alerts, producer,
                 once(() -> new RecoveryMetrics(registry.get())));
         LifeboatComponent steps = new LifeboatComponent(flowSteps, new RecoverySteps(config::get, repository::openForReading,

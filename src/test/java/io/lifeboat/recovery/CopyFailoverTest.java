@@ -60,6 +60,9 @@ class CopyFailoverTest {
         JsonNode target = status.get("targets").get(0);
         assertEquals("nfs", target.get("target").asText(), status.toString());
         assertEquals("done", target.get("status").asText(), status.toString());
+        String metrics = lifeboat.metrics();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("copy_status{") && l.contains("target=\"nfs\"")
+                && l.endsWith(" 1.0")), metrics);
 
         // the repository is lost (a dropped mount): a backup fails, alerted, and writes nothing to the copy
         Files.move(work.resolve("repository"), work.resolve("repository.lost"));

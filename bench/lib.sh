@@ -3,7 +3,8 @@
 # checkout. Each script keeps its own EXIT trap (cleanup) and its own measure function.
 die() { echo "bench: ERROR: $*" >&2; exit 1; }
 trap 'echo "bench: ERROR: command failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
-DATASET="$HERE/bench/dataset.py" FAILURES=() DROP_OK=1
+DATASET="$HERE/bench/dataset.py" PROXY="$HERE/bench/http-count-proxy.py" FAILURES=() DROP_OK=1
+S3MAIN="$HERE/src/test/java/io/lifeboat/storage/S3MockMain.java"
 
 # bench_workdir: W = $BENCH_DIR (must be absent or empty) or a new dir under /tmp; makes $W/logs.
 bench_workdir() {
@@ -124,4 +125,30 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 \
     || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null; } \
     || die "apt-get install $* failed"
+}
+
+wait_for() {  # wait_for NAME PID LOG PATTERN: until PATTERN is in LOG, at most 3 minutes
+  local i
+  for ((i = 0; i < 360; i++)); do
+    grep -qs "$4" "$3" && return 0
+    kill -0 "$2" 2>/dev/null || { tail -n 20 "$3" >&2; die "$1 exited (log above)"; }
+    sleep 0.5
+  done
+  tail -n 20 "$3" >&2; die "$1 not ready after 3 minutes (log above)"
+}
+
+# start_s3mock PORT HTTPS_PORT: S3Mock (S3MockMain compiled against the test class path of the
+# private copy's pom) in a process of its own, its objects in $W/s3mock/root; sets S3_PID and
+# returns once it answers. After build_lifeboat.
+start_s3mock() {
+  echo "bench: starting S3Mock on port $1 ..." >&2
+  mkdir -p "$W/s3mock/classes" "$W/s3mock/root"
+  (cd "$W/lifeboat" && mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$W/s3mock/classpath" \
+    > "$W/logs/s3mock-classpath.log" 2>&1) || { tail -n 20 "$W/logs/s3mock-classpath.log" >&2; die "mvn dependency:build-classpath failed"; }
+  javac -d "$W/s3mock/classes" -cp "$(cat "$W/s3mock/classpath")" "$S3MAIN" > "$W/logs/s3mock-javac.log" 2>&1 \
+    || { cat "$W/logs/s3mock-javac.log" >&2; die "compiling S3MockMain failed"; }
+  java -Xmx1g -XX:+UseParallelGC -cp "$W/s3mock/classes:$(cat "$W/s3mock/classpath")" io.lifeboat.storage.S3MockMain \
+    "$1" "$2" "$W/s3mock/root" > "$W/logs/s3mock.log" 2>&1 &
+  S3_PID=$!
+  wait_for S3Mock "$S3_PID" "$W/logs/s3mock.log" "s3mock ready"
 }

@@ -36,8 +36,7 @@
 set -Eeuo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$HERE/bench/lib.sh"  # die, bench_workdir, drop_caches, build_lifeboat, dataset, check_restore
-PROXY="$HERE/bench/http-count-proxy.py" S3MAIN="$HERE/src/test/java/io/lifeboat/storage/S3MockMain.java"
+. "$HERE/bench/lib.sh"  # die, bench_workdir, drop_caches, build_lifeboat, dataset, check_restore, start_s3mock, wait_for
 SIZE="${BENCH_SIZE:-1G}" CHUNKS="${BENCH_CHUNKS:-1000000}" PARTS="${BENCH_PARTS:-1 2}"
 LB_COMPRESSION="${BENCH_LB_COMPRESSION:-zstd:3}" SETUP_JAVA_OPTS="${BENCH_SETUP_JAVA_OPTS:-}"
 S3_PORT="${BENCH_S3_PORT:-9990}"; HTTPS_PORT=$((S3_PORT + 1)) PROXY_PORT=$((S3_PORT + 2)) CTL_PORT=$((S3_PORT + 3))
@@ -79,28 +78,9 @@ avail=$(df -B1 --output=avail "$W" | tail -n 1) iavail=$(df --output=iavail "$W"
 echo "bench: work dir $W, parts $PARTS, size $SIZE, chunks $CHUNKS, lifeboat $(git -C "$HERE" describe --always --dirty 2>/dev/null || echo '?') ($LB_COMPRESSION), $(restic version | cut -d' ' -f1-2)" >&2
 build_lifeboat
 
-# S3Mock: S3MockMain compiled against the test classpath of the copy's pom, in a process of its own.
-echo "bench: starting S3Mock on port $S3_PORT ..." >&2
-mkdir -p "$W/s3mock/classes" "$W/s3mock/root"
-(cd "$W/lifeboat" && mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$W/s3mock/classpath" \
-  > "$W/logs/s3mock-classpath.log" 2>&1) || { tail -n 20 "$W/logs/s3mock-classpath.log" >&2; die "mvn dependency:build-classpath failed"; }
-javac -d "$W/s3mock/classes" -cp "$(cat "$W/s3mock/classpath")" "$S3MAIN" > "$W/logs/s3mock-javac.log" 2>&1 \
-  || { cat "$W/logs/s3mock-javac.log" >&2; die "compiling S3MockMain failed"; }
-java -Xmx1g -XX:+UseParallelGC -cp "$W/s3mock/classes:$(cat "$W/s3mock/classpath")" io.lifeboat.storage.S3MockMain \
-  "$S3_PORT" "$HTTPS_PORT" "$W/s3mock/root" > "$W/logs/s3mock.log" 2>&1 &
-S3_PID=$!
+start_s3mock "$S3_PORT" "$HTTPS_PORT"
 python3 "$PROXY" serve "$PROXY_PORT" "$S3_PORT" "$CTL_PORT" > "$W/logs/proxy.log" 2>&1 &
 PROXY_PID=$!
-wait_for() {  # wait_for NAME PID LOG PATTERN: until PATTERN is in LOG, at most 3 minutes
-  local i
-  for ((i = 0; i < 360; i++)); do
-    grep -qs "$4" "$3" && return 0
-    kill -0 "$2" 2>/dev/null || { tail -n 20 "$3" >&2; die "$1 exited (log above)"; }
-    sleep 0.5
-  done
-  tail -n 20 "$3" >&2; die "$1 not ready after 3 minutes (log above)"
-}
-wait_for S3Mock "$S3_PID" "$W/logs/s3mock.log" "s3mock ready"
 wait_for proxy "$PROXY_PID" "$W/logs/proxy.log" "control on"
 proxy_stats() { python3 "$PROXY" stats "$CTL_PORT" --reset; }  # the counters since the last call: name=value ...
 printf 'part\ttool\tstep\twall_s\tuser_s\tsys_s\tmaxrss_kb\t%s\n' "$(proxy_stats | sed 's/=[0-9]*//g; s/ /\t/g')" > "$TSV"

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, RestoreCommand.class,
                 VerifyCommand.class, ForgetCommand.class, PruneCommand.class, KeyCommand.class, DbCommand.class, ServeCommand.class, TokenCommand.class,
                 CatalogCommand.class, RoutesCommand.class, RecoverCommand.class, ConfigCommand.class,
-                DemoCommand.class, CopyCommand.class,
+                DemoCommand.class, CopyCommand.class, ExportCommand.class, ImportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Lifeboat {
     /** Exit code of a backup that finished but could not read everything (as restic does). */

@@ -258,10 +258,19 @@ public final class Repository {
 
     /** Seals plaintext as an object of the kind and stores it under kind/hash-of-stored-bytes. */
     public String saveObject(String kind, byte[] plaintext) throws IOException {
+        Sealed object = seal(kind, plaintext);
+        store.put(object.name(), object.bytes());
+        return object.name();
+    }
+
+    /** An object sealed for storing, and its name. */
+    public record Sealed(String name, byte[] bytes) {
+    }
+
+    /** Seals plaintext as an object of the kind, named kind/hash-of-stored-bytes, without storing it. */
+    public Sealed seal(String kind, byte[] plaintext) {
         byte[] sealed = key.seal(plaintext, kind.getBytes(StandardCharsets.US_ASCII));
-        String name = kind + "/" + sha256(sealed);
-        store.put(name, sealed);
-        return name;
+        return new Sealed(kind + "/" + sha256(sealed), sealed);
     }
 
     /**

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 VerifyCommand.class, ForgetCommand.class, PruneCommand.class, KeyCommand.class, DbCommand.class, ServeCommand.class, TokenCommand.class,
                 CatalogCommand.class, RoutesCommand.class, RecoverCommand.class, ConfigCommand.class,
                 DemoCommand.class, CopyCommand.class, ExportCommand.class, ImportCommand.class,
+                CostCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Lifeboat {
     /** Exit code of a backup that finished but could not read everything (as restic does). */

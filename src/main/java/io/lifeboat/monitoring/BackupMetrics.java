@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The backup metrics (R8) with source and type labels: backup_duration, backup_size,
@@ -48,6 +49,12 @@ public final class BackupMetrics {
         gauges.plain("copy_snapshots", tags, "backups the target held when last checked").set(snapshots);
         Counter.builder("copy_sent_bytes").description("bytes copied to the target").tags(tags).register(registry)
                 .increment(bytesSent);
+    }
+
+    /** Bytes a place (the repository, "primary", or a target) holds per storage class, for its cost. */
+    public void storedBytes(String place, Map<String, Long> byClass) {
+        byClass.forEach((storageClass, bytes) -> gauges.plain("stored_bytes", Tags.of("place", place, "class",
+                storageClass), "bytes stored, per place and storage class (bin/lifeboat cost prices them)").set(bytes));
     }
 
     public void copyFailed(String target) {

@@ -51,6 +51,9 @@ final class CopySteps {
             return;
         }
         Repository repo = run.repository(repository);
+        if (!targets.isEmpty()) {
+            metrics.get().storedBytes("primary", repo.store().bytesByClass());
+        }
         for (LifeboatConfig.Target t : targets) {
             BlobStore opened;
             try {
@@ -80,6 +83,7 @@ final class CopySteps {
             RepositoryCopy.Result copied = RepositoryCopy.run(repo, store);
             catalog.copyChecked(t.name(), store.location(), copied.snapshots(), copied.objectsSent(), copied.bytesSent());
             metrics.get().copyChecked(t.name(), copied.snapshots().size(), copied.bytesSent());
+            metrics.get().storedBytes(t.name(), store.bytesByClass());
             LOG.info("copy to {} ({}): {} objects, {} bytes sent; it holds {} snapshots", t.name(), store.location(),
                     copied.objectsSent(), copied.bytesSent(), copied.snapshots().size());
             return true;

@@ -64,6 +64,11 @@ public interface BlobStore extends Closeable {
 
     void delete(String name) throws IOException;
 
+    /** Bytes stored, per storage class ("directory" for a directory), for what the store costs. */
+    default Map<String, Long> bytesByClass() throws IOException {
+        return Map.of("directory", listSizes("").values().stream().mapToLong(Long::longValue).sum());
+    }
+
     /** A local directory for temporary files that putFile will take (packs are assembled there). */
     Path scratchDirectory() throws IOException;
 

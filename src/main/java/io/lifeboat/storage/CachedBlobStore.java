@@ -63,6 +63,11 @@ final class CachedBlobStore implements BlobStore {
     }
 
     @Override
+    public Map<String, Long> bytesByClass() throws IOException {
+        return remote.bytesByClass();
+    }
+
+    @Override
     public List<String> list(String prefix) throws IOException {
         List<String> names = remote.list(prefix);
         if (CACHED.contains(prefix)) {

@@ -146,6 +146,11 @@ public final class FailoverBlobStore implements BlobStore {
     }
 
     @Override
+    public Map<String, Long> bytesByClass() throws IOException {
+        return onActive(BlobStore::bytesByClass);
+    }
+
+    @Override
     public void delete(String name) throws IOException {
         onActive(s -> {
             s.delete(name);

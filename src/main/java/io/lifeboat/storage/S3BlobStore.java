@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
@@ -41,6 +42,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.StorageClass;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
@@ -61,7 +63,7 @@ public final class S3BlobStore implements BlobStore {
      */
     static final long MULTIPART_ABOVE = 2L * PART_SIZE;
     private static final Set<String> OPTIONS = Set.of("endpoint", "region", "path-style", "profile", "credentials-file",
-            "timeout");
+            "timeout", "storage-class");
     /** How long a request may take without an answer before it is given up, unless the location says. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** Attempts of one call within its deadline (throttling, resets and 5xx are retried). */
@@ -77,11 +79,14 @@ public final class S3BlobStore implements BlobStore {
     private final String location;
     private final String address;
     private final Duration timeout;
+    /** The class packs are stored in; everything a restore is planned from stays in STANDARD. */
+    private final StorageClass packClass;
 
     private S3BlobStore(S3Client s3, String bucket, String prefix, String location, String address,
-            Duration timeout) {
+            Duration timeout, StorageClass packClass) {
         this.s3 = s3;
         this.timeout = timeout;
+        this.packClass = packClass;
         this.bucket = bucket;
         this.prefix = prefix;
         this.location = location;
@@ -105,10 +110,15 @@ public final class S3BlobStore implements BlobStore {
         for (String name : options.keySet()) {
             if (!OPTIONS.contains(name)) {
                 throw new IllegalArgumentException("unknown option '" + name + "' in " + uri + "; options are "
-                        + "endpoint, region, path-style, profile, credentials-file, timeout");
+                        + "endpoint, region, path-style, profile, credentials-file, timeout, storage-class");
             }
         }
         Duration timeout = timeout(options.get("timeout"), uri);
+        StorageClass packClass = StorageClass.fromValue(options.getOrDefault("storage-class", "STANDARD"));
+        if (packClass == StorageClass.UNKNOWN_TO_SDK_VERSION) {
+            throw new IllegalArgumentException("storage-class=" + options.get("storage-class") + " in " + uri
+                    + " is no S3 storage class; e.g. STANDARD_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE");
+        }
         String path = u.getPath() == null ? "" : u.getPath().replaceAll("^/+|/+$", "");
         var builder = S3Client.builder()
                 .httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(timeout).socketTimeout(timeout))
@@ -121,7 +131,7 @@ public final class S3BlobStore implements BlobStore {
             builder.endpointOverride(URI.create(options.get("endpoint")));
         }
         return new S3BlobStore(builder.build(), bucket, path.isEmpty() ? "" : path + "/",
-                "s3://" + bucket + (path.isEmpty() ? "" : "/" + path), uri, timeout);
+                "s3://" + bucket + (path.isEmpty() ? "" : "/" + path), uri, timeout, packClass);
     }
 
     private static Duration timeout(String seconds, String uri) {
@@ -211,7 +221,8 @@ public final class S3BlobStore implements BlobStore {
     @Override
     public void put(String name, byte[] data) throws IOException {
         call(() -> s3.putObject(b -> b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-                .overrideConfiguration(deadline(data.length)), RequestBody.fromBytes(data)), name);
+                .storageClass(classOf(name)).overrideConfiguration(deadline(data.length)), RequestBody.fromBytes(data)),
+                name);
     }
 
     @Override
@@ -219,7 +230,7 @@ public final class S3BlobStore implements BlobStore {
         long size = Files.size(file);
         if (size <= MULTIPART_ABOVE) {
             call(() -> s3.putObject(b -> b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-                    .overrideConfiguration(deadline(size)), RequestBody.fromFile(file)), name);
+                    .storageClass(classOf(name)).overrideConfiguration(deadline(size)), RequestBody.fromFile(file)), name);
         } else {
             uploadInParts(name, file, size);
         }
@@ -229,7 +240,7 @@ public final class S3BlobStore implements BlobStore {
     /** A multipart upload; one that fails is aborted, so that no part lingers (and costs). */
     private void uploadInParts(String name, Path file, long size) throws IOException {
         String upload = call(() -> s3.createMultipartUpload(b -> b.bucket(bucket).key(key(name))
-                .checksumAlgorithm(ChecksumAlgorithm.SHA256)).uploadId(), name);
+                .checksumAlgorithm(ChecksumAlgorithm.SHA256).storageClass(classOf(name))).uploadId(), name);
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             List<CompletedPart> parts = new ArrayList<>();
             for (long offset = 0; offset < size; offset += PART_SIZE) {
@@ -333,6 +344,23 @@ public final class S3BlobStore implements BlobStore {
     @Override
     public void close() {
         s3.close();
+    }
+
+    private StorageClass classOf(String name) {
+        return name.startsWith("data/") ? packClass : StorageClass.STANDARD;
+    }
+
+    /** Bytes stored per storage class, from one listing. */
+    @Override
+    public Map<String, Long> bytesByClass() throws IOException {
+        return call(() -> {
+            Map<String, Long> bytes = new TreeMap<>();
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+                bytes.merge(o.storageClassAsString() == null ? "STANDARD" : o.storageClassAsString(), o.size(),
+                        Long::sum);
+            }
+            return bytes;
+        }, "");
     }
 
     private String key(String name) {

@@ -63,6 +63,8 @@ class CopyFailoverTest {
         String metrics = lifeboat.metrics();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("copy_status{") && l.contains("target=\"nfs\"")
                 && l.endsWith(" 1.0")), metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("stored_bytes{") && l.contains("place=\"nfs\"")
+                && l.contains("class=\"directory\"")), metrics);
 
         // the repository is lost (a dropped mount): a backup fails, alerted, and writes nothing to the copy
         Files.move(work.resolve("repository"), work.resolve("repository.lost"));

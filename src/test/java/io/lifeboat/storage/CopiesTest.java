@@ -138,6 +138,60 @@ class CopiesTest {
                 pack.getFileName().toString())), "the damaged pack is not copied");
     }
 
+    @Test
+    void packsOfACopyGoToItsStorageClassAndCostIsCountedPerClass() throws Exception {
+        String primary = s3.repository("lifeboat-cost", "site-a");
+        String cold = s3.repository("lifeboat-cost-copy", "site-a") + "&storage-class=GLACIER_IR";
+        String pw = TestSupport.passwordFile(tmp, "cost").toString();
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        StringBuilder counts = new StringBuilder();
+        for (int i = 0; i < 400_000; i++) {
+            counts.append("cam-").append(i % 64).append(",2026-12-07T10:").append(i % 60).append(",").append(i % 7)
+                    .append('\n');
+        }
+        Files.writeString(src.resolve("counts.csv"), counts);
+        TestSupport.writeRandom(src.resolve("clip.mp4"), 91, 1L << 20);
+        assertEquals(0, cli("init", "--repo", primary, "--password-file", pw).exit());
+        assertEquals(0, cli("backup", "--repo", primary, "--password-file", pw, src.toString()).exit());
+        copy(primary, pw, cold);
+
+        TestSupport.Run priced = cli("cost", "--repo", primary, "--password-file", pw, "--copy", cold, "--price",
+                "STANDARD=0.023", "--price", "GLACIER_IR=0.004", "--json");
+        assertEquals(0, priced.exit(), priced::toString);
+        JsonNode cost = Repository.JSON.readTree(priced.out());
+        long coldPacks = 0;
+        long coldStandard = 0;
+        long primaryBytes = 0;
+        double monthly = 0;
+        for (JsonNode p : cost.get("places")) {
+            String where = p.get("location").asText();
+            String storageClass = p.get("storageClass").asText();
+            long bytes = p.get("bytes").asLong();
+            if (where.equals("s3://lifeboat-cost-copy/site-a")) {
+                if (storageClass.equals("GLACIER_IR")) {
+                    coldPacks += bytes;
+                } else {
+                    assertEquals("STANDARD", storageClass, "what plans a restore stays in STANDARD: " + p);
+                    coldStandard += bytes;
+                }
+            } else {
+                assertEquals("STANDARD", storageClass, p.toString());
+                primaryBytes += bytes;
+            }
+            monthly += bytes / (1024.0 * 1024 * 1024) * (storageClass.equals("GLACIER_IR") ? 0.004 : 0.023);
+        }
+        assertTrue(coldPacks > 0 && coldStandard > 0 && primaryBytes > coldStandard, cost.toString());
+        assertEquals(monthly, cost.get("usdPerMonth").asDouble(), 1e-12);
+        long protectedBytes = Files.size(src.resolve("counts.csv")) + Files.size(src.resolve("clip.mp4"));
+        assertEquals(protectedBytes, cost.get("protectedBytes").asLong());
+        double perGib = monthly / (protectedBytes / (1024.0 * 1024 * 1024));
+        assertEquals(perGib, cost.get("usdPerGibMonth").asDouble(), 1e-12);
+        assertEquals(perGib < 0.02, cost.get("met").asBoolean(), cost.toString());
+        System.out.printf("cost: %d bytes protected, %d stored in the repository, %d + %d in the copy: $%.4f per "
+                + "GiB-month%n", protectedBytes, primaryBytes, coldStandard, coldPacks, perGib);
+    }
+
     /** Copies to both places, returning what each copy reported. */
     private static JsonNode copy(String repo, String pw, String... targets) throws Exception {
         List<String> args = new ArrayList<>(List.of("copy", "--repo", repo, "--password-file", pw, "--json"));

@@ -82,6 +82,7 @@ class MariaDbServiceTest {
                     .put("compression", "zstd");
             config.putObject("catalog").put("url", "jdbc:h2:mem:mariadb-service-test;DB_CLOSE_DELAY=-1");
             ((ArrayNode) config.putArray("databases")).add(beAuth);
+            config.putArray("targets").addObject().put("name", "copy").put("path", WORK.resolve("copy").toString());
             config.putObject("dropFolder").put("enabled", false);
             // the sandbox below the server's directory: the restored server's user (mysql) must reach it
             config.putObject("recovery").putObject("drills").put("sandbox", DB.dir.resolve("drills").toString())
@@ -216,6 +217,27 @@ class MariaDbServiceTest {
         }
         assertEquals(4, fulls, list.out());
         assertEquals(4, dumps, list.out());
+
+        // the repository lost: a drill restores from the copy each backup and binlog went to, and says so
+        String current = DB.sql("SHOW MASTER STATUS").split("\\s+")[0];
+        DB.sql("FLUSH BINARY LOGS");
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!Files.exists(WORK.resolve("repository/logs/beAuth/" + current))) {
+            assertTrue(System.currentTimeMillis() < deadline, current + " was not stored complete");
+            Thread.sleep(100);
+        }
+        assertEquals("success", awaitCheck().getStatus()); // its copy step carries the binlog to the copy
+        long rows = Long.parseLong(DB.sql("SELECT COUNT(*) FROM beAuth.sessions"));
+        Files.move(WORK.resolve("repository"), WORK.resolve("repository.lost"));
+        HttpResponse<String> fromCopy = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:8093/api/v1/recovery/drills")).header("Authorization", "Bearer " + admin)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, fromCopy.statusCode(), fromCopy.body());
+        JsonNode copied = awaitDrill(admin, Repository.JSON.readTree(fromCopy.body()).get("recoveryId").asText());
+        assertEquals("completed", copied.get("status").asText(), copied.toString());
+        assertTrue(copied.toString().contains("read from the copy " + WORK.resolve("copy"))
+                && copied.toString().contains("mariadb-check: every table OK")
+                && copied.toString().contains(rows + " rows"), copied.toString());
 
         // the password is nowhere an operator or another user could read it
         LOG.assertNotContains(PASSWORD, "Access denied");

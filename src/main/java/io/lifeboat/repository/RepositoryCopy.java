@@ -1,9 +1,11 @@
 package io.lifeboat.repository;
 
+import io.lifeboat.crypto.CorruptDataException;
 import io.lifeboat.storage.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -30,8 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * files, so that the copy alone restores everything it holds with the same passphrase. Only what
  * the copy lacks goes over, in the order a reader relies on (docs/FORMAT.md §9): key files and
  * config first for a new copy, then packs, then the index objects naming them, then snapshots and
- * log objects. An object is checked as it is read (a content-named one against its name, every
- * one against its listed size), so damage at the source is reported, not copied; when a stage has
+ * log objects. An object is checked as it is read (a content-named one against its name, a log
+ * object by opening its seal, every one against its listed size), so damage at the source is
+ * reported, not copied; when a stage has
  * sent everything, the copy is listed and each object sent must be there with its size before the
  * next stage begins. A stage that fails stops the copy there: what is in the copy stays readable,
  * and the next copy sends the rest. Nothing is ever deleted from a copy: its own retention and
@@ -166,16 +169,27 @@ public final class RepositoryCopy {
             }
             String hash = HexFormat.of().formatHex(sha.digest());
             String base = name.substring(name.lastIndexOf('/') + 1);
-            boolean namedByContent = !name.startsWith("logs/");
-            if (read != size || namedByContent && !hash.equals(base)) {
-                throw new RepositoryException(from.store().location() + "/" + name + " is damaged ("
-                        + (read != size ? read + " bytes where " + size + " were listed" : "its bytes do not hash to its name")
+            String damage = read != size ? read + " bytes where " + size + " were listed"
+                    : name.startsWith("logs/") ? unsealed(name, file) : hash.equals(base) ? null
+                    : "its bytes do not hash to its name";
+            if (damage != null) {
+                throw new RepositoryException(from.store().location() + "/" + name + " is damaged (" + damage
                         + "): it was not copied; run verify --read-data on " + from.store().location());
             }
             to.putFile(name, file);
             bytesSent.addAndGet(read);
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /** A log object is named for its segment, not its bytes: it is checked by opening its seal; null when it opens. */
+    private String unsealed(String name, Path file) throws IOException {
+        try {
+            from.key().open(Files.readAllBytes(file), name.getBytes(StandardCharsets.UTF_8));
+            return null;
+        } catch (CorruptDataException e) {
+            return "its seal does not open: " + e.getMessage();
         }
     }
 

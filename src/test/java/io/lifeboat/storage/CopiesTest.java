@@ -122,6 +122,23 @@ class CopiesTest {
         assertEquals(1, refused.exit(), refused::toString);
         assertTrue(refused.err().contains(other + " holds another repository"), refused.err());
 
+        // a log segment's object is named for the segment, not its bytes: a changed byte is found by its seal
+        Path segment = tmp.resolve("000000010000000000000001");
+        TestSupport.writeRandom(segment, 62, 1 << 20);
+        assertEquals(0, cli("db", "wal-push", "--repo", repo, "--password-file", pw, "--source", "beCamera",
+                segment.toString()).exit());
+        Path log = Path.of(repo, "logs/beCamera/000000010000000000000001");
+        byte[] sealed = Files.readAllBytes(log);
+        sealed[sealed.length / 2] ^= 1;
+        Files.write(log, sealed);
+        String beforeLog = tmp.resolve("before-log").toString();
+        TestSupport.Run logDamaged = cli("copy", "--repo", repo, "--password-file", pw, "--to", beforeLog);
+        assertEquals(1, logDamaged.exit(), logDamaged::toString);
+        assertTrue(logDamaged.err().contains("logs/beCamera/000000010000000000000001 is damaged (its seal does not "
+                + "open"), logDamaged.err());
+        assertFalse(Files.exists(Path.of(beforeLog, "logs/beCamera/000000010000000000000001")));
+        Files.delete(log);
+
         Path pack;
         try (var packs = Files.walk(Path.of(repo, "data"))) {
             pack = packs.filter(Files::isRegularFile).findFirst().orElseThrow();

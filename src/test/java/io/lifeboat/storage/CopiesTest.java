@@ -128,14 +128,8 @@ class CopiesTest {
         assertEquals(0, cli("db", "wal-push", "--repo", repo, "--password-file", pw, "--source", "beCamera",
                 segment.toString()).exit());
         Path log = Path.of(repo, "logs/beCamera/000000010000000000000001");
-        byte[] sealed = Files.readAllBytes(log);
-        sealed[sealed.length / 2] ^= 1;
-        Files.write(log, sealed);
-        String beforeLog = tmp.resolve("before-log").toString();
-        TestSupport.Run logDamaged = cli("copy", "--repo", repo, "--password-file", pw, "--to", beforeLog);
-        assertEquals(1, logDamaged.exit(), logDamaged::toString);
-        assertTrue(logDamaged.err().contains("logs/beCamera/000000010000000000000001 is damaged (its seal does not "
-                + "open"), logDamaged.err());
+        String beforeLog = copyAfterDamage(repo, pw, log, "before-log", "logs/beCamera/000000010000000000000001 is "
+                + "damaged (its seal does not open");
         assertFalse(Files.exists(Path.of(beforeLog, "logs/beCamera/000000010000000000000001")));
         Files.delete(log);
 
@@ -143,16 +137,22 @@ class CopiesTest {
         try (var packs = Files.walk(Path.of(repo, "data"))) {
             pack = packs.filter(Files::isRegularFile).findFirst().orElseThrow();
         }
-        byte[] bytes = Files.readAllBytes(pack);
-        bytes[bytes.length / 2] ^= 1;
-        Files.write(pack, bytes);
-        String fresh = tmp.resolve("fresh").toString();
-        TestSupport.Run damaged = cli("copy", "--repo", repo, "--password-file", pw, "--to", fresh);
-        assertEquals(1, damaged.exit(), damaged::toString);
-        assertTrue(damaged.err().contains(pack.getFileName() + " is damaged"), damaged.err());
+        String fresh = copyAfterDamage(repo, pw, pack, "fresh", pack.getFileName() + " is damaged");
         assertFalse(Files.exists(Path.of(fresh, "snapshots")), "no snapshot goes over while its pack did not");
         assertFalse(Files.exists(Path.of(fresh, "data", pack.getParent().getFileName().toString(),
                 pack.getFileName().toString())), "the damaged pack is not copied");
+    }
+
+    /** Changes a byte of the object, then copies to a new place: refused, saying so; returns the place. */
+    private String copyAfterDamage(String repo, String pw, Path object, String place, String says) throws Exception {
+        byte[] bytes = Files.readAllBytes(object);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(object, bytes);
+        String to = tmp.resolve(place).toString();
+        TestSupport.Run damaged = cli("copy", "--repo", repo, "--password-file", pw, "--to", to);
+        assertEquals(1, damaged.exit(), damaged::toString);
+        assertTrue(damaged.err().contains(says), damaged.err());
+        return to;
     }
 
     @Test

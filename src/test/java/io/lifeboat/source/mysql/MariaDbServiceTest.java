@@ -161,11 +161,7 @@ class MariaDbServiceTest {
 
         // a drill restores the chain and replays the binlogs into its sandbox, and checks it
         String admin = catalog.createToken("drill-admin", Role.ADMIN);
-        HttpResponse<String> began = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:8093/api/v1/recovery/drills")).header("Authorization", "Bearer " + admin)
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(202, began.statusCode(), began.body());
-        JsonNode drill = awaitDrill(admin, Repository.JSON.readTree(began.body()).get("recoveryId").asText());
+        JsonNode drill = drill(admin);
         assertEquals("completed", drill.get("status").asText(), drill.toString());
         long sessions = Long.parseLong(DB.sql("SELECT COUNT(*) FROM beAuth.sessions"));
         assertTrue(drill.toString().contains("mariadb-check: every table OK") && drill.toString().contains(
@@ -193,11 +189,7 @@ class MariaDbServiceTest {
                     assertFalse(writer.isDone(), "the writer stopped: " + writer);
                     Thread.sleep(50);
                 }
-                HttpResponse<String> again = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:8093/api/v1/recovery/drills")).header("Authorization", "Bearer " + admin)
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(202, again.statusCode(), again.body());
-                JsonNode streaming = awaitDrill(admin, Repository.JSON.readTree(again.body()).get("recoveryId").asText());
+                JsonNode streaming = drill(admin);
                 assertEquals("completed", streaming.get("status").asText(), "drill " + i + " while streaming: " + streaming);
             }
         } finally {
@@ -229,11 +221,7 @@ class MariaDbServiceTest {
         assertEquals("success", awaitCheck().getStatus()); // its copy step carries the binlog to the copy
         long rows = Long.parseLong(DB.sql("SELECT COUNT(*) FROM beAuth.sessions"));
         Files.move(WORK.resolve("repository"), WORK.resolve("repository.lost"));
-        HttpResponse<String> fromCopy = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:8093/api/v1/recovery/drills")).header("Authorization", "Bearer " + admin)
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(202, fromCopy.statusCode(), fromCopy.body());
-        JsonNode copied = awaitDrill(admin, Repository.JSON.readTree(fromCopy.body()).get("recoveryId").asText());
+        JsonNode copied = drill(admin);
         assertEquals("completed", copied.get("status").asText(), copied.toString());
         assertTrue(copied.toString().contains("read from the copy " + WORK.resolve("copy"))
                 && copied.toString().contains("mariadb-check: every table OK")
@@ -248,6 +236,15 @@ class MariaDbServiceTest {
         assertTrue(seen.stream().anyMatch(l -> l.contains("mariadb-backup")) && seen.stream().anyMatch(
                 l -> l.contains("mariadb-binlog")), "the process list was watched");
         assertTrue(seen.stream().noneMatch(l -> l.contains(PASSWORD)), "password in a process listing");
+    }
+
+    /** Starts a drill over the API and waits for its end. */
+    private static JsonNode drill(String admin) throws Exception {
+        HttpResponse<String> began = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:8093/api/v1/recovery/drills")).header("Authorization", "Bearer " + admin)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, began.statusCode(), began.body());
+        return awaitDrill(admin, Repository.JSON.readTree(began.body()).get("recoveryId").asText());
     }
 
     private static JsonNode awaitDrill(String token, String id) throws Exception {

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The service copies each backup to its target (a directory, as an NFS mount is) and shows where
- * each backup lives; when the repository is lost, a backup fails and is alerted (nothing is
- * written to the copy), and a drill restores from the copy, saying so.
+ * The service copies each backup to its targets (a directory, as an NFS mount is, and a bucket
+ * that cannot be reached) and shows where each backup lives: the unreachable one is alerted and
+ * holds nothing back. When the repository is lost, a backup fails and is alerted (nothing is
+ * written to the copy), and a drill restores from the copy that answers, saying so.
  */
 class CopyFailoverTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,6 +46,7 @@ class CopyFailoverTest {
                 files:
                   - { name: app, path: %1$s/app, schedule: "0 3 * * *", retention: 30d }
                 targets:
+                  - { name: offsite, path: "s3://lifeboat-offsite/site-a?endpoint=http://127.0.0.1:9&path-style=true&timeout=1" }
                   - { name: nfs, path: %1$s/nfs/lifeboat }
                 dropFolder: { enabled: false }
                 recovery:
@@ -60,6 +62,12 @@ class CopyFailoverTest {
         JsonNode target = status.get("targets").get(0);
         assertEquals("nfs", target.get("target").asText(), status.toString());
         assertEquals("done", target.get("status").asText(), status.toString());
+        // a target that cannot be reached holds back neither the backup nor the other copy: it is alerted, shown failed
+        JsonNode offsite = status.get("targets").get(1);
+        assertEquals("offsite", offsite.get("target").asText(), status.toString());
+        assertEquals("failed", offsite.get("status").asText(), status.toString());
+        assertTrue(Files.readString(work.resolve("alerts.log")).contains("\"kind\":\"copy-failed\""),
+                Files.readString(work.resolve("alerts.log")));
         String metrics = lifeboat.metrics();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("copy_status{") && l.contains("target=\"nfs\"")
                 && l.endsWith(" 1.0")), metrics);

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,20 +31,21 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Makes another store a copy of a repository, or brings a copy up to date: the same config and key
  * files, so that the copy alone restores everything it holds with the same passphrase. Only what
- * the copy lacks goes over, in the order a reader relies on (docs/FORMAT.md §9): key files and
- * config first for a new copy, then packs, then the index objects naming them, then snapshots and
- * log objects. An object is checked as it is read (a content-named one against its name, a log
- * object by opening its seal, every one against its listed size), so damage at the source is
- * reported, not copied; when a stage has
- * sent everything, the copy is listed and each object sent must be there with its size before the
- * next stage begins. A stage that fails stops the copy there: what is in the copy stays readable,
- * and the next copy sends the rest. Nothing is ever deleted from a copy: its own retention and
- * locks decide that. Segments still growing (`.partial`) are left to the copy after they complete.
+ * the copy lacks goes over. The order is the one a reader relies on (docs/FORMAT.md §9): first the
+ * snapshots and log objects are read as they are now (a segment still growing as its partial);
+ * only then are packs and index listed — every chunk those objects name was indexed before they
+ * were written, so the listing covers them even while backups and log streams go on — and packs go
+ * over, then the index objects, then the snapshots and log objects read at the start. An object is
+ * checked as it is read (a content-named one against its name, a log object by opening its seal,
+ * each one that does not grow against its listed size), so damage at the source is reported, not
+ * copied; after each stage the copy is listed and every object sent must be there with its size.
+ * A stage that fails stops the copy there: what is in the copy stays readable, and the next copy
+ * sends the rest. Nothing but a partial the copy holds complete now is deleted from a copy: its own
+ * retention and locks decide that.
  */
 public final class RepositoryCopy {
     private static final int PARALLEL = 4;
-    private static final List<List<String>> STAGES = List.of(List.of("data/"), List.of("index/"),
-            List.of("snapshots/", "logs/"));
+    private static final List<String> ROOTS = List.of("snapshots/", "logs/");
 
     /** What a copy sent, and what the copy holds now. */
     public record Result(String target, int objectsSent, long bytesSent, int objectsThere, Set<String> snapshots,
@@ -53,6 +55,8 @@ public final class RepositoryCopy {
     private final Repository from;
     private final BlobStore to;
     private final AtomicLong bytesSent = new AtomicLong();
+    /** The size of each object as fetched (a partial's may differ from its listing). */
+    private final Map<String, Long> sizes = new ConcurrentHashMap<>();
 
     private RepositoryCopy(Repository from, BlobStore to) {
         this.from = from;
@@ -67,22 +71,37 @@ public final class RepositoryCopy {
     private Result run() throws IOException, InterruptedException {
         BlobStore source = from.store();
         int sent = 0;
+        Map<String, Path> roots = new ConcurrentHashMap<>();
         try (RepositoryLock readLock = RepositoryLock.shared(source, "copy to " + to.location())) {
             sent += startCopy(source);
             try (RepositoryLock writeLock = RepositoryLock.shared(to, "copy from " + source.location())) {
-                for (List<String> stage : STAGES) {
-                    Map<String, Long> wanted = new TreeMap<>();
-                    Map<String, Long> there = new HashMap<>();
-                    for (String prefix : stage) {
-                        wanted.putAll(source.listSizes(prefix));
-                        there.putAll(to.listSizes(prefix));
+                Map<String, Long> wanted = missing(ROOTS);
+                // a partial is sent each time: it grows under the same name
+                wanted.putAll(partials());
+                run(wanted, name -> {
+                    Path file = fetch(name, wanted.get(name));
+                    if (file != null) {
+                        roots.put(name, file);
                     }
-                    wanted.keySet().removeIf(name -> name.endsWith(LogArchive.PARTIAL)
-                            || wanted.get(name).equals(there.get(name)));
-                    send(wanted);
-                    check(wanted, stage);
-                    sent += wanted.size();
+                });
+                for (String prefix : List.of("data/", "index/")) {
+                    Map<String, Long> objects = missing(List.of(prefix));
+                    copyEach(objects);
+                    check(objects, List.of(prefix));
+                    sent += objects.size();
                 }
+                run(roots, name -> put(name, roots.get(name)));
+                Map<String, Long> sentRoots = new HashMap<>();
+                for (Map.Entry<String, Path> r : roots.entrySet()) {
+                    sentRoots.put(r.getKey(), sizes.get(r.getKey()));
+                }
+                check(sentRoots, ROOTS);
+                sent += roots.size();
+                dropCompletedPartials();
+            }
+        } finally {
+            for (Path file : roots.values()) {
+                Files.deleteIfExists(file);
             }
         }
         Set<String> snapshots = new HashSet<>();
@@ -91,12 +110,39 @@ public final class RepositoryCopy {
         }
         int logs = (int) to.list("logs/").stream().filter(n -> !n.endsWith(LogArchive.PARTIAL)).count();
         int objects = 0;
-        for (List<String> stage : STAGES) {
-            for (String prefix : stage) {
-                objects += to.list(prefix).size();
+        for (String prefix : List.of("keys/", "data/", "index/", "snapshots/", "logs/")) {
+            objects += to.list(prefix).size();
+        }
+        return new Result(to.location(), sent, bytesSent.get(), objects + 1, snapshots, logs);
+    }
+
+    /** Objects under the prefixes that the copy lacks, or holds with another size, but for partials. */
+    private Map<String, Long> missing(List<String> prefixes) throws IOException {
+        Map<String, Long> wanted = new TreeMap<>();
+        Map<String, Long> there = new HashMap<>();
+        for (String prefix : prefixes) {
+            wanted.putAll(from.store().listSizes(prefix));
+            there.putAll(to.listSizes(prefix));
+        }
+        wanted.keySet().removeIf(name -> name.endsWith(LogArchive.PARTIAL) || wanted.get(name).equals(there.get(name)));
+        return wanted;
+    }
+
+    private Map<String, Long> partials() throws IOException {
+        Map<String, Long> partials = new TreeMap<>(from.store().listSizes("logs/"));
+        partials.keySet().removeIf(name -> !name.endsWith(LogArchive.PARTIAL));
+        return partials;
+    }
+
+    /** A partial the copy now holds complete is of no more use there (readers take the complete one first). */
+    private void dropCompletedPartials() throws IOException {
+        Set<String> there = new HashSet<>(to.list("logs/"));
+        for (String name : there) {
+            if (name.endsWith(LogArchive.PARTIAL)
+                    && there.contains(name.substring(0, name.length() - LogArchive.PARTIAL.length()))) {
+                to.delete(name);
             }
         }
-        return new Result(to.location(), sent, bytesSent.get(), objects, snapshots, logs);
     }
 
     /**
@@ -117,37 +163,50 @@ public final class RepositoryCopy {
         }
         Map<String, Long> keys = source.listSizes("keys/");
         keys.keySet().removeAll(to.listSizes("keys/").keySet());
-        send(keys);
+        copyEach(keys);
         check(keys, List.of("keys/"));
         if (fresh) {
             Path file = scratchFile();
             Files.write(file, config);
-            to.putFile("config", file);
-            bytesSent.addAndGet(config.length);
+            put("config", file);
         }
         return keys.size() + (fresh ? 1 : 0);
     }
 
-    private void send(Map<String, Long> objects) throws IOException, InterruptedException {
+    /** Fetches and sends each object. */
+    private void copyEach(Map<String, Long> objects) throws IOException, InterruptedException {
+        run(objects, name -> {
+            Path file = fetch(name, objects.get(name));
+            if (file != null) {
+                put(name, file);
+            }
+        });
+    }
+
+    /** One action per object, PARALLEL at a time; the first failure is thrown once all have ended. */
+    private void run(Map<String, ?> objects, ObjectAction action) throws IOException, InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, r -> {
             Thread t = new Thread(r, "copy");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<Future<Void>> sends = new ArrayList<>();
-            for (Map.Entry<String, Long> o : objects.entrySet()) {
-                sends.add(pool.submit(() -> {
-                    sendOne(o.getKey(), o.getValue());
+            List<Future<Void>> done = new ArrayList<>();
+            for (String name : objects.keySet()) {
+                done.add(pool.submit(() -> {
+                    action.on(name);
                     return null;
                 }));
             }
-            for (Future<Void> f : sends) {
+            for (Future<Void> f : done) {
                 try {
                     f.get();
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof IOException io) {
                         throw io;
+                    }
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
                     }
                     throw new IOException(e.getCause());
                 }
@@ -157,30 +216,55 @@ public final class RepositoryCopy {
         }
     }
 
-    /** One object, through a file in the target's scratch space, checked on the way. */
-    private void sendOne(String name, long size) throws IOException {
+    @FunctionalInterface
+    private interface ObjectAction {
+        void on(String name) throws IOException;
+    }
+
+    /**
+     * Reads one object into a file in the target's scratch space, checked; null when it is gone since
+     * it was listed (a snapshot forgotten, a partial completed: the next copy takes what replaced it).
+     */
+    private Path fetch(String name, long listedSize) throws IOException {
         Path file = scratchFile();
+        boolean kept = false;
         try {
             MessageDigest sha = sha256();
             long read;
             try (InputStream in = new DigestInputStream(from.store().open(name), sha);
                     OutputStream out = Files.newOutputStream(file)) {
                 read = in.transferTo(out);
+            } catch (NoSuchFileException gone) {
+                if (name.startsWith("data/") || name.startsWith("index/")) {
+                    throw gone;
+                }
+                return null;
             }
+            boolean grows = name.endsWith(LogArchive.PARTIAL);
             String hash = HexFormat.of().formatHex(sha.digest());
             String base = name.substring(name.lastIndexOf('/') + 1);
-            String damage = read != size ? read + " bytes where " + size + " were listed"
+            String damage = read != listedSize && !grows ? read + " bytes where " + listedSize + " were listed"
                     : name.startsWith("logs/") ? unsealed(name, file) : hash.equals(base) ? null
                     : "its bytes do not hash to its name";
             if (damage != null) {
                 throw new RepositoryException(from.store().location() + "/" + name + " is damaged (" + damage
                         + "): it was not copied; run verify --read-data on " + from.store().location());
             }
-            to.putFile(name, file);
-            bytesSent.addAndGet(read);
+            sizes.put(name, read);
+            kept = true;
+            return file;
         } finally {
-            Files.deleteIfExists(file);
+            if (!kept) {
+                Files.deleteIfExists(file);
+            }
         }
+    }
+
+    /** Sends a fetched file under its name (the store takes the file). */
+    private void put(String name, Path file) throws IOException {
+        long size = Files.size(file);
+        to.putFile(name, file);
+        bytesSent.addAndGet(size);
     }
 
     /** A log object is named for its segment, not its bytes: it is checked by opening its seal; null when it opens. */

@@ -8,32 +8,51 @@ import io.lifeboat.storage.S3Server;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Full backup plus continuous WAL archiving of a throwaway cluster, then point-in-time restores:
  * the restored cluster holds exactly the transactions committed at or before the target. Lifeboat
- * runs as the postgres user throughout, as PostgreSQL's archive_command and restore_command do.
+ * runs as the postgres user throughout, as PostgreSQL's archive_command and restore_command do,
+ * through bin/lifeboat: the launcher answers the segments a call pushed or fetched ahead without
+ * starting Java, as in production.
  */
 class PointInTimeRecoveryTest {
+    /** This build installed as bin/lifeboat runs it, shared by the tests (they only read it). */
+    private static Path installation;
     private Path work;
     private String repo;
     private List<String> lifeboat;
     private final List<ThrowawayCluster> clusters = new ArrayList<>();
 
+    @BeforeAll
+    static void install() throws Exception {
+        installation = installed();
+    }
+
+    @AfterAll
+    static void uninstall() throws Exception {
+        io.lifeboat.TestSupport.deleteTree(installation);
+    }
+
     @BeforeEach
     void setUp() throws Exception {
         work = Files.createTempDirectory("lifeboat-pitr");
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         lifeboat = commandForPostgresUser(work.resolve("lib"));
         Files.writeString(work.resolve("pw"), "pitr passphrase\n");
         Files.createDirectories(work.resolve("config"));
@@ -60,9 +79,7 @@ class PointInTimeRecoveryTest {
         Instant beforeDrop;
         try (Connection db = primary.connect()) {
             t1 = threePhases(db, primary);
-            Thread.sleep(1100);
-            beforeDrop = Instant.now();
-            Thread.sleep(1100);
+            beforeDrop = serverNow(db);
             db.createStatement().execute("DROP TABLE counts");
             awaitArchived(db, primary);
         }
@@ -97,24 +114,34 @@ class PointInTimeRecoveryTest {
     }
 
     /**
-     * 100 rows of phase t0, a full backup, 10 rows of t1, then (a second later) 5 of t2; returns a
-     * moment between t1 and t2, each a second away (the recovery target's resolution).
+     * 100 rows of phase t0, a full backup, 10 rows of t1, then 5 of t2; returns a moment after t1's
+     * commit and before t2's, as the server's clock reads them.
      */
     private Instant threePhases(Connection db, ThrowawayCluster primary) throws Exception {
         db.createStatement().execute("CREATE TABLE counts (id serial PRIMARY KEY, phase text NOT NULL)");
         db.createStatement().execute("INSERT INTO counts (phase) SELECT 't0' FROM generate_series(1, 100)");
         dbBackup(primary);
         db.createStatement().execute("INSERT INTO counts (phase) SELECT 't1' FROM generate_series(1, 10)");
-        Thread.sleep(1100);
-        Instant t1 = Instant.now();
-        Thread.sleep(1100);
+        Instant t1 = serverNow(db);
         db.createStatement().execute("INSERT INTO counts (phase) SELECT 't2' FROM generate_series(1, 5)");
         return t1;
     }
 
+    /**
+     * The server's clock, between the commit before and the one after: a commit records the time
+     * it was made, and recovery targets are to the microsecond, so no pause is needed around it.
+     */
+    private static Instant serverNow(Connection db) throws Exception {
+        try (ResultSet rs = db.createStatement().executeQuery("SELECT clock_timestamp()")) {
+            rs.next();
+            return rs.getObject(1, OffsetDateTime.class).toInstant();
+        }
+    }
+
     @Test
     void anIncrementalBackupStoresLittleAndRestoresWithTheArchivedWal() throws Exception {
-        ThrowawayCluster primary = archivingPrimary();
+        ThrowawayCluster primary = cluster(ThrowawayCluster.create(work.resolve("primary"), "wal_level = replica\n"));
+        primary.start();
         long full;
         long incremental;
         try (Connection db = primary.connect()) {
@@ -123,6 +150,12 @@ class PointInTimeRecoveryTest {
             // a settled table, as most of a production database is: hint bits set, tuples frozen
             db.createStatement().execute("VACUUM FREEZE frames");
             db.createStatement().execute("CHECKPOINT");
+        }
+        // archiving from here on (archive_mode is read at start): no restore needs the WAL that loaded the
+        // table before the full backup, and storing it took longer than the rest of the test
+        primary.configure(archiving());
+        primary.restart();
+        try (Connection db = primary.connect()) {
             full = storedBytes(dbBackup(primary, "--json"));
             db.createStatement().execute("UPDATE frames SET digest = 'changed' WHERE id % 150000 = 0");
             awaitArchived(db, primary);
@@ -443,14 +476,19 @@ class PointInTimeRecoveryTest {
 
     /** A started cluster whose archive_command pushes its WAL into the test's repository. */
     private ThrowawayCluster archivingPrimary() throws Exception {
+        ThrowawayCluster primary = cluster(ThrowawayCluster.create(work.resolve("primary"), "wal_level = replica\n"
+                + archiving()));
+        primary.start();
+        return primary;
+    }
+
+    /** The settings that push a cluster's WAL into the test's repository. */
+    private String archiving() {
         // the command goes to the shell: the repository in quotes (an S3 location holds '&'), each quote
         // doubled inside the postgresql.conf string
         String push = String.join(" ", cmd("db", "wal-push", "--repo", "'" + repo + "'", "--password-file",
                 work.resolve("pw").toString(), "--source", "beCamera", "%p"));
-        ThrowawayCluster primary = cluster(ThrowawayCluster.create(work.resolve("primary"), "wal_level = replica\n"
-                + "archive_mode = on\narchive_command = '" + push.replace("'", "''") + "'\n"));
-        primary.start();
-        return primary;
+        return "archive_mode = on\narchive_command = '" + push.replace("'", "''") + "'\n";
     }
 
     private ThrowawayCluster cluster(ThrowawayCluster c) {
@@ -464,39 +502,65 @@ class PointInTimeRecoveryTest {
         return all.toArray(String[]::new);
     }
 
-    /** A launcher for this test's class path, copied where the postgres user can read it. */
+    /**
+     * The test's launcher, where the postgres user can read it: bin/lifeboat of the installation,
+     * with this test's cache and the S3 server's credentials in its environment (which the Java
+     * it starts, and the fetch-ahead that starts, inherit).
+     */
     private static List<String> commandForPostgresUser(Path lib) throws Exception {
         Files.createDirectories(lib);
-        List<String> entries = new ArrayList<>();
-        int n = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path source = Path.of(entry);
-            Path copy = lib.resolve((n++) + "-" + source.getFileName());
-            if (Files.isDirectory(source)) {
-                try (Stream<Path> walk = Files.walk(source)) {
-                    for (Path p : walk.toList()) {
-                        Path to = copy.resolve(source.relativize(p).toString());
-                        if (Files.isDirectory(p)) {
-                            Files.createDirectories(to);
-                        } else {
-                            Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-            } else if (Files.exists(source)) {
-                Files.copy(source, copy);
-            }
-            entries.add(copy.toString());
-        }
         Path script = lib.resolve("lifeboat");
-        StringBuilder credentials = new StringBuilder("export LIFEBOAT_CACHE=" + lib.resolveSibling("cache") + "\n");
-        S3Server.credentials().forEach((k, v) -> credentials.append("export ").append(k).append('=').append(v).append('\n'));
-        Files.writeString(script, "#!/bin/sh\n" + credentials + "exec " + Path.of(System.getProperty("java.home"), "bin", "java")
-                + " -Xmx256m --add-opens java.base/sun.nio.fs=ALL-UNNAMED -Dlifeboat.command=" + script
-                + " -cp '" + String.join(":", entries)
-                + "' io.lifeboat.cli.Lifeboat \"$@\"\n");
-        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        StringBuilder env = new StringBuilder("export LIFEBOAT_CACHE=" + lib.resolveSibling("cache") + "\n");
+        S3Server.credentials().forEach((k, v) -> env.append("export ").append(k).append('=').append(v).append('\n'));
+        Files.writeString(script, "#!/bin/sh\n" + env + "exec " + installation.resolve("bin/lifeboat") + " \"$@\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         return List.of(script.toString());
+    }
+
+    /**
+     * This build laid out as bin/lifeboat expects it once built (target/lifeboat.jar, the runtime
+     * libraries in target/lib and the stamp that says they are complete), with no sources beside
+     * it, so the launcher never builds; the postgres user's.
+     */
+    private static Path installed() throws Exception {
+        Path home = Files.createTempDirectory("lifeboat-install", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path launcher = Files.createDirectories(home.resolve("bin")).resolve("lifeboat");
+        Files.copy(Path.of("bin/lifeboat"), launcher);
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path lib = Files.createDirectories(home.resolve("target/lib"));
+        Path classes = Path.of("target/classes");
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(home.resolve("target/lifeboat.jar")));
+             Stream<Path> walk = Files.walk(classes)) {
+            for (Path p : walk.filter(p -> !p.equals(classes)).toList()) {
+                // directories too, as a packaged jar has them: resources are found by their folder (migrations)
+                boolean folder = Files.isDirectory(p);
+                jar.putNextEntry(new JarEntry(classes.relativize(p) + (folder ? "/" : "")));
+                if (!folder) {
+                    Files.copy(p, jar);
+                }
+                jar.closeEntry();
+            }
+        }
+        for (String entry : Files.readString(Path.of("target/runtime-classpath.txt")).strip()
+                .split(File.pathSeparator)) {
+            Files.copy(Path.of(entry), lib.resolve(Path.of(entry).getFileName()));
+        }
+        Files.createFile(lib.resolve(".complete"));
+        // the class-data archive the launcher makes after it builds, from a demo run: every command starts faster
+        Path demo = Files.createTempDirectory("lifeboat-demo");
+        try {
+            Process p = new ProcessBuilder("java", "-XX:ArchiveClassesAtExit=" + home.resolve("target/lifeboat.jsa"),
+                    "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-cp",
+                    home.resolve("target/lifeboat.jar") + File.pathSeparator + lib + "/*", "io.lifeboat.cli.Lifeboat",
+                    "demo", "--dir", demo.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertEquals(0, p.waitFor(), "the demo run that makes the class-data archive");
+        } finally {
+            io.lifeboat.TestSupport.deleteTree(demo);
+        }
+        chownToPostgres(home);
+        return home;
     }
 
     private static void chownToPostgres(Path dir) throws Exception {

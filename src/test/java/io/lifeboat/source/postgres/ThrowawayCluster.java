@@ -83,6 +83,12 @@ public final class ThrowawayCluster implements AutoCloseable {
         }
     }
 
+    /** Stops the server cleanly and starts it again, for settings it reads only when it starts. */
+    void restart() throws Exception {
+        asPostgres(PgTools.bin("pg_ctl").toString(), "-D", dataDir.toString(), "-l", log.toString(), "-m", "fast", "-w",
+                "-t", "120", "restart");
+    }
+
     public Connection connect() throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", null);
     }

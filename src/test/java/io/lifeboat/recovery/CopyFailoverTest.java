@@ -10,7 +10,6 @@ import io.lifeboat.TestSupport;
 import io.lifeboat.source.postgres.ThrowawayCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -34,25 +33,13 @@ class CopyFailoverTest {
 
     @AfterEach
     void stop() throws Exception {
-        if (lifeboat != null) {
-            lifeboat.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        TestSupport.deleteTree(work);
+        StreamedCluster.stop(lifeboat, cluster, work);
     }
 
     @Test
     void aLostRepositoryFailsBackupsAndADrillRestoresFromTheCopy() throws Exception {
-        // readable by the postgres user, who runs the database and its restored copy
-        work = Files.createTempDirectory("lifeboat-copies", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwxr-xr-x")));
-        cluster = ThrowawayCluster.startedIn(work);
-        try (Connection db = cluster.connect()) {
-            db.createStatement().execute("CREATE TABLE counts AS SELECT g AS n, md5(g::text) AS camera"
-                    + " FROM generate_series(1, 20000) g");
-        }
+        work = StreamedCluster.workDirectory("lifeboat-copies");
+        cluster = StreamedCluster.withCounts(work);
         Path app = work.resolve("app");
         TestSupport.writeRandom(app.resolve("models/counter.onnx"), 71, 3L << 20);
         Files.writeString(app.resolve("settings.yaml"), "cameras: 64\n");

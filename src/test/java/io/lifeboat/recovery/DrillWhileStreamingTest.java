@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
@@ -39,25 +38,14 @@ class DrillWhileStreamingTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        if (lifeboat != null) {
-            lifeboat.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        TestSupport.deleteTree(work);
+        StreamedCluster.stop(lifeboat, cluster, work);
     }
 
     @Test
     void drillsOneAfterAnotherUnderWriteLoadAllComplete() throws Exception {
-        work = Files.createTempDirectory("lifeboat-drills", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwxr-xr-x")));
+        work = StreamedCluster.workDirectory("lifeboat-drills");
         Files.createDirectories(work.resolve("restores"));
-        cluster = ThrowawayCluster.startedIn(work);
-        try (Connection db = cluster.connect()) {
-            db.createStatement().execute("CREATE TABLE counts AS SELECT g AS n, md5(g::text) AS camera"
-                    + " FROM generate_series(1, 20000) g");
-        }
+        cluster = StreamedCluster.withCounts(work);
         lifeboat = new ServedLifeboat(work);
         Files.writeString(work.resolve("config/lifeboat.yaml"), """
                 repository: { path: %1$s/repository, passwordFile: %1$s/repository.password, create: true, compression: zstd:3 }

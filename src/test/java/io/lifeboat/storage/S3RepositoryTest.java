@@ -269,7 +269,7 @@ class S3RepositoryTest {
                     + "&timeout=1";
             String pw = TestSupport.passwordFile(tmp, "frozen").toString();
             Path src = tmp.resolve("src");
-            TestSupport.writeRandom(src.resolve("clip.mp4"), 41, 3L << 20);
+            TestSupport.writeRandom(src.resolve("clip.mp4"), 41, 1L << 20);
             assertEquals(0, cli("init", "--repo", repo, "--password-file", pw).exit());
             assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, src.toString()).exit());
             Path scratch;
@@ -279,7 +279,7 @@ class S3RepositoryTest {
 
             // the store takes the pack's upload and never answers: the backup gives up, its pack and lock go
             proxy.fail("PUT /lifeboat-frozen/repo/data/", S3Proxy.Fault.HOLD, Integer.MAX_VALUE);
-            TestSupport.writeRandom(src.resolve("clip-2.mp4"), 42, 3L << 20);
+            TestSupport.writeRandom(src.resolve("clip-2.mp4"), 42, 512L << 10);
             TestSupport.Run frozen = cli("backup", "--repo", repo, "--password-file", pw, src.toString());
             assertEquals(1, frozen.exit(), frozen::toString);
             assertTrue(frozen.err().contains("store unreachable"), frozen.err());

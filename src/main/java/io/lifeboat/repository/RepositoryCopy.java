@@ -104,14 +104,19 @@ public final class RepositoryCopy {
                 Files.deleteIfExists(file);
             }
         }
+        // what the copy holds now, from one listing
         Set<String> snapshots = new HashSet<>();
-        for (String name : to.list("snapshots/")) {
-            snapshots.add(name.substring("snapshots/".length()));
-        }
-        int logs = (int) to.list("logs/").stream().filter(n -> !n.endsWith(LogArchive.PARTIAL)).count();
+        int logs = 0;
         int objects = 0;
-        for (String prefix : List.of("keys/", "data/", "index/", "snapshots/", "logs/")) {
-            objects += to.list(prefix).size();
+        for (String name : to.list("")) {
+            if (name.startsWith("snapshots/")) {
+                snapshots.add(name.substring("snapshots/".length()));
+            } else if (name.startsWith("logs/") && !name.endsWith(LogArchive.PARTIAL)) {
+                logs++;
+            }
+            if (List.of("keys/", "data/", "index/", "snapshots/", "logs/").stream().anyMatch(name::startsWith)) {
+                objects++;
+            }
         }
         return new Result(to.location(), sent, bytesSent.get(), objects + 1, snapshots, logs);
     }

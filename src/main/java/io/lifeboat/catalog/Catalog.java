@@ -325,12 +325,6 @@ public final class Catalog implements AutoCloseable {
         return copies;
     }
 
-    /** The targets that held the snapshot when they were last checked. */
-    public List<String> copiesOf(String snapshotId) {
-        return query("SELECT target FROM snapshot_copy WHERE snapshot_id = ? ORDER BY target", rs -> rs.getString(1),
-                snapshotId);
-    }
-
     @FunctionalInterface
     private interface RowMapper<T> {
         T map(ResultSet rs) throws SQLException;

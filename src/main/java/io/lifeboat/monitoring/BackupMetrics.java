@@ -13,6 +13,7 @@ import java.util.Map;
  * last success time per source.
  */
 public final class BackupMetrics {
+    private static final String COPY_STATUS = "last copy to the target: 1 done and checked, 0 failed";
     private final MeterRegistry registry;
     private final Gauges gauges;
 
@@ -43,7 +44,7 @@ public final class BackupMetrics {
     /** A copy to a target was made and checked: it holds so many backups now. */
     public void copyChecked(String target, int snapshots, long bytesSent) {
         Tags tags = Tags.of("target", target);
-        gauges.plain("copy_status", tags, "last copy to the target: 1 done and checked, 0 failed").set(1);
+        gauges.plain("copy_status", tags, COPY_STATUS).set(1);
         gauges.plain("copy_last_checked_timestamp_seconds", tags, "when a copy to the target was last checked")
                 .set(System.currentTimeMillis() / 1000);
         gauges.plain("copy_snapshots", tags, "backups the target held when last checked").set(snapshots);
@@ -58,7 +59,7 @@ public final class BackupMetrics {
     }
 
     public void copyFailed(String target) {
-        gauges.plain("copy_status", Tags.of("target", target), "last copy to the target: 1 done and checked, 0 failed")
+        gauges.plain("copy_status", Tags.of("target", target), COPY_STATUS)
                 .set(0);
     }
 }

@@ -314,7 +314,7 @@ class FlowEditTest {
         await("a run with its copy", () -> marks.runs.containsKey(copied));
         String first = marks.runs.get(copied).getSnapshot().id();
         assertTrue(snapshotsIn(copy).contains(first), "the copy holds the run's backup");
-        assertEquals(List.of("nfs"), catalog.copiesOf(first));
+        assertEquals(List.of("nfs"), catalog.copiesBySnapshot().get(first));
         Catalog.CopyState state = catalog.copyStates().stream().filter(c -> c.target().equals("nfs")).findFirst()
                 .orElseThrow();
         assertEquals("done", state.status(), state.toString());
@@ -327,7 +327,7 @@ class FlowEditTest {
         await("a run without the copy step", () -> marks.runs.containsKey(notCopied));
         String second = marks.runs.get(notCopied).getSnapshot().id();
         assertFalse(snapshotsIn(copy).contains(second), "without the step, nothing is copied");
-        assertEquals(List.of(), catalog.copiesOf(second));
+        assertEquals(List.of(), catalog.copiesBySnapshot().getOrDefault(second, List.of()));
 
         edit(FLOW, marked);
         String again = trigger("quick");
@@ -335,7 +335,7 @@ class FlowEditTest {
         String third = marks.runs.get(again).getSnapshot().id();
         assertTrue(snapshotsIn(copy).containsAll(List.of(first, second, third)),
                 "the step put back copies what was missed too");
-        assertEquals(List.of("nfs"), catalog.copiesOf(second));
+        assertEquals(List.of("nfs"), catalog.copiesBySnapshot().getOrDefault(second, List.of()));
         assertTrue(io.lifeboat.TestSupport.cli("verify", "--repo", copy.toString(), "--password-file",
                 WORK.resolve("repository.password").toString(), "--read-data").exit() == 0, "the copy is whole");
     }

@@ -101,15 +101,15 @@ public final class ConfigLoader {
     /** Recovery: no services to stop, no roots, two minutes for health, ten for a hook, a weekly drill of everything. */
     private static LifeboatConfig.Recovery recoveryDefaults(LifeboatConfig.Recovery r) {
         if (r == null) {
-            r = new LifeboatConfig.Recovery(null, null, null, null, null, null);
+            r = new LifeboatConfig.Recovery(null, null, null, null, null, null, null);
         }
-        LifeboatConfig.Drills d = r.drills() == null ? new LifeboatConfig.Drills(null, null, null, null, null, null, null)
+        LifeboatConfig.Drills d = r.drills() == null ? new LifeboatConfig.Drills(null, null, null, null, null, null, null, null)
                 : r.drills();
         d = new LifeboatConfig.Drills(or(d.schedule(), "0 8 * * 0"), or(d.scope(), "full"), d.component(),
-                or(d.rtoTarget(), "4h"), or(d.rpoTarget(), "1h"), or(d.sandbox(), "var/drills"), d.enabled());
+                or(d.rtoTarget(), "4h"), or(d.rpoTarget(), "1h"), or(d.sandbox(), "var/drills"), d.enabled(), d.from());
         return new LifeboatConfig.Recovery(r.services() == null ? List.of() : r.services(),
                 r.roots() == null ? List.of() : r.roots(), or(r.healthTimeout(), "2m"), or(r.hookTimeout(), "10m"),
-                r.performance() == null ? List.of() : r.performance(), d);
+                r.performance() == null ? List.of() : r.performance(), d, or(r.thawPoll(), "5m"));
     }
 
     private static LifeboatConfig validate(Path file, LifeboatConfig c) {
@@ -322,6 +322,7 @@ public final class ConfigLoader {
                 problems.add(where + ".factor: must be 1 or more (got " + p.factor() + ")");
             }
         }
+        checkDuration("recovery.thawPoll", r.thawPoll(), problems);
         LifeboatConfig.Drills d = r.drills();
         try {
             UnixCron.toQuartz(d.schedule());
@@ -336,6 +337,9 @@ public final class ConfigLoader {
         if (d.component() != null && !databases.contains(d.component())
                 && c.files().stream().noneMatch(f -> d.component().equals(f.name()))) {
             problems.add("recovery.drills.component: must name a database or file source (got " + d.component() + ")");
+        }
+        if (d.from() != null && c.targets().stream().noneMatch(t -> t != null && t.active() && d.from().equals(t.name()))) {
+            problems.add("recovery.drills.from: must name an enabled target (got " + d.from() + ")");
         }
     }
 

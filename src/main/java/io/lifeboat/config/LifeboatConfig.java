@@ -127,10 +127,10 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
     /**
      * How recoveries and restore drills run (R6): the platform's services stopped before and started
      * after a recovery, where a recovery may write besides the sources' own places, the checks
-     * after it, and the weekly drill.
+     * after it, the weekly drill, and how often a restore waiting for archived objects asks again.
      */
     public record Recovery(List<Service> services, List<String> roots, String healthTimeout, String hookTimeout,
-                           List<PerformanceCheck> performance, Drills drills) {
+                           List<PerformanceCheck> performance, Drills drills, String thawPoll) {
     }
 
     /** A platform component: how to stop and start it, and the address that says it is healthy. */
@@ -160,9 +160,12 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
     public record PerformanceCheck(String name, String database, String dbname, String query, Double factor) {
     }
 
-    /** The restore drill: when, what (full, partial or component), and the targets it is held to. */
+    /**
+     * The restore drill: when, what (full, partial or component), the targets it is held to, and the
+     * copy it reads from (a target's name, to measure a restore from it, cold tier included).
+     */
     public record Drills(String schedule, String scope, String component, String rtoTarget, String rpoTarget,
-                         String sandbox, Boolean enabled) {
+                         String sandbox, Boolean enabled, String from) {
         public boolean active() {
             return enabled == null || enabled;
         }

@@ -1,14 +1,11 @@
 package io.lifeboat.maintenance;
 
-import io.lifeboat.repository.ChunkId;
-import io.lifeboat.repository.ChunkIndex;
 import io.lifeboat.repository.IndexFile;
-import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
-import io.lifeboat.source.files.NodeStreamReader;
+import io.lifeboat.source.BackupContents;
 import io.lifeboat.storage.BlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
@@ -24,7 +21,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,24 +72,9 @@ public final class Export {
         try (RepositoryLock lock = repo.sharedLock("export");
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            Set<ChunkId> used = new HashSet<>();
-            Set<String> sources = new TreeSet<>();
-            for (Snapshot s : chosen) {
-                NodeStreamReader.forEachChunk(repo, s, (chunk, path) -> used.add(chunk));
-                s.tags().stream().filter(t -> t.startsWith("db:")).forEach(t -> sources.add(t.substring(3)));
-            }
-            List<String> logs = new ArrayList<>();
-            for (String source : sources) {
-                for (String name : store.list("logs/" + source + "/")) {
-                    LogArchive.Segment segment = name.endsWith(LogArchive.PARTIAL) ? null
-                            : LogArchive.currentOf(repo, name);
-                    if (segment != null) {
-                        logs.add(name);
-                        segment.chunks().forEach(c -> used.add(ChunkId.parse(c)));
-                    }
-                }
-            }
-            List<IndexFile.Pack> packs = packsOf(repo, used);
+            BackupContents contents = BackupContents.of(repo, chosen);
+            List<String> logs = contents.logs();
+            List<IndexFile.Pack> packs = packsOf(repo, contents.packs(repo, "the export"));
 
             List<Entry> written = new ArrayList<>();
             written.add(put(tar, "config", store.get("config")));
@@ -127,16 +108,8 @@ public final class Export {
         }
     }
 
-    /** The packs holding the chunks, each whole as the index lists it; a chunk in no pack stops the export. */
-    private static List<IndexFile.Pack> packsOf(Repository repo, Set<ChunkId> used) {
-        Set<String> needed = new TreeSet<>();
-        for (ChunkId id : used) {
-            ChunkIndex.Location at = repo.locate(id);
-            if (at == null) {
-                throw new RepositoryException("chunk " + id + " is not in the index; the export stops. Run verify.");
-            }
-            needed.add(at.pack());
-        }
+    /** The packs, each whole as the index lists it. */
+    private static List<IndexFile.Pack> packsOf(Repository repo, Set<String> needed) {
         Map<String, IndexFile.Pack> packs = new LinkedHashMap<>();
         repo.reloadIndex((name, listed, damage) -> {
             if (listed != null) {

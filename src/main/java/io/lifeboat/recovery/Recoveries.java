@@ -62,7 +62,7 @@ public final class Recoveries {
     /** A recovery as asked, with its steps as its route has them and their estimates; nothing is touched. */
     public Recovery plan(String type, String backupId, String target, List<String> paths, String pointInTime)
             throws IOException {
-        Recovery r = planner().plan(type, backupId, target, paths, pointInTime);
+        Recovery r = planner(null).plan(type, backupId, target, paths, pointInTime);
         listSteps(r);
         return r;
     }
@@ -99,7 +99,9 @@ public final class Recoveries {
     public Recovery beginDrill() throws IOException {
         Recovery r;
         try {
-            r = planner().drill(Path.of(config.get().recovery().drills().sandbox()));
+            LifeboatConfig.Drills drills = config.get().recovery().drills();
+            r = planner(drills.from()).drill(Path.of(drills.sandbox()));
+            r.readFrom = drills.from();
             listSteps(r);
         } catch (IOException | RuntimeException e) {
             Recovery failed = RecoveryPlanner.unplannedDrill(e.getMessage());
@@ -123,8 +125,8 @@ public final class Recoveries {
         }
     }
 
-    private RecoveryPlanner planner() throws IOException {
-        return new RecoveryPlanner(config.get(), serviceConfig, repository.open(), catalog);
+    private RecoveryPlanner planner(String copy) throws IOException {
+        return new RecoveryPlanner(config.get(), serviceConfig, repository.open(copy), catalog);
     }
 
     /** The end of a recovery's route: its status, RTO and RPO recorded, and alerts for what went wrong. */

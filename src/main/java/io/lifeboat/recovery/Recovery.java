@@ -152,6 +152,10 @@ public final class Recovery {
     boolean drill;
     String backupId;
     String target;
+    /** The copy (a target's name) a drill reads from, to measure a restore from it; null: the repository. */
+    String readFrom;
+    /** When the archived objects a restore needs were first asked for, for the time they took. */
+    Instant thawAskedAt;
     Instant point;
     String status = IN_PROGRESS;
     Instant createdAt;

@@ -10,6 +10,7 @@ import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.repository.Progress;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.source.BackupContents;
 import io.lifeboat.source.DirectoryTrees;
 import io.lifeboat.source.config.ConfigBackups;
 import io.lifeboat.source.config.ConfigKeys;
@@ -22,6 +23,7 @@ import io.lifeboat.source.postgres.PgTools;
 import io.lifeboat.source.postgres.RestoreValidation;
 import io.lifeboat.source.postgres.TableFingerprint;
 import io.lifeboat.storage.FailoverBlobStore;
+import io.lifeboat.storage.Thaw;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -34,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -46,7 +49,7 @@ import org.apache.camel.Processor;
  * long it should take, so the plan is always the route as it stands.
  */
 public final class RecoverySteps {
-    public static final List<String> NAMES = List.of("stop-services", "safety-backup", "restore-databases",
+    public static final List<String> NAMES = List.of("stop-services", "safety-backup", "warm-up", "restore-databases",
             "restore-files", "restore-config", "start-services", "validate-health", "validate-data",
             "validate-performance", "recovery-failed", "recovery-ended");
 
@@ -56,10 +59,10 @@ public final class RecoverySteps {
         String backUp(String kind, String source) throws Exception;
     }
 
-    /** Opens the repository the service writes to. */
+    /** Opens the repository for reading (a copy when it cannot be read), or the named copy alone. */
     @FunctionalInterface
     public interface RepositoryOpener {
-        Repository open() throws IOException;
+        Repository open(String copy) throws IOException;
     }
 
     /** One step's work, and its estimate in planning mode. */
@@ -77,10 +80,13 @@ public final class RecoverySteps {
     private final Recoveries recoveries;
     private final SafetyBackup safety;
     private final RestoreChecks checks;
+    /** The service is stopping: a step that waits gives up its wait, to go on when the service is back. */
+    private final BooleanSupplier stopping;
 
     public RecoverySteps(Supplier<LifeboatConfig> config, RepositoryOpener repository,
-                         Catalog catalog, Recoveries recoveries, SafetyBackup safety) {
+                         Catalog catalog, Recoveries recoveries, SafetyBackup safety, BooleanSupplier stopping) {
         this.config = config;
+        this.stopping = stopping;
         this.repository = repository;
         this.catalog = catalog;
         this.recoveries = recoveries;
@@ -101,6 +107,9 @@ public final class RecoverySteps {
                 s.detail = r.sandboxed() ? "none: a sandbox replaces nothing" : "back up the current state of "
                         + r.items.stream().map(i -> i.source).toList() + " first";
             });
+            case "warm-up" -> step(name, this::warmUp, (r, s) -> s.detail = "bring back from an archive storage class"
+                    + " (GLACIER, DEEP_ARCHIVE) the packs the restore reads, and wait until they can be read; nothing"
+                    + " to do where none is archived");
             case "restore-databases" -> step(name, this::restoreDatabases, (r, s) -> {
                 s.fixedMs = 15000L * items(r, Recovery.Item.DATABASE).size();
                 s.bytes = bytes(r, Recovery.Item.DATABASE);
@@ -276,6 +285,50 @@ public final class RecoverySteps {
         return done("current state kept: " + String.join("; ", made));
     }
 
+    /**
+     * Asks the store to bring back the archived packs the restore will read (each once: a recovery
+     * resumed after a restart finds them asked already) and waits, saying in the step's detail how
+     * many are readable, the store's typical delay and the retrieval cost, until all can be read.
+     */
+    private Outcome warmUp(Recovery r) throws Exception {
+        Repository repo = repository.open(r.readFrom);
+        if (!repo.store().mayArchive()) {
+            return skipped(repo.store().location() + " has no archive storage class");
+        }
+        List<Snapshot> backups = new ArrayList<>();
+        for (Recovery.Item item : r.items) {
+            Snapshot s = repo.snapshot(item.snapshot);
+            LifeboatConfig.Database d = Recovery.Item.DATABASE.equals(item.kind) ? database(item.source) : null;
+            backups.addAll(d != null && d.mysql() ? MySqlRestore.chainTo(repo.snapshots(), item.source, s) : List.of(s));
+        }
+        List<String> packs = BackupContents.of(repo, backups).packs(repo, "the warm-up").stream()
+                .map(Repository::packPath).toList();
+        Recovery.Step step = r.step("warm-up");
+        Duration poll = Durations.parse(config.get().recovery().thawPoll());
+        while (true) {
+            Thaw thaw = repo.store().thaw(packs);
+            if (thaw.archived() == 0) {
+                return skipped(repo.store().location() + ": none of the " + packs.size() + " packs the restore reads is archived");
+            }
+            if (r.thawAskedAt == null) {
+                r.thawAskedAt = Instant.now();
+            }
+            if (thaw.ready()) {
+                return done(repo.store().location() + ": " + thaw.describe() + ": all readable, "
+                        + Duration.between(r.thawAskedAt, Instant.now()).toSeconds() + " s after they were asked for");
+            }
+            step.detail = repo.store().location() + ": " + thaw.describe() + ": " + thaw.readable() + " readable, " + thaw.waiting()
+                    + " waiting, asked for at " + r.thawAskedAt + "; asking again every " + poll.toSeconds() + " s";
+            recoveries.save(r);
+            for (long waited = 0; waited < poll.toMillis(); waited += 200) {
+                if (stopping.getAsBoolean()) {
+                    throw new InterruptedException("the service is stopping");
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
     /** One item's restore: into a fresh place (the staging copy when in place); says what it did. */
     private interface ItemRestore {
         Restored run(Repository repo, Recovery.Item item, Path into) throws Exception;
@@ -295,7 +348,7 @@ public final class RecoverySteps {
         if (items.isEmpty()) {
             return skipped(none);
         }
-        Repository repo = repository.open();
+        Repository repo = repository.open(r.readFrom);
         long started = System.nanoTime();
         long bytes = 0;
         List<String> said = new ArrayList<>();
@@ -425,7 +478,7 @@ public final class RecoverySteps {
         if (items.isEmpty()) {
             return skipped("no configuration backup in this recovery");
         }
-        Repository repo = repository.open();
+        Repository repo = repository.open(r.readFrom);
         ConfigBackups backups = new ConfigBackups(repo, ConfigKeys.open(config.get().configKey()));
         List<String> said = new ArrayList<>();
         for (Recovery.Item item : items) {

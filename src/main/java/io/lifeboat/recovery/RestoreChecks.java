@@ -91,7 +91,7 @@ final class RestoreChecks {
     }
 
     Outcome data(Recovery r) throws Exception {
-        Repository repo = repository.open();
+        Repository repo = repository.open(r.readFrom);
         List<String> said = new ArrayList<>();
         for (Recovery.Item item : RecoverySteps.items(r, Recovery.Item.FILES)) {
             // in place, the copy was checked before it took the live place, where services now write

@@ -57,6 +57,8 @@ public final class RepositoryCopy {
     private final AtomicLong bytesSent = new AtomicLong();
     /** The size of each object as fetched (a partial's may differ from its listing). */
     private final Map<String, Long> sizes = new ConcurrentHashMap<>();
+    /** Packs holding node streams: they go to the copy in a class that reads at once, never an archive one. */
+    private final Set<String> planning = new HashSet<>();
 
     private RepositoryCopy(Repository from, BlobStore to) {
         this.from = from;
@@ -84,6 +86,7 @@ public final class RepositoryCopy {
                         roots.put(name, file);
                     }
                 });
+                planning.addAll(nodeStreamPacks());
                 for (String prefix : List.of("data/", "index/")) {
                     Map<String, Long> objects = missing(List.of(prefix));
                     copyEach(objects);
@@ -119,6 +122,24 @@ public final class RepositoryCopy {
             }
         }
         return new Result(to.location(), sent, bytesSent.get(), objects + 1, snapshots, logs);
+    }
+
+    /**
+     * The packs holding the node streams of the repository's snapshots: what a restore from the copy
+     * is planned from (which files, which packs to bring back from an archive class) before
+     * anything has been brought back.
+     */
+    private Set<String> nodeStreamPacks() throws IOException {
+        Set<String> packs = new HashSet<>();
+        for (Snapshot s : from.snapshots()) {
+            for (String chunk : s.nodes()) {
+                ChunkIndex.Location at = from.locate(ChunkId.parse(chunk));
+                if (at != null) {
+                    packs.add(Repository.packPath(at.pack()));
+                }
+            }
+        }
+        return packs;
     }
 
     /** Objects under the prefixes that the copy lacks, or holds with another size, but for partials. */
@@ -268,7 +289,11 @@ public final class RepositoryCopy {
     /** Sends a fetched file under its name (the store takes the file). */
     private void put(String name, Path file) throws IOException {
         long size = Files.size(file);
-        to.putFile(name, file);
+        if (planning.contains(name)) {
+            to.putFileReadable(name, file);
+        } else {
+            to.putFile(name, file);
+        }
         bytesSent.addAndGet(size);
     }
 

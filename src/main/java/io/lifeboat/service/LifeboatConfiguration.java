@@ -69,7 +69,7 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         Recoveries recoveries = new Recoveries(config::get, dir, repository::openForReading, catalog, alerts, producer,
                 once(() -> new RecoveryMetrics(registry.get())));
         LifeboatComponent steps = new LifeboatComponent(flowSteps, new RecoverySteps(config::get, repository::openForReading,
-                catalog, recoveries, (kind, source) -> safetyBackup(producer, kind, source)));
+                catalog, recoveries, (kind, source) -> safetyBackup(producer, kind, source), context::isStopping));
         context.addComponent("lifeboat", steps);
         context.getRegistry().bind("finishRunWhenDone", flowSteps.finishWhenDone());
 

@@ -57,6 +57,16 @@ public final class RepositoryAccess {
                 passphrase(false));
     }
 
+    /** As openForReading, or with a target's name, that copy alone (a drill measuring a restore from it). */
+    public Repository openForReading(String copy) throws IOException {
+        if (copy == null) {
+            return openForReading();
+        }
+        LifeboatConfig.Target target = targets().stream().filter(t -> t.name().equals(copy)).findFirst()
+                .orElseThrow(() -> new IOException("no enabled target is named " + copy + " (targets in lifeboat.yaml)"));
+        return openCopy(BlobStores.open(target.path()));
+    }
+
     /** A copy of the repository in the store, unlocked with the repository's passphrase. */
     public Repository openCopy(BlobStore store) throws IOException {
         return Repository.open(store, passphrase(false));

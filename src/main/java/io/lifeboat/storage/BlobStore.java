@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +21,14 @@ public interface BlobStore extends Closeable {
 
     /** Moves or uploads a finished local file under the name, atomically and durably; the file is consumed. */
     void putFile(String name, Path file) throws IOException;
+
+    /**
+     * As putFile, but never into a cold storage class: for a pack that restores are planned from (it
+     * holds node streams), which must be readable before anything has been brought back.
+     */
+    default void putFileReadable(String name, Path file) throws IOException {
+        putFile(name, file);
+    }
 
     byte[] get(String name) throws IOException;
 
@@ -67,6 +76,20 @@ public interface BlobStore extends Closeable {
     /** Bytes stored, per storage class ("directory" for a directory), for what the store costs. */
     default Map<String, Long> bytesByClass() throws IOException {
         return Map.of("directory", listSizes("").values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    /**
+     * Asks the store to bring back those of the objects that sit in an archive storage class and are
+     * not readable yet (it may be asked again: what is asked already is not asked twice), and says
+     * where they stand. Stores without such a class hold nothing archived.
+     */
+    default Thaw thaw(Collection<String> names) throws IOException {
+        return Thaw.NONE;
+    }
+
+    /** Whether objects here may sit in an archive class (a bucket's lifecycle rule may move them there). */
+    default boolean mayArchive() {
+        return false;
     }
 
     /** A local directory for temporary files that putFile will take (packs are assembled there). */

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
@@ -98,6 +99,21 @@ final class CachedBlobStore implements BlobStore {
     @Override
     public void putFile(String name, Path file) throws IOException {
         remote.putFile(name, file);
+    }
+
+    @Override
+    public void putFileReadable(String name, Path file) throws IOException {
+        remote.putFileReadable(name, file);
+    }
+
+    @Override
+    public boolean mayArchive() {
+        return remote.mayArchive();
+    }
+
+    @Override
+    public Thaw thaw(Collection<String> names) throws IOException {
+        return remote.thaw(names);
     }
 
     @Override

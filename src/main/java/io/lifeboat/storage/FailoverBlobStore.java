@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -98,6 +99,24 @@ public final class FailoverBlobStore implements BlobStore {
             s.putFile(name, file);
             return null;
         });
+    }
+
+    @Override
+    public void putFileReadable(String name, Path file) throws IOException {
+        onActive(s -> {
+            s.putFileReadable(name, file);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean mayArchive() {
+        return stores.stream().anyMatch(BlobStore::mayArchive);
+    }
+
+    @Override
+    public Thaw thaw(Collection<String> names) throws IOException {
+        return onActive(s -> s.thaw(names));
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +44,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.StorageClass;
+import software.amazon.awssdk.services.s3.model.Tier;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
@@ -63,7 +65,9 @@ public final class S3BlobStore implements BlobStore {
      */
     static final long MULTIPART_ABOVE = 2L * PART_SIZE;
     private static final Set<String> OPTIONS = Set.of("endpoint", "region", "path-style", "profile", "credentials-file",
-            "timeout", "storage-class");
+            "timeout", "storage-class", "restore-tier", "restore-days");
+    /** The classes a GET is refused in until a RestoreObject has brought a copy back. */
+    private static final Set<StorageClass> ARCHIVED = Set.of(StorageClass.GLACIER, StorageClass.DEEP_ARCHIVE);
     /** How long a request may take without an answer before it is given up, unless the location says. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** Attempts of one call within its deadline (throttling, resets and 5xx are retried). */
@@ -81,10 +85,15 @@ public final class S3BlobStore implements BlobStore {
     private final Duration timeout;
     /** The class packs are stored in; everything a restore is planned from stays in STANDARD. */
     private final StorageClass packClass;
+    /** How archived objects are brought back: the retrieval tier, and the days the copy stays readable. */
+    private final Tier restoreTier;
+    private final int restoreDays;
 
     private S3BlobStore(S3Client s3, String bucket, String prefix, String location, String address,
-            Duration timeout, StorageClass packClass) {
+            Duration timeout, StorageClass packClass, Tier restoreTier, int restoreDays) {
         this.s3 = s3;
+        this.restoreTier = restoreTier;
+        this.restoreDays = restoreDays;
         this.timeout = timeout;
         this.packClass = packClass;
         this.bucket = bucket;
@@ -110,7 +119,8 @@ public final class S3BlobStore implements BlobStore {
         for (String name : options.keySet()) {
             if (!OPTIONS.contains(name)) {
                 throw new IllegalArgumentException("unknown option '" + name + "' in " + uri + "; options are "
-                        + "endpoint, region, path-style, profile, credentials-file, timeout, storage-class");
+                        + "endpoint, region, path-style, profile, credentials-file, timeout, storage-class, restore-tier,"
+                        + " restore-days");
             }
         }
         Duration timeout = timeout(options.get("timeout"), uri);
@@ -119,6 +129,12 @@ public final class S3BlobStore implements BlobStore {
             throw new IllegalArgumentException("storage-class=" + options.get("storage-class") + " in " + uri
                     + " is no S3 storage class; e.g. STANDARD_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE");
         }
+        Tier restoreTier = Tier.fromValue(options.getOrDefault("restore-tier", "Standard"));
+        if (restoreTier == Tier.UNKNOWN_TO_SDK_VERSION) {
+            throw new IllegalArgumentException("restore-tier=" + options.get("restore-tier") + " in " + uri
+                    + " is no retrieval tier: Expedited, Standard or Bulk");
+        }
+        int restoreDays = days(options.getOrDefault("restore-days", "7"), uri);
         String path = u.getPath() == null ? "" : u.getPath().replaceAll("^/+|/+$", "");
         var builder = S3Client.builder()
                 .httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(timeout).socketTimeout(timeout))
@@ -131,7 +147,19 @@ public final class S3BlobStore implements BlobStore {
             builder.endpointOverride(URI.create(options.get("endpoint")));
         }
         return new S3BlobStore(builder.build(), bucket, path.isEmpty() ? "" : path + "/",
-                "s3://" + bucket + (path.isEmpty() ? "" : "/" + path), uri, timeout, packClass);
+                "s3://" + bucket + (path.isEmpty() ? "" : "/" + path), uri, timeout, packClass, restoreTier, restoreDays);
+    }
+
+    private static int days(String value, String uri) {
+        try {
+            int days = Integer.parseInt(value);
+            if (days > 0) {
+                return days;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("restore-days=" + value + " in " + uri + " is not a number of days above 0");
     }
 
     private static Duration timeout(String seconds, String uri) {
@@ -227,20 +255,77 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public void putFile(String name, Path file) throws IOException {
+        upload(name, file, classOf(name));
+    }
+
+    /** Packs that restores are planned from go to STANDARD when the other packs go to an archive class. */
+    @Override
+    public void putFileReadable(String name, Path file) throws IOException {
+        upload(name, file, ARCHIVED.contains(packClass) ? StorageClass.STANDARD : packClass);
+    }
+
+    private void upload(String name, Path file, StorageClass storageClass) throws IOException {
         long size = Files.size(file);
         if (size <= MULTIPART_ABOVE) {
             call(() -> s3.putObject(b -> b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-                    .storageClass(classOf(name)).overrideConfiguration(deadline(size)), RequestBody.fromFile(file)), name);
+                    .storageClass(storageClass).overrideConfiguration(deadline(size)), RequestBody.fromFile(file)), name);
         } else {
-            uploadInParts(name, file, size);
+            uploadInParts(name, file, size, storageClass);
         }
         Files.deleteIfExists(file);
     }
 
+
+    /**
+     * One listing finds which of the objects are archived; each of those not yet brought back is
+     * asked for (RestoreObject with the location's tier and days); one asked already is found by its
+     * restore status (HEAD), so asking again after a restart costs nothing more.
+     */
+    @Override
+    public Thaw thaw(Collection<String> names) throws IOException {
+        Map<String, S3Object> listed = new HashMap<>();
+        call(() -> {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(key("data/"))).contents()) {
+                listed.put(o.key().substring(prefix.length()), o);
+            }
+            return null;
+        }, "data/");
+        StorageClass slowest = null;
+        int archived = 0;
+        int readable = 0;
+        int requested = 0;
+        long bytes = 0;
+        for (String name : names) {
+            S3Object o = listed.get(name);
+            StorageClass c = o == null ? null : StorageClass.fromValue(o.storageClassAsString());
+            if (c == null || !ARCHIVED.contains(c)) {
+                continue;
+            }
+            archived++;
+            bytes += o.size();
+            slowest = slowest == StorageClass.DEEP_ARCHIVE ? slowest : c;
+            String status = call(() -> s3.headObject(b -> b.bucket(bucket).key(key(name))).restore(), name);
+            if (status == null) {
+                call(() -> s3.restoreObject(b -> b.bucket(bucket).key(key(name)).restoreRequest(r -> r.days(restoreDays)
+                        .glacierJobParameters(j -> j.tier(restoreTier)))), name);
+                requested++;
+            } else if (status.contains("ongoing-request=\"false\"")) {
+                readable++;
+            }
+        }
+        return archived == 0 ? Thaw.NONE : new Thaw(slowest.toString(), restoreTier.toString(), archived, readable,
+                bytes, requested);
+    }
+
+    @Override
+    public boolean mayArchive() {
+        return true;
+    }
+
     /** A multipart upload; one that fails is aborted, so that no part lingers (and costs). */
-    private void uploadInParts(String name, Path file, long size) throws IOException {
+    private void uploadInParts(String name, Path file, long size, StorageClass storageClass) throws IOException {
         String upload = call(() -> s3.createMultipartUpload(b -> b.bucket(bucket).key(key(name))
-                .checksumAlgorithm(ChecksumAlgorithm.SHA256).storageClass(classOf(name))).uploadId(), name);
+                .checksumAlgorithm(ChecksumAlgorithm.SHA256).storageClass(storageClass)).uploadId(), name);
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             List<CompletedPart> parts = new ArrayList<>();
             for (long offset = 0; offset < size; offset += PART_SIZE) {
@@ -382,6 +467,10 @@ public final class S3BlobStore implements BlobStore {
             }
             String why = e.awsErrorDetails() == null || e.awsErrorDetails().errorMessage() == null ? e.getMessage()
                     : e.awsErrorDetails().errorMessage();
+            if (e.awsErrorDetails() != null && "InvalidObjectState".equals(e.awsErrorDetails().errorCode())) {
+                throw new IOException(location + "/" + name + " is in an archive storage class and has not been "
+                        + "brought back: a recovery or drill asks the store for it first (its warm-up step)", e);
+            }
             String message = location + "/" + name + ": " + why + " (HTTP " + e.statusCode() + ")";
             throw e.statusCode() >= 500 ? new StoreUnreachableException(message, e) : new IOException(message, e);
         } catch (ApiCallTimeoutException | ApiCallAttemptTimeoutException e) {

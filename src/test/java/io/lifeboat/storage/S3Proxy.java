@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the request and drop the connection with no answer, as a network that fails mid-upload does, or
  * hold it unanswered until the test closes the proxy (then drop it, never forwarded), so that the
  * client is caught at that point for as long as the test needs.
+ *
+ * <p>It also answers for the archive classes as AWS does, which S3Mock does not (it serves a GLACIER
+ * object at once and answers RestoreObject 501): an object stored in GLACIER or DEEP_ARCHIVE is
+ * refused to a GET with 403 InvalidObjectState until it has been asked for with a RestoreObject
+ * (202, then 409 RestoreAlreadyInProgress while it is under way) and the test has let the restores
+ * finish; a HEAD says where its restore stands (x-amz-restore), as S3 does.
  */
 public final class S3Proxy implements AutoCloseable {
     /** What to do to a request. */
@@ -42,6 +49,10 @@ public final class S3Proxy implements AutoCloseable {
     private final AtomicInteger faultsLeft = new AtomicInteger();
     private final CountDownLatch released = new CountDownLatch(1);
     private final AtomicInteger holding = new AtomicInteger();
+    /** Objects ("/bucket/key") stored in an archive class, and those a RestoreObject asked for. */
+    private final Set<String> archived = ConcurrentHashMap.newKeySet();
+    private final Set<String> restoresAsked = ConcurrentHashMap.newKeySet();
+    private volatile boolean restoresDone;
 
     public S3Proxy(int target) throws IOException {
         this.target = target;
@@ -64,6 +75,21 @@ public final class S3Proxy implements AutoCloseable {
 
     public long count(String requestPrefix) {
         return requests.stream().filter(r -> r.startsWith(requestPrefix)).count();
+    }
+
+    /** From now on, every restore asked for is finished: the objects read again. */
+    public void finishRestores() {
+        restoresDone = true;
+    }
+
+    /** Objects a RestoreObject has asked for. */
+    public Set<String> restoresAsked() {
+        return Set.copyOf(restoresAsked);
+    }
+
+    /** Objects stored in an archive class. */
+    public Set<String> archived() {
+        return Set.copyOf(archived);
     }
 
     /** Requests being held now. */
@@ -106,12 +132,29 @@ public final class S3Proxy implements AutoCloseable {
             }
             return;
         }
+        String path = exchange.getRequestURI().getRawPath();
+        String query = exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery();
+        String method = exchange.getRequestMethod();
+        if ("POST".equals(method) && query.startsWith("restore")) {
+            exchange.getRequestBody().readAllBytes();
+            boolean first = restoresAsked.add(path);
+            answer(exchange, first ? 202 : restoresDone ? 200 : 409, first || restoresDone ? null
+                    : "<Error><Code>RestoreAlreadyInProgress</Code><Message>Object restore is already in progress"
+                    + "</Message></Error>");
+            return;
+        }
+        if ("GET".equals(method) && archived.contains(path) && !(restoresDone && restoresAsked.contains(path))) {
+            answer(exchange, 403, "<Error><Code>InvalidObjectState</Code><Message>The operation is not valid for the"
+                    + " object's storage class</Message></Error>");
+            return;
+        }
+        String storageClass = exchange.getRequestHeaders().getFirst("x-amz-storage-class");
+        boolean archiving = ("PUT".equals(method) && !query.contains("partNumber") || query.startsWith("uploads"))
+                && ("GLACIER".equals(storageClass) || "DEEP_ARCHIVE".equals(storageClass));
         byte[] body = exchange.getRequestBody().readAllBytes();
-        HttpRequest.Builder out = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target
-                + exchange.getRequestURI().getRawPath() + (exchange.getRequestURI().getRawQuery() == null ? ""
-                : "?" + exchange.getRequestURI().getRawQuery())))
-                .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder out = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path
+                + (query.isEmpty() ? "" : "?" + query))).method(method, body.length == 0
+                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         for (Map.Entry<String, List<String>> h : exchange.getRequestHeaders().entrySet()) {
             if (!NOT_FORWARDED.contains(h.getKey().toLowerCase())) {
                 h.getValue().forEach(v -> out.header(h.getKey(), v));
@@ -125,6 +168,13 @@ public final class S3Proxy implements AutoCloseable {
             exchange.close();
             return;
         }
+        if (archiving && answer.statusCode() == 200) {
+            archived.add(path);
+        }
+        if ("HEAD".equals(method) && restoresAsked.contains(path)) {
+            exchange.getResponseHeaders().add("x-amz-restore", restoresDone
+                    ? "ongoing-request=\"false\", expiry-date=\"Fri, 31 Dec 2100 00:00:00 GMT\"" : "ongoing-request=\"true\"");
+        }
         answer.headers().map().forEach((name, values) -> {
             if (!NOT_FORWARDED.contains(name.toLowerCase()) || "HEAD".equals(exchange.getRequestMethod())
                     && "content-length".equalsIgnoreCase(name)) {
@@ -136,6 +186,15 @@ public final class S3Proxy implements AutoCloseable {
                 || bytes.length == 0 ? -1 : bytes.length);
         if (bytes.length > 0 && !"HEAD".equals(exchange.getRequestMethod())) {
             exchange.getResponseBody().write(bytes);
+        }
+        exchange.close();
+    }
+
+    private static void answer(HttpExchange exchange, int status, String error) throws IOException {
+        byte[] body = error == null ? new byte[0] : error.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            exchange.getResponseBody().write(body);
         }
         exchange.close();
     }

@@ -4,6 +4,7 @@ import io.lifeboat.config.Retention;
 import io.lifeboat.maintenance.KeepPolicy;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,19 +58,26 @@ final class ForgetCommand implements Callable<Integer> {
                 chosen.add(r.snapshot(id, filter.filter())); // all resolved before any is removed: a typo removes nothing
             }
         }
+        List<String> removed = new ArrayList<>();
+        Map<String, Instant> locked = new LinkedHashMap<>();
         for (Snapshot s : chosen) {
-            if (!dryRun) {
-                r.forget(s.id());
+            Instant lockedUntil = dryRun ? null : r.forget(s.id());
+            if (lockedUntil == null) {
+                removed.add(s.id());
+            } else {
+                locked.put(s.id(), lockedUntil);
             }
             if (!repo.json) {
-                System.out.printf("%s snapshot %s of %s (%s)%n", dryRun ? "would remove" : "removed", s.shortId(),
-                        s.time(), String.join(" ", s.paths()));
+                System.out.printf("%s snapshot %s of %s (%s)%n", lockedUntil != null ? "kept (object lock until "
+                        + lockedUntil + ")" : dryRun ? "would remove" : "removed", s.shortId(), s.time(),
+                        String.join(" ", s.paths()));
             }
         }
         if (repo.json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("dryRun", dryRun);
-            out.put("removed", chosen.stream().map(Snapshot::id).toList());
+            out.put("removed", removed);
+            out.put("locked", locked);
             Output.json(out);
         } else if (chosen.isEmpty()) {
             System.out.println("nothing to remove");

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "lifeboat", mixinStandardHelpOptions = true, version = "lifeboat 0.1.0",
         description = "Encrypted, deduplicated backup and recovery.",
         subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, RestoreCommand.class,
-                VerifyCommand.class, ForgetCommand.class, PruneCommand.class, KeyCommand.class, DbCommand.class, ServeCommand.class, TokenCommand.class,
+                VerifyCommand.class, ForgetCommand.class, PruneCommand.class, ExtendLocksCommand.class, KeyCommand.class, DbCommand.class, ServeCommand.class, TokenCommand.class,
                 CatalogCommand.class, RoutesCommand.class, RecoverCommand.class, ConfigCommand.class,
                 DemoCommand.class, CopyCommand.class, ExportCommand.class, ImportCommand.class,
                 CostCommand.class,

@@ -31,6 +31,10 @@ final class PruneCommand implements Callable<Integer> {
                     dryRun ? "dry run" : "pruned", result.deletedPacks(), result.packs(),
                     dryRun ? "would be deleted" : "deleted", result.repackedPacks(), Output.bytes(result.copiedBytes()),
                     result.unindexedPacks(), Output.bytes(result.freedBytes()), dryRun ? "would be freed" : "freed");
+            if (result.lockedObjects() > 0) {
+                System.out.printf("%d packs no backup needs are kept by their object lock (until %s at the latest); a"
+                        + " prune after that removes them%n", result.lockedObjects(), result.lockedUntil());
+            }
         }
         return 0;
     }

@@ -13,6 +13,7 @@ import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.files.NodeStreamReader;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,7 +29,10 @@ import java.util.Set;
  * durable before any old index object or pack is deleted, and index objects go before their packs,
  * so a crash at any point leaves every needed chunk reachable (at worst a pack no index names,
  * which the next prune removes). Refuses to run if any snapshot or log segment cannot be read: what
- * it needs could not be known.
+ * it needs could not be known. Under an object lock nothing is asked to go before its lock ends: a
+ * locked pack stays as it is, and so does every pack a locked index object names (an index naming
+ * a pack that is gone would let a backup skip a chunk it believes stored); they are reported, and
+ * a prune after their lock ends removes them.
  */
 public final class Pruner {
     /** A pack is repacked when at least this share of its bytes is unused. */
@@ -36,7 +40,7 @@ public final class Pruner {
 
     /** What prune did (or, in a dry run, would do). */
     public record Result(int packs, int deletedPacks, int repackedPacks, long freedBytes, long copiedBytes,
-                         int unindexedPacks, boolean dryRun) {
+                         int unindexedPacks, boolean dryRun, int lockedObjects, Instant lockedUntil) {
     }
 
     private final Repository repository;
@@ -50,14 +54,34 @@ public final class Pruner {
     public Result run(boolean dryRun) throws IOException, InterruptedException {
         try (RepositoryLock lock = RepositoryLock.exclusive(repository.store(), "prune", lockWait)) {
             Set<ChunkId> used = usedChunks();
+            Map<String, List<IndexFile.Pack>> indexes = indexObjects();
             Map<String, IndexFile.Pack> packs = new LinkedHashMap<>();
-            indexObjects().values().forEach(list -> list.forEach(p -> packs.put(p.name(), p)));
+            indexes.values().forEach(list -> list.forEach(p -> packs.put(p.name(), p)));
+            List<String> unindexed = new ArrayList<>();
+            for (String object : repository.store().list("data/")) {
+                if (!packs.containsKey(object.substring(object.lastIndexOf('/') + 1))) {
+                    unindexed.add(object);
+                }
+            }
+            Set<String> wouldGo = new HashSet<>(unindexed);
+            packs.values().stream().filter(p -> unusedShare(p, used) >= REPACK_UNUSED_SHARE)
+                    .forEach(p -> wouldGo.add(Repository.packPath(p.name())));
+            Set<String> candidates = new HashSet<>(wouldGo);
+            candidates.addAll(indexes.keySet());
+            Map<String, Instant> locked = repository.store().lockedUntil(candidates);
+            Set<String> held = new HashSet<>();
+            indexes.forEach((name, listed) -> {
+                if (locked.containsKey(name)) {
+                    listed.forEach(p -> held.add(p.name()));
+                }
+            });
+            packs.keySet().stream().filter(p -> locked.containsKey(Repository.packPath(p))).forEach(held::add);
+            unindexed.removeIf(locked::containsKey);
             // packs worth keeping as they are first, so that a chunk stored twice is copied from neither
             Set<ChunkId> kept = new HashSet<>();
             List<IndexFile.Pack> rewrite = new ArrayList<>();
             for (IndexFile.Pack p : packs.values()) {
-                long unused = p.entries().stream().filter(e -> !used.contains(e.id())).mapToLong(PackEntry::length).sum();
-                if ((double) unused / Math.max(1, packBytes(p)) < REPACK_UNUSED_SHARE) {
+                if (held.contains(p.name()) || unusedShare(p, used) < REPACK_UNUSED_SHARE) {
                     p.entries().forEach(e -> kept.add(e.id()));
                 } else {
                     rewrite.add(p);
@@ -79,13 +103,8 @@ public final class Pruner {
                 }
                 freed += storedSize(p.name()) - bytes;
             }
-            List<String> unindexed = new ArrayList<>();
-            for (String object : repository.store().list("data/")) {
-                String name = object.substring(object.lastIndexOf('/') + 1);
-                if (!packs.containsKey(name)) {
-                    unindexed.add(object);
-                    freed += repository.store().size(object);
-                }
+            for (String object : unindexed) {
+                freed += repository.store().size(object);
             }
             if (!dryRun) {
                 copyLiveChunks(repack);
@@ -99,7 +118,11 @@ public final class Pruner {
                     repository.store().delete(object);
                 }
             }
-            return new Result(packs.size(), delete.size(), repack.size(), freed, copied, unindexed.size(), dryRun);
+            Set<String> waiting = new HashSet<>(locked.keySet());
+            held.forEach(p -> waiting.add(Repository.packPath(p)));
+            waiting.retainAll(wouldGo);
+            return new Result(packs.size(), delete.size(), repack.size(), freed, copied, unindexed.size(), dryRun,
+                    waiting.size(), waiting.isEmpty() ? null : locked.values().stream().max(Instant::compareTo).orElse(null));
         }
     }
 
@@ -168,18 +191,28 @@ public final class Pruner {
     /**
      * Writes the index again without the packs about to go, as few objects as it takes (backups
      * write one per pack, and opening a repository reads every one: one request each on S3). The
-     * new objects are durable before the old ones are deleted, and those before their packs.
+     * new objects are durable before the old ones are deleted, and those before their packs. A
+     * locked index object (one written by this prune's repacking, say) stays, and what it lists is
+     * not written again.
      */
     private void rewriteIndex(Set<String> gone) throws IOException {
         Map<String, List<IndexFile.Pack>> objects = indexObjects();
+        Set<String> locked = repository.store().lockedUntil(objects.keySet()).keySet();
+        Set<String> listedByLocked = new HashSet<>();
+        objects.forEach((name, packs) -> {
+            if (locked.contains(name)) {
+                packs.forEach(p -> listedByLocked.add(p.name()));
+            }
+        });
+        objects.keySet().removeAll(locked);
         long small = objects.values().stream().filter(packs -> packs.size() < IndexFile.PACKS_PER_OBJECT).count();
         boolean names = objects.values().stream().flatMap(List::stream).anyMatch(p -> gone.contains(p.name()));
         if (small <= 1 && !names) {
             return;
         }
         Map<String, IndexFile.Pack> kept = new LinkedHashMap<>();
-        objects.values().forEach(packs -> packs.stream().filter(p -> !gone.contains(p.name()))
-                .forEach(p -> kept.putIfAbsent(p.name(), p)));
+        objects.values().forEach(packs -> packs.stream().filter(p -> !gone.contains(p.name())
+                && !listedByLocked.contains(p.name())).forEach(p -> kept.putIfAbsent(p.name(), p)));
         List<IndexFile.Pack> all = List.copyOf(kept.values());
         for (int from = 0; from < all.size(); from += IndexFile.PACKS_PER_OBJECT) {
             repository.saveIndex(all.subList(from, Math.min(all.size(), from + IndexFile.PACKS_PER_OBJECT)));
@@ -187,6 +220,11 @@ public final class Pruner {
         for (String old : objects.keySet()) {
             repository.store().delete(old);
         }
+    }
+
+    private static double unusedShare(IndexFile.Pack p, Set<ChunkId> used) {
+        long unused = p.entries().stream().filter(e -> !used.contains(e.id())).mapToLong(PackEntry::length).sum();
+        return (double) unused / Math.max(1, packBytes(p));
     }
 
     private static long packBytes(IndexFile.Pack p) {

@@ -166,9 +166,15 @@ public final class LogArchive {
         return Arrays.equals(actual.array(), expected);
     }
 
-    /** Removes a segment from the archive (retention, or a partial superseded by its complete segment). */
+    /**
+     * Removes a segment from the archive (retention, or a partial superseded by its complete segment);
+     * one an object lock holds stays, for a later retention to remove.
+     */
     public void remove(String segment) throws IOException {
-        repository.store().delete(objectName(checked(segment)));
+        String name = objectName(checked(segment));
+        if (repository.store().lockedUntil(List.of(name)).isEmpty()) {
+            repository.store().delete(name);
+        }
     }
 
     /**

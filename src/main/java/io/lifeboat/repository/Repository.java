@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -357,7 +358,7 @@ public final class Repository {
                 if (s.nodes() == null || s.time() == null) {
                     throw new CorruptDataException(name + " has no time or no file list");
                 }
-                java.time.Instant.parse(s.time());
+                Instant.parse(s.time());
                 all.add(s.withId(name.substring("snapshots/".length())));
             } catch (NoSuchFileException e) {
                 // forgotten since the listing
@@ -367,14 +368,22 @@ public final class Repository {
             }
         }
         damagedSnapshots = List.copyOf(damaged);
-        all.sort(java.util.Comparator.comparing((Snapshot s) -> java.time.Instant.parse(s.time()))
+        all.sort(java.util.Comparator.comparing((Snapshot s) -> Instant.parse(s.time()))
                 .thenComparing(Snapshot::id));
         return all;
     }
 
-    /** Removes a snapshot object; the data only it needed stays until prune. */
-    public void forget(String snapshotId) throws IOException {
-        store.delete("snapshots/" + snapshotId);
+    /**
+     * Removes a snapshot object (the data only it needed stays until prune) and answers null; while
+     * an object lock holds it, removes nothing and answers when the lock ends.
+     */
+    public Instant forget(String snapshotId) throws IOException {
+        String name = "snapshots/" + snapshotId;
+        Instant locked = store.lockedUntil(List.of(name)).get(name);
+        if (locked == null) {
+            store.delete(name);
+        }
+        return locked;
     }
 
     /** Snapshot objects the last {@link #snapshots()} call could not read. */

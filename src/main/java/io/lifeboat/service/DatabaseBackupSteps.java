@@ -116,6 +116,13 @@ final class DatabaseBackupSteps {
         return plan.removed().size() + plan.removeWal().size();
     }
 
+    /** How long the source's backups are kept: the longest retention of its scopes. */
+    Duration kept(BackupRun run) {
+        LifeboatConfig.Database d = config.database(run.getSource());
+        return List.of(keep(d.full(), "30d"), keep(d.incremental(), "7d"), keep(d.log(), "24h")).stream()
+                .max(Duration::compareTo).orElseThrow();
+    }
+
     /**
      * Whether the log since the newest full is all in the repository and still arriving, and the
      * service's streamer has not stopped since the last check; fails when not.

@@ -9,6 +9,7 @@ import io.lifeboat.repository.Snapshot;
 import io.lifeboat.repository.SnapshotFilter;
 import io.lifeboat.source.files.Archiver;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -38,6 +39,12 @@ final class FileBackupSteps {
      * (each drop a path of its own) is kept for the drop-folder retention from when it was taken.
      * What it lets go is forgotten; returns how many.
      */
+    /** How long the run's backups are kept: the source's retention, or the drop folder's. */
+    Duration kept(BackupRun run) {
+        return Retention.parse(run.path() == null ? config.fileSource(run.getSource()).retention()
+                : Runs.DROP_FOLDER_RETENTION);
+    }
+
     int retention(BackupRun run, Repository repo) throws Exception {
         if (run.path() == null) {
             return new KeepPolicy(1, Retention.parse(config.fileSource(run.getSource()).retention()))

@@ -1,6 +1,7 @@
 package io.lifeboat.service;
 
 import io.lifeboat.maintenance.Checker;
+import io.lifeboat.maintenance.LockKeeper;
 import io.lifeboat.maintenance.Pruner;
 import io.lifeboat.repository.Progress;
 import io.lifeboat.repository.Repository;
@@ -166,7 +167,11 @@ public final class FlowSteps {
         }
     }
 
-    /** The run's retention applied to a repository (the repository itself, or a copy of it), then prune. */
+    /**
+     * The run's retention applied to a repository (the repository itself, or a copy of it), then
+     * prune; under an object lock, the locks of what the source's kept backups need are then
+     * extended to their retention.
+     */
     private void retention(BackupRun run, Repository repo) throws Exception {
         int removed = switch (run.getType()) {
             case BackupRun.FILE -> files.retention(run, repo);
@@ -183,6 +188,18 @@ public final class FlowSteps {
                 run.note(null, "retention removed " + removed + " in " + repo.store().location() + "; prune deferred: "
                         + busy.getMessage(), false);
             }
+        }
+        if (repo.store().lockPeriod() != null) {
+            Duration kept = switch (run.getType()) {
+                case BackupRun.FILE -> files.kept(run);
+                case BackupRun.CONFIG -> configs.kept(run);
+                default -> databases.kept(run);
+            };
+            List<String> tags = List.of("source:" + run.getSource(), "db:" + run.getSource());
+            LockKeeper.Result locks = LockKeeper.extend(repo, repo.snapshots().stream()
+                    .filter(s -> s.tags().stream().anyMatch(tags::contains)).toList(), s -> kept);
+            LOG.info("object locks in {}: {} objects needed by {}'s backups, {} extended", repo.store().location(),
+                    locks.objects(), run.getSource(), locks.extended());
         }
     }
 

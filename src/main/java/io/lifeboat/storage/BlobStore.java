@@ -4,6 +4,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -85,6 +87,27 @@ public interface BlobStore extends Closeable {
      */
     default Thaw thaw(Collection<String> names) throws IOException {
         return Thaw.NONE;
+    }
+
+    /**
+     * Those of the objects an object lock keeps from deletion now, each with the time its lock ends;
+     * none where the store locks nothing.
+     */
+    default Map<String, Instant> lockedUntil(Collection<String> names) throws IOException {
+        return Map.of();
+    }
+
+    /**
+     * Makes each object's lock last at least until the time given it (a lock is only ever extended);
+     * answers how many were extended. Stores that lock nothing: none.
+     */
+    default int extendLocks(Map<String, Instant> until) throws IOException {
+        return 0;
+    }
+
+    /** How long a new object is locked for, or null where the store locks nothing. */
+    default Duration lockPeriod() {
+        return null;
     }
 
     /** Whether objects here may sit in an archive class (a bucket's lifecycle rule may move them there). */

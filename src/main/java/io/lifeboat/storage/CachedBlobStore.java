@@ -107,6 +107,21 @@ final class CachedBlobStore implements BlobStore {
     }
 
     @Override
+    public Map<String, Instant> lockedUntil(Collection<String> names) throws IOException {
+        return remote.lockedUntil(names);
+    }
+
+    @Override
+    public int extendLocks(Map<String, Instant> until) throws IOException {
+        return remote.extendLocks(until);
+    }
+
+    @Override
+    public Duration lockPeriod() {
+        return remote.lockPeriod();
+    }
+
+    @Override
     public boolean mayArchive() {
         return remote.mayArchive();
     }

@@ -3,6 +3,8 @@ package io.lifeboat.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -107,6 +109,21 @@ public final class FailoverBlobStore implements BlobStore {
             s.putFileReadable(name, file);
             return null;
         });
+    }
+
+    @Override
+    public Map<String, Instant> lockedUntil(Collection<String> names) throws IOException {
+        return onActive(s -> s.lockedUntil(names));
+    }
+
+    @Override
+    public int extendLocks(Map<String, Instant> until) throws IOException {
+        return onActive(s -> s.extendLocks(until));
+    }
+
+    @Override
+    public Duration lockPeriod() {
+        return stores.get(Math.max(active, 0)).lockPeriod();
     }
 
     @Override

@@ -13,11 +13,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -41,6 +43,9 @@ import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectLockMode;
+import software.amazon.awssdk.services.s3.model.ObjectLockRetentionMode;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.StorageClass;
@@ -65,7 +70,7 @@ public final class S3BlobStore implements BlobStore {
      */
     static final long MULTIPART_ABOVE = 2L * PART_SIZE;
     private static final Set<String> OPTIONS = Set.of("endpoint", "region", "path-style", "profile", "credentials-file",
-            "timeout", "storage-class", "restore-tier", "restore-days");
+            "timeout", "storage-class", "restore-tier", "restore-days", "lock", "lock-days");
     /** The classes a GET is refused in until a RestoreObject has brought a copy back. */
     private static final Set<StorageClass> ARCHIVED = Set.of(StorageClass.GLACIER, StorageClass.DEEP_ARCHIVE);
     /** How long a request may take without an answer before it is given up, unless the location says. */
@@ -88,10 +93,16 @@ public final class S3BlobStore implements BlobStore {
     /** How archived objects are brought back: the retrieval tier, and the days the copy stays readable. */
     private final Tier restoreTier;
     private final int restoreDays;
+    /** S3 Object Lock: the mode every new object is locked in, and for how long; null: nothing is locked. */
+    private final ObjectLockMode lockMode;
+    private final Duration lockPeriod;
 
     private S3BlobStore(S3Client s3, String bucket, String prefix, String location, String address,
-            Duration timeout, StorageClass packClass, Tier restoreTier, int restoreDays) {
+            Duration timeout, StorageClass packClass, Tier restoreTier, int restoreDays, ObjectLockMode lockMode,
+            Duration lockPeriod) {
         this.s3 = s3;
+        this.lockMode = lockMode;
+        this.lockPeriod = lockPeriod;
         this.restoreTier = restoreTier;
         this.restoreDays = restoreDays;
         this.timeout = timeout;
@@ -120,7 +131,7 @@ public final class S3BlobStore implements BlobStore {
             if (!OPTIONS.contains(name)) {
                 throw new IllegalArgumentException("unknown option '" + name + "' in " + uri + "; options are "
                         + "endpoint, region, path-style, profile, credentials-file, timeout, storage-class, restore-tier,"
-                        + " restore-days");
+                        + " restore-days, lock, lock-days");
             }
         }
         Duration timeout = timeout(options.get("timeout"), uri);
@@ -134,7 +145,22 @@ public final class S3BlobStore implements BlobStore {
             throw new IllegalArgumentException("restore-tier=" + options.get("restore-tier") + " in " + uri
                     + " is no retrieval tier: Expedited, Standard or Bulk");
         }
-        int restoreDays = days(options.getOrDefault("restore-days", "7"), uri);
+        int restoreDays = days("restore-days", options.getOrDefault("restore-days", "7"), uri);
+        ObjectLockMode lockMode = null;
+        if (options.containsKey("lock")) {
+            lockMode = ObjectLockMode.fromValue(options.get("lock").toUpperCase(Locale.ROOT));
+            if (lockMode == ObjectLockMode.UNKNOWN_TO_SDK_VERSION) {
+                throw new IllegalArgumentException("lock=" + options.get("lock") + " in " + uri
+                        + " is no object lock mode: governance or compliance");
+            }
+            if (!options.containsKey("lock-days")) {
+                throw new IllegalArgumentException("lock=" + options.get("lock") + " in " + uri + " needs lock-days=N:"
+                        + " how long each new object is locked (at least the longest retention)");
+            }
+        } else if (options.containsKey("lock-days")) {
+            throw new IllegalArgumentException("lock-days in " + uri + " needs lock=governance or lock=compliance");
+        }
+        Duration lockPeriod = lockMode == null ? null : Duration.ofDays(days("lock-days", options.get("lock-days"), uri));
         String path = u.getPath() == null ? "" : u.getPath().replaceAll("^/+|/+$", "");
         var builder = S3Client.builder()
                 .httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(timeout).socketTimeout(timeout))
@@ -147,10 +173,10 @@ public final class S3BlobStore implements BlobStore {
             builder.endpointOverride(URI.create(options.get("endpoint")));
         }
         return new S3BlobStore(builder.build(), bucket, path.isEmpty() ? "" : path + "/",
-                "s3://" + bucket + (path.isEmpty() ? "" : "/" + path), uri, timeout, packClass, restoreTier, restoreDays);
+                "s3://" + bucket + (path.isEmpty() ? "" : "/" + path), uri, timeout, packClass, restoreTier, restoreDays, lockMode, lockPeriod);
     }
 
-    private static int days(String value, String uri) {
+    private static int days(String option, String value, String uri) {
         try {
             int days = Integer.parseInt(value);
             if (days > 0) {
@@ -159,7 +185,7 @@ public final class S3BlobStore implements BlobStore {
         } catch (NumberFormatException e) {
             // said below
         }
-        throw new IllegalArgumentException("restore-days=" + value + " in " + uri + " is not a number of days above 0");
+        throw new IllegalArgumentException(option + "=" + value + " in " + uri + " is not a number of days above 0");
     }
 
     private static Duration timeout(String seconds, String uri) {
@@ -248,9 +274,83 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public void put(String name, byte[] data) throws IOException {
-        call(() -> s3.putObject(b -> b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-                .storageClass(classOf(name)).overrideConfiguration(deadline(data.length)), RequestBody.fromBytes(data)),
-                name);
+        call(() -> s3.putObject(b -> locked(b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+                .storageClass(classOf(name)).overrideConfiguration(deadline(data.length)), name),
+                RequestBody.fromBytes(data)), name);
+    }
+
+    /**
+     * With a lock, every new object is locked from the moment it exists, but those replaced or
+     * removed in normal operation: lock files, and a log segment's partial while it grows.
+     */
+    private boolean lockable(String name) {
+        return lockMode != null && !name.startsWith("locks/") && !name.endsWith(".partial");
+    }
+
+    private PutObjectRequest.Builder locked(PutObjectRequest.Builder put, String name) {
+        return lockable(name) ? put.objectLockMode(lockMode).objectLockRetainUntilDate(Instant.now().plus(lockPeriod))
+                : put;
+    }
+
+    @Override
+    public Duration lockPeriod() {
+        return lockPeriod;
+    }
+
+    @Override
+    public Map<String, Instant> lockedUntil(Collection<String> names) throws IOException {
+        Map<String, Instant> locked = new TreeMap<>();
+        if (lockMode == null) {
+            return locked;
+        }
+        Instant now = Instant.now();
+        for (String name : names) {
+            try {
+                Instant until = call(() -> s3.headObject(b -> b.bucket(bucket).key(key(name))), name)
+                        .objectLockRetainUntilDate();
+                if (until != null && until.isAfter(now)) {
+                    locked.put(name, until);
+                }
+            } catch (NoSuchFileException gone) {
+                // nothing left to keep
+            }
+        }
+        return locked;
+    }
+
+    /**
+     * An object was locked when it was written until then plus the lock period, so one written late
+     * enough is not asked about; the others are, and their lock extended where it ends too soon.
+     */
+    @Override
+    public int extendLocks(Map<String, Instant> until) throws IOException {
+        if (lockMode == null) {
+            return 0;
+        }
+        Map<String, Instant> written = new HashMap<>();
+        call(() -> {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+                written.put(o.key().substring(prefix.length()), o.lastModified());
+            }
+            return null;
+        }, "");
+        int extended = 0;
+        for (Map.Entry<String, Instant> wanted : until.entrySet()) {
+            String name = wanted.getKey();
+            Instant at = written.get(name);
+            if (!lockable(name) || at == null || !at.plus(lockPeriod).isBefore(wanted.getValue())) {
+                continue;
+            }
+            Instant now = call(() -> s3.headObject(b -> b.bucket(bucket).key(key(name))), name)
+                    .objectLockRetainUntilDate();
+            if (now == null || now.isBefore(wanted.getValue())) {
+                call(() -> s3.putObjectRetention(b -> b.bucket(bucket).key(key(name)).retention(r -> r
+                        .mode(ObjectLockRetentionMode.fromValue(lockMode.toString()))
+                        .retainUntilDate(wanted.getValue()))), name);
+                extended++;
+            }
+        }
+        return extended;
     }
 
     @Override
@@ -267,8 +367,9 @@ public final class S3BlobStore implements BlobStore {
     private void upload(String name, Path file, StorageClass storageClass) throws IOException {
         long size = Files.size(file);
         if (size <= MULTIPART_ABOVE) {
-            call(() -> s3.putObject(b -> b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-                    .storageClass(storageClass).overrideConfiguration(deadline(size)), RequestBody.fromFile(file)), name);
+            call(() -> s3.putObject(b -> locked(b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+                    .storageClass(storageClass).overrideConfiguration(deadline(size)), name), RequestBody.fromFile(file)),
+                    name);
         } else {
             uploadInParts(name, file, size, storageClass);
         }
@@ -324,8 +425,12 @@ public final class S3BlobStore implements BlobStore {
 
     /** A multipart upload; one that fails is aborted, so that no part lingers (and costs). */
     private void uploadInParts(String name, Path file, long size, StorageClass storageClass) throws IOException {
-        String upload = call(() -> s3.createMultipartUpload(b -> b.bucket(bucket).key(key(name))
-                .checksumAlgorithm(ChecksumAlgorithm.SHA256).storageClass(storageClass)).uploadId(), name);
+        String upload = call(() -> s3.createMultipartUpload(b -> {
+            b.bucket(bucket).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256).storageClass(storageClass);
+            if (lockable(name)) {
+                b.objectLockMode(lockMode).objectLockRetainUntilDate(Instant.now().plus(lockPeriod));
+            }
+        }).uploadId(), name);
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             List<CompletedPart> parts = new ArrayList<>();
             for (long offset = 0; offset < size; offset += PART_SIZE) {

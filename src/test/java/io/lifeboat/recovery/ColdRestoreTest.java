@@ -12,7 +12,10 @@ import io.lifeboat.storage.S3Proxy;
 import io.lifeboat.storage.S3Server;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * are asked for once (not again after the service restarts while waiting), the drill waits and
  * says how many, the delay and the cost, and once the store has brought them back it restores
  * and checks every file. Until then a restore is refused with the reason, after it the files read
- * from the copy equal the originals. The node streams stay readable in STANDARD.
+ * from the copy equal the originals. The node streams stay readable in STANDARD. The copy is under
+ * object lock too: what the backup needs is locked for its retention.
  */
 class ColdRestoreTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,7 +64,8 @@ class ColdRestoreTest {
         Files.writeString(credentials, "[default]\naws_access_key_id = lifeboat-test\n"
                 + "aws_secret_access_key = lifeboat-test-secret\n");
         String cold = "s3://lifeboat-cold/site-a?endpoint=http://127.0.0.1:" + proxy.port() + "&path-style=true"
-                + "&region=us-east-1&storage-class=GLACIER&restore-tier=Bulk&credentials-file=" + credentials;
+                + "&region=us-east-1&storage-class=GLACIER&restore-tier=Bulk&lock=governance&lock-days=1"
+                + "&credentials-file=" + credentials;
         lifeboat = new ServedLifeboat(work);
         Files.writeString(work.resolve("config/lifeboat.yaml"), """
                 repository: { path: %1$s/repository, passwordFile: %1$s/repository.password, create: true }
@@ -75,6 +80,7 @@ class ColdRestoreTest {
                   drills: { sandbox: %1$s/drills, enabled: false, scope: component, component: app, from: glacier }
                 """.formatted(work, cold));
         lifeboat.start();
+        Instant started = Instant.now();
         JsonNode backup = lifeboat.awaitBackup(lifeboat.post("/api/v1/backup/trigger",
                 "{\"type\": \"file\", \"source\": \"app\"}", "Admin"));
         assertEquals("success", backup.get("status").asText(), Files.readString(lifeboat.log()));
@@ -84,6 +90,12 @@ class ColdRestoreTest {
         assertTrue(archived.size() >= 2 && archived.size() < packs, "packs of content archived, the one holding the "
                 + "node stream not: " + archived + " of " + packs);
         assertTrue(archived.stream().allMatch(o -> o.startsWith("/lifeboat-cold/site-a/data/")), archived.toString());
+        // locked for a day as each object went up, then, by the copy's retention, for the backup's 30 days
+        Map<String, Instant> locks = proxy.retention();
+        assertTrue(locks.keySet().containsAll(archived) && locks.keySet().stream().anyMatch(k -> k.contains("/snapshots/"))
+                && locks.keySet().stream().anyMatch(k -> k.contains("/index/")), locks.toString());
+        locks.forEach((object, until) -> assertTrue(!until.isBefore(started.plus(Duration.ofDays(30))),
+                object + " is locked until " + until));
 
         String id = JSON.readTree(lifeboat.post("/api/v1/recovery/drills", "", "Admin").body()).get("recoveryId")
                 .asText();

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +32,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refused to a GET with 403 InvalidObjectState until it has been asked for with a RestoreObject
  * (202, then 409 RestoreAlreadyInProgress while it is under way) and the test has let the restores
  * finish; a HEAD says where its restore stands (x-amz-restore), as S3 does.
+ *
+ * <p>And for S3 Object Lock, which S3Mock stores but does not enforce: the retention an upload
+ * asks for (x-amz-object-lock-*) or a PutObjectRetention sets is kept here and shown on HEAD; a
+ * DELETE of an object whose retain-until has not passed is refused 403 AccessDenied (as AWS
+ * refuses to delete a locked version), and a compliance retention cannot be shortened.
  */
 public final class S3Proxy implements AutoCloseable {
     /** What to do to a request. */
@@ -53,6 +59,9 @@ public final class S3Proxy implements AutoCloseable {
     private final Set<String> archived = ConcurrentHashMap.newKeySet();
     private final Set<String> restoresAsked = ConcurrentHashMap.newKeySet();
     private volatile boolean restoresDone;
+    /** Object lock: each object's retain-until, and the deletes refused because of it. */
+    private final Map<String, Instant> retainUntil = new ConcurrentHashMap<>();
+    private final AtomicInteger refusedDeletes = new AtomicInteger();
 
     public S3Proxy(int target) throws IOException {
         this.target = target;
@@ -90,6 +99,21 @@ public final class S3Proxy implements AutoCloseable {
     /** Objects stored in an archive class. */
     public Set<String> archived() {
         return Set.copyOf(archived);
+    }
+
+    /** Each locked object's retain-until ("/bucket/key"). */
+    public Map<String, Instant> retention() {
+        return Map.copyOf(retainUntil);
+    }
+
+    /** The locks of the objects under the prefix end now, as if their time had passed. */
+    public void expireLocks(String pathPrefix) {
+        retainUntil.replaceAll((path, until) -> path.startsWith(pathPrefix) ? Instant.now().minusSeconds(1) : until);
+    }
+
+    /** Deletes refused because the object was locked. */
+    public int refusedDeletes() {
+        return refusedDeletes.get();
     }
 
     /** Requests being held now. */
@@ -148,15 +172,34 @@ public final class S3Proxy implements AutoCloseable {
                     + " object's storage class</Message></Error>");
             return;
         }
+        Instant locked = retainUntil.get(path);
+        if ("DELETE".equals(method) && locked != null && locked.isAfter(Instant.now())) {
+            refusedDeletes.incrementAndGet();
+            answer(exchange, 403, "<Error><Code>AccessDenied</Code><Message>Access Denied because object protected by"
+                    + " object lock.</Message></Error>");
+            return;
+        }
+        if ("PUT".equals(method) && query.startsWith("retention")) {
+            String xml = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Instant until = Instant.parse(xml.replaceAll("(?s).*<RetainUntilDate>([^<]*)</RetainUntilDate>.*", "$1"));
+            boolean shortened = locked != null && until.isBefore(locked);
+            if (!shortened) {
+                retainUntil.put(path, until);
+            }
+            answer(exchange, shortened ? 403 : 200, shortened ? "<Error><Code>AccessDenied</Code><Message>Access"
+                    + " Denied</Message></Error>" : null);
+            return;
+        }
+        String lockUntil = exchange.getRequestHeaders().getFirst("x-amz-object-lock-retain-until-date");
         String storageClass = exchange.getRequestHeaders().getFirst("x-amz-storage-class");
-        boolean archiving = ("PUT".equals(method) && !query.contains("partNumber") || query.startsWith("uploads"))
-                && ("GLACIER".equals(storageClass) || "DEEP_ARCHIVE".equals(storageClass));
+        boolean archiving = "GLACIER".equals(storageClass) || "DEEP_ARCHIVE".equals(storageClass);
         byte[] body = exchange.getRequestBody().readAllBytes();
         HttpRequest.Builder out = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path
                 + (query.isEmpty() ? "" : "?" + query))).method(method, body.length == 0
                         ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         for (Map.Entry<String, List<String>> h : exchange.getRequestHeaders().entrySet()) {
-            if (!NOT_FORWARDED.contains(h.getKey().toLowerCase())) {
+            if (!NOT_FORWARDED.contains(h.getKey().toLowerCase())
+                    && !h.getKey().toLowerCase().startsWith("x-amz-object-lock")) {
                 h.getValue().forEach(v -> out.header(h.getKey(), v));
             }
         }
@@ -168,8 +211,19 @@ public final class S3Proxy implements AutoCloseable {
             exchange.close();
             return;
         }
-        if (archiving && answer.statusCode() == 200) {
+        boolean upload = "PUT".equals(method) && !query.contains("partNumber") || query.startsWith("uploads");
+        if (upload && archiving && answer.statusCode() == 200) {
             archived.add(path);
+        }
+        if (upload && lockUntil != null && answer.statusCode() == 200) {
+            retainUntil.put(path, Instant.parse(lockUntil));
+        }
+        if ("DELETE".equals(method) && answer.statusCode() / 100 == 2) {
+            retainUntil.remove(path);
+        }
+        if ("HEAD".equals(method) && retainUntil.containsKey(path)) {
+            exchange.getResponseHeaders().add("x-amz-object-lock-mode", "COMPLIANCE");
+            exchange.getResponseHeaders().add("x-amz-object-lock-retain-until-date", retainUntil.get(path).toString());
         }
         if ("HEAD".equals(method) && restoresAsked.contains(path)) {
             exchange.getResponseHeaders().add("x-amz-restore", restoresDone

@@ -14,6 +14,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -299,6 +300,34 @@ public final class Catalog implements AutoCloseable {
     }
 
     /** A copy to the target failed: shown as failed (its snapshots stay as last checked). */
+    /**
+     * A run wrote its backup to the target instead of the repository: the target holds backups the
+     * repository lacks, since the first such run.
+     */
+    public void writtenToTarget(String target, String location, Instant backupTime) {
+        Timestamp now = Timestamp.from(backupTime);
+        if (update("UPDATE copy_target SET written_since = COALESCE(written_since, ?) WHERE target = ?", now, target)
+                == 0) {
+            update("INSERT INTO copy_target (target, location, status, attempted_at, written_since)"
+                    + " VALUES (?, ?, 'failed', ?, ?)", target, location, now, now);
+        }
+    }
+
+    /** The targets holding backups the repository lacks, each with since when. */
+    public Map<String, Instant> writtenToTargets() {
+        Map<String, Instant> out = new LinkedHashMap<>();
+        query("SELECT target, written_since FROM copy_target WHERE written_since IS NOT NULL ORDER BY target", rs -> {
+            out.put(rs.getString(1), rs.getTimestamp(2).toInstant());
+            return null;
+        });
+        return out;
+    }
+
+    /** What the target held for the repository is back in it. */
+    public void backInRepository(String target) {
+        update("UPDATE copy_target SET written_since = NULL WHERE target = ?", target);
+    }
+
     public void copyFailed(String target, String location, String error) {
         Timestamp now = Timestamp.from(Instant.now());
         String why = error.substring(0, Math.min(2000, error.length()));

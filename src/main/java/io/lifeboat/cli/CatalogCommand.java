@@ -22,7 +22,7 @@ final class CatalogCommand {
         public Integer call() throws Exception {
             LifeboatConfig c = options.load();
             try (Catalog catalog = Catalog.open(c.catalog())) {
-                int runs = CatalogRebuild.run(new RepositoryAccess(c.repository(), c::targets).openForReading(), catalog, c);
+                int runs = CatalogRebuild.run(new RepositoryAccess(c.repository(), c::targets, () -> false).openForReading(), catalog, c);
                 if (options.json) {
                     Output.json(Map.of("runs", runs));
                 } else {

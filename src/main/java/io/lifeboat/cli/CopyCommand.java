@@ -2,6 +2,7 @@ package io.lifeboat.cli;
 
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryCopy;
+import io.lifeboat.source.BackupContents;
 import io.lifeboat.storage.BlobStore;
 import io.lifeboat.storage.BlobStores;
 import java.util.ArrayList;
@@ -24,13 +25,21 @@ final class CopyCommand implements Callable<Integer> {
             description = "where the copy is: a directory (local or NFS) or s3://BUCKET/PREFIX?...; repeat for several")
     List<String> targets;
 
+    @Option(names = "--source", paramLabel = "NAME",
+            description = "only the backups of this source (tag source:NAME or db:NAME), with the packs and log segments"
+                    + " they need; repeat for several")
+    List<String> sources;
+
     @Override
     public Integer call() throws Exception {
         Repository r = repo.open();
+        RepositoryCopy.Selection selection = sources == null ? null
+                : BackupContents.selection(r, BackupContents.ofSources(sources));
         List<RepositoryCopy.Result> results = new ArrayList<>();
         for (String location : targets) {
             try (BlobStore store = BlobStores.open(location, false)) {
-                RepositoryCopy.Result copied = RepositoryCopy.run(r, store);
+                RepositoryCopy.Result copied = selection == null ? RepositoryCopy.run(r, store)
+                        : RepositoryCopy.run(r, store, selection);
                 results.add(copied);
                 if (!repo.json) {
                     System.out.printf("copied %d objects (%s) to %s; checked: it holds %d snapshots, %d log segments, "

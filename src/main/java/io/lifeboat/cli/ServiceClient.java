@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +30,10 @@ final class ServiceClient {
             description = "environment variable holding a token (bin/lifeboat token create); default ${DEFAULT-VALUE}")
     String tokenEnv;
 
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "a file holding the token (its first line; readable by you alone), instead of --token-env")
+    Path tokenFile;
+
     /** Made on first use: picocli makes this mixin for every command that has it, on every start. */
     private HttpClient http;
 
@@ -42,7 +47,12 @@ final class ServiceClient {
     }
 
     private HttpRequest.Builder request(String path) throws IOException {
-        String token = System.getenv(tokenEnv);
+        String token = tokenFile == null ? System.getenv(tokenEnv)
+                : Files.readAllLines(tokenFile, StandardCharsets.UTF_8).stream().findFirst().orElse(null);
+        if (tokenFile != null && (token == null || token.isBlank())) {
+            throw new IllegalArgumentException("the token file " + tokenFile + " holds no token; create one with "
+                    + "bin/lifeboat token create --role Admin");
+        }
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("environment variable " + tokenEnv + " holds no token; create one with "
                     + "bin/lifeboat token create --role Admin");

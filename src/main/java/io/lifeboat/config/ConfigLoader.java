@@ -68,10 +68,10 @@ public final class ConfigLoader {
 
     private static LifeboatConfig withDefaults(LifeboatConfig c) {
         LifeboatConfig.Repository r = c.repository() == null
-                ? new LifeboatConfig.Repository(null, null, null, null, true) : c.repository();
+                ? new LifeboatConfig.Repository(null, null, null, null, true, null) : c.repository();
         r = new LifeboatConfig.Repository(or(r.path(), "var/repository"),
                 r.passwordEnv() == null ? or(r.passwordFile(), "var/repository.password") : r.passwordFile(),
-                r.passwordEnv(), or(r.compression(), "gzip:6"), r.create());
+                r.passwordEnv(), or(r.compression(), "gzip:6"), r.create(), or(r.whenUnreachable(), "fail"));
         LifeboatConfig.Catalog cat = c.catalog() == null ? new LifeboatConfig.Catalog(null, null, null) : c.catalog();
         cat = new LifeboatConfig.Catalog(or(cat.url(), "jdbc:h2:file:./var/catalog/lifeboat;AUTO_SERVER=TRUE"), cat.user(),
                 cat.passwordEnv());
@@ -185,6 +185,10 @@ public final class ConfigLoader {
 
     /** Each target has a name of its own and a location Lifeboat can open, other than the repository's. */
     private static void checkTargets(LifeboatConfig c, List<String> problems) {
+        if (!LifeboatConfig.Repository.WHEN_UNREACHABLE.contains(c.repository().whenUnreachable())) {
+            problems.add("repository.whenUnreachable: must be fail or next-target (got "
+                    + c.repository().whenUnreachable() + ")");
+        }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < c.targets().size(); i++) {
             LifeboatConfig.Target t = c.targets().get(i);
@@ -203,6 +207,23 @@ public final class ConfigLoader {
                 problems.add(where + ".path: unsupported location " + t.path() + "; use a directory or s3://BUCKET/PREFIX");
             } else if (t.path().equals(c.repository().path())) {
                 problems.add(where + ".path: the repository itself; a copy must be somewhere else");
+            }
+            if (t.quota() != null) {
+                try {
+                    ByteSizes.parse(t.quota());
+                } catch (IllegalArgumentException e) {
+                    problems.add(where + ".quota: " + e.getMessage());
+                }
+            }
+            if (t.minFree() != null && (t.minFree() < 0 || t.minFree() > 100)) {
+                problems.add(where + ".minFree: a percentage of the disk, 0 to 100 (got " + t.minFree() + ")");
+            }
+            for (String source : t.sources() == null ? List.<String>of() : t.sources()) {
+                if (c.files().stream().noneMatch(f -> f != null && source.equals(f.name()))
+                        && c.databases().stream().noneMatch(d -> d != null && source.equals(d.name()))
+                        && c.configs().stream().noneMatch(s -> s != null && source.equals(s.name()))) {
+                    problems.add(where + ".sources: " + source + " is no file, database or configuration source");
+                }
             }
         }
     }

@@ -16,7 +16,23 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
      * The repository every flow writes to, and where its passphrase comes from. With create, a
      * missing repository is made on first use (and a random passphrase file, if none is there).
      */
-    public record Repository(String path, String passwordFile, String passwordEnv, String compression, Boolean create) {
+    /**
+     * The repository; whenUnreachable says what a backup does when it cannot be reached: fail (and
+     * alert), or next-target: write to the first target that answers, to go back when it answers.
+     */
+    public record Repository(String path, String passwordFile, String passwordEnv, String compression, Boolean create,
+                             String whenUnreachable) {
+        public static final List<String> WHEN_UNREACHABLE = List.of("fail", "next-target");
+
+        public boolean writesToTargetWhenUnreachable() {
+            return "next-target".equals(whenUnreachable);
+        }
+
+        /** The same repository with another policy (a policy changes live; the place only at a restart). */
+        public Repository whenUnreachable(String policy) {
+            return new Repository(path, passwordFile, passwordEnv, compression, create, policy);
+        }
+
         public boolean createIfMissing() {
             return Boolean.TRUE.equals(create);
         }
@@ -24,9 +40,12 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
 
     /**
      * A further copy of the repository (R4): another bucket or region, an NFS or local directory. The
-     * list's order is the order copies are read in when the repository cannot be (docs/COPIES.md).
+     * list's order is the order copies are read in when the repository cannot be (docs/COPIES.md);
+     * sources, when given, are the only sources whose backups it takes; past its quota (a size), or
+     * with less than minFree (a percentage) left on the disk under a directory target, it is alerted.
      */
-    public record Target(String name, String path, Boolean enabled) {
+    public record Target(String name, String path, Boolean enabled, List<String> sources, String quota,
+                         Integer minFree) {
         public boolean active() {
             return enabled == null || enabled;
         }

@@ -115,6 +115,11 @@ public final class Repository {
         return store;
     }
 
+    /** The same repository in another store that holds a copy of it (same config and keys). */
+    Repository in(BlobStore copy) {
+        return new Repository(copy, key, keyName, config);
+    }
+
     public MasterKey key() {
         return key;
     }

@@ -42,10 +42,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * A stage that fails stops the copy there: what is in the copy stays readable, and the next copy
  * sends the rest. Nothing but a partial the copy holds complete now is deleted from a copy: its own
  * retention and locks decide that.
+ *
+ * <p>A copy of a selection (some sources' backups, or the backups to send back to the repository)
+ * takes the snapshot and log objects named, the packs they need, and an index object of its own
+ * for those packs no index object in the copy names yet: the copy's index never names a pack it
+ * lacks.
  */
 public final class RepositoryCopy {
     private static final int PARALLEL = 4;
     private static final List<String> ROOTS = List.of("snapshots/", "logs/");
+
+    /**
+     * Part of a repository: snapshot and log objects by name ("snapshots/ID", "logs/SOURCE/SEGMENT")
+     * and the names of the packs they need (BackupContents works them out).
+     */
+    public record Selection(Set<String> roots, Set<String> packs) {
+    }
 
     /** What a copy sent, and what the copy holds now. */
     public record Result(String target, int objectsSent, long bytesSent, int objectsThere, Set<String> snapshots,
@@ -54,20 +66,29 @@ public final class RepositoryCopy {
 
     private final Repository from;
     private final BlobStore to;
+    /** What goes; null: everything. */
+    private final Selection selection;
     private final AtomicLong bytesSent = new AtomicLong();
     /** The size of each object as fetched (a partial's may differ from its listing). */
     private final Map<String, Long> sizes = new ConcurrentHashMap<>();
     /** Packs holding node streams: they go to the copy in a class that reads at once, never an archive one. */
     private final Set<String> planning = new HashSet<>();
 
-    private RepositoryCopy(Repository from, BlobStore to) {
+    private RepositoryCopy(Repository from, BlobStore to, Selection selection) {
         this.from = from;
         this.to = to;
+        this.selection = selection;
     }
 
     /** Copies what the target lacks; a RepositoryException when the target holds another repository. */
     public static Result run(Repository from, BlobStore to) throws IOException, InterruptedException {
-        return new RepositoryCopy(from, to).run();
+        return new RepositoryCopy(from, to, null).run();
+    }
+
+    /** As run, for the selection alone. */
+    public static Result run(Repository from, BlobStore to, Selection selection)
+            throws IOException, InterruptedException {
+        return new RepositoryCopy(from, to, selection).run();
     }
 
     private Result run() throws IOException, InterruptedException {
@@ -79,7 +100,11 @@ public final class RepositoryCopy {
             try (RepositoryLock writeLock = RepositoryLock.shared(to, "copy from " + source.location())) {
                 Map<String, Long> wanted = missing(ROOTS);
                 // a partial is sent each time: it grows under the same name
-                wanted.putAll(partials());
+                if (selection == null) {
+                    wanted.putAll(partials());
+                } else {
+                    wanted.keySet().retainAll(selection.roots());
+                }
                 run(wanted, name -> {
                     Path file = fetch(name, wanted.get(name));
                     if (file != null) {
@@ -87,11 +112,15 @@ public final class RepositoryCopy {
                     }
                 });
                 planning.addAll(nodeStreamPacks());
-                for (String prefix : List.of("data/", "index/")) {
-                    Map<String, Long> objects = missing(List.of(prefix));
-                    copyEach(objects);
-                    check(objects, List.of(prefix));
-                    sent += objects.size();
+                if (selection == null) {
+                    for (String prefix : List.of("data/", "index/")) {
+                        Map<String, Long> objects = missing(List.of(prefix));
+                        copyEach(objects);
+                        check(objects, List.of(prefix));
+                        sent += objects.size();
+                    }
+                } else {
+                    sent += copySelectedPacks();
                 }
                 run(roots, name -> put(name, roots.get(name)));
                 Map<String, Long> sentRoots = new HashMap<>();
@@ -140,6 +169,35 @@ public final class RepositoryCopy {
             }
         }
         return packs;
+    }
+
+    /** The selection's packs the copy lacks, then an index object for those the copy's index does not name. */
+    private int copySelectedPacks() throws IOException, InterruptedException {
+        Map<String, Long> packs = missing(List.of("data/"));
+        packs.keySet().removeIf(name -> !selection.packs().contains(name.substring(name.lastIndexOf('/') + 1)));
+        copyEach(packs);
+        check(packs, List.of("data/"));
+        Set<String> indexed = new HashSet<>();
+        from.in(to).reloadIndex((name, listed, damage) -> {
+            if (listed != null) {
+                listed.forEach(p -> indexed.add(p.name()));
+            }
+        });
+        Map<String, IndexFile.Pack> unindexed = new TreeMap<>();
+        from.reloadIndex((name, listed, damage) -> {
+            if (listed != null) {
+                listed.stream().filter(p -> selection.packs().contains(p.name()) && !indexed.contains(p.name()))
+                        .forEach(p -> unindexed.putIfAbsent(p.name(), p));
+            }
+        });
+        if (unindexed.isEmpty()) {
+            return packs.size();
+        }
+        Repository.Sealed index = from.seal("index", IndexFile.encode(List.copyOf(unindexed.values())));
+        to.put(index.name(), index.bytes());
+        bytesSent.addAndGet(index.bytes().length);
+        check(Map.of(index.name(), (long) index.bytes().length), List.of("index/"));
+        return packs.size() + 1;
     }
 
     /** Objects under the prefixes that the copy lacks, or holds with another size, but for partials. */

@@ -1,7 +1,9 @@
 package io.lifeboat.service;
 
+import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
+import io.lifeboat.storage.BlobStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +41,8 @@ public final class BackupRun {
     private volatile Repository repository;
     private volatile String error;
     private volatile boolean recorded;
+    /** The target the backup went to because the repository could not be reached; null: the repository. */
+    private volatile LifeboatConfig.Target writtenTo;
 
     BackupRun(String id, String type, String source, String scope, Path path) {
         this.id = id;
@@ -76,6 +80,18 @@ public final class BackupRun {
 
     public Snapshot getSnapshot() {
         return snapshot;
+    }
+
+    /** The repository could not be reached: the backup goes to the target instead, which is alerted. */
+    void writtenTo(LifeboatConfig.Target target, BlobStore store, Exception why) {
+        writtenTo = target;
+        note("repository-unreachable", "the repository could not be reached (" + why.getMessage() + "): this backup"
+                + " went to target " + target.name() + " (" + store.location() + ") and goes back to the repository"
+                + " when it answers", false);
+    }
+
+    LifeboatConfig.Target writtenTo() {
+        return writtenTo;
     }
 
     /** The snapshot this run committed, and the repository as it was opened for it. */

@@ -37,7 +37,7 @@ public final class ConfigBackupSteps {
     }
 
     void backup(BackupRun run) throws Exception {
-        Repository repo = repository.open();
+        Repository repo = repository.openForBackup(run::writtenTo);
         // a key is made only for the first configuration backup: later, a missing key is one to put back
         MasterKey key = ConfigKeys.openForBackup(config.get().configKey(), () -> noConfigurationBackup(repo));
         run.snapshot(new ConfigBackups(repo, key).backup(config.configSource(run.getSource()), List.of("run:" + run.getId()),

@@ -44,7 +44,7 @@ final class DatabaseBackupSteps {
     }
 
     void backup(BackupRun run) throws Exception {
-        Repository repo = repository.open();
+        Repository repo = repository.openForBackup(run::writtenTo);
         LifeboatConfig.Database d = config.database(run.getSource());
         boolean incremental = "incremental".equals(run.getScope());
         if (!d.mysql()) {

@@ -29,7 +29,7 @@ final class FileBackupSteps {
         boolean dropped = run.path() != null;
         Path path = dropped ? run.path() : Path.of(config.fileSource(run.getSource()).path());
         List<String> tags = List.of(dropped ? BackupRun.DROP_FOLDER : "source:" + run.getSource(), "run:" + run.getId());
-        Repository repo = repository.open();
+        Repository repo = repository.openForBackup(run::writtenTo);
         run.snapshot(new Archiver(repo, new Archiver.Options(List.of(path), tags,
                 Compression.parse(config.get().repository().compression())), new Progress()).run(), repo);
     }

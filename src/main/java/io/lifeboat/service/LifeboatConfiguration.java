@@ -51,7 +51,8 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         Files.createDirectories(Path.of(started.dropFolder().inbox()));
         Catalog catalog = Catalog.open(started.catalog());
         SharedSchedules.configure(context, catalog);
-        RepositoryAccess repository = new RepositoryAccess(started.repository(), () -> config.get().targets());
+        RepositoryAccess repository = new RepositoryAccess(started.repository(), () -> config.get().targets(),
+                () -> config.get().repository().writesToTargetWhenUnreachable());
         repository.createIfMissing();
         catalog.failUnfinishedRuns("interrupted: the service stopped while it ran");
 

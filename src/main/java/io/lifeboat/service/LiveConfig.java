@@ -13,8 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The configuration the service runs on, replaced live when an operator's edit of lifeboat.yaml
  * validates. Sources and databases (added, removed, enabled, rescheduled, retention) apply at
- * once; the repository, catalog and drop folder are opened at start-up, so edits to them wait for
- * a restart and the reload says so. An edit that does not validate changes nothing.
+ * once, and so do targets and the repository's whenUnreachable policy; the repository's place, the
+ * catalog and the drop folder are opened at start-up, so edits to them wait for a restart and the
+ * reload says so. An edit that does not validate changes nothing.
  */
 public final class LiveConfig {
     static final String KIND = "configuration";
@@ -99,7 +100,8 @@ public final class LiveConfig {
         }
         LifeboatConfig running = current;
         List<String> later = new ArrayList<>();
-        if (!Objects.equals(loaded.repository(), running.repository())) {
+        LifeboatConfig.Repository repository = running.repository().whenUnreachable(loaded.repository().whenUnreachable());
+        if (!Objects.equals(loaded.repository(), repository)) {
             later.add("repository");
         }
         if (!Objects.equals(loaded.catalog(), running.catalog())) {
@@ -111,7 +113,7 @@ public final class LiveConfig {
         if (!Objects.equals(loaded.configKey(), running.configKey())) {
             later.add("configKey");
         }
-        current = new LifeboatConfig(running.repository(), running.catalog(), loaded.files(), loaded.databases(),
+        current = new LifeboatConfig(repository, running.catalog(), loaded.files(), loaded.databases(),
                 loaded.configs(), running.configKey(), running.dropFolder(), loaded.targets(), loaded.recovery());
         try {
             for (Listener listener : listeners) {

@@ -3,9 +3,11 @@ package io.lifeboat.service;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.storage.BlobStore;
 import io.lifeboat.storage.BlobStores;
 import io.lifeboat.storage.FailoverBlobStore;
+import io.lifeboat.storage.StoreUnreachableException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,11 +32,48 @@ public final class RepositoryAccess {
     private static final Logger LOG = LoggerFactory.getLogger(RepositoryAccess.class);
     private final LifeboatConfig.Repository config;
     private final Supplier<List<LifeboatConfig.Target>> targets;
+    private final Supplier<Boolean> writeToTargetWhenUnreachable;
 
-    /** The repository, and its copies as the configuration says now (targets are edited live). */
-    public RepositoryAccess(LifeboatConfig.Repository config, Supplier<List<LifeboatConfig.Target>> targets) {
+    /**
+     * The repository, its copies as the configuration says now (targets are edited live), and
+     * whether a backup writes to the first of them that answers when the repository cannot be reached.
+     */
+    public RepositoryAccess(LifeboatConfig.Repository config, Supplier<List<LifeboatConfig.Target>> targets,
+                            Supplier<Boolean> writeToTargetWhenUnreachable) {
         this.config = config;
         this.targets = targets;
+        this.writeToTargetWhenUnreachable = writeToTargetWhenUnreachable;
+    }
+
+    /** A backup written to a target instead of the repository: which, and why. */
+    public interface WrittenElsewhere {
+        void to(LifeboatConfig.Target target, BlobStore store, Exception why);
+    }
+
+    /**
+     * For a backup: the repository; when it cannot be reached (no answer, or no repository where it
+     * was: a dropped mount, a deleted bucket) and repository.whenUnreachable is next-target, the first
+     * enabled target that opens, told to the caller. Otherwise the failure, for the run to fail on.
+     */
+    public Repository openForBackup(WrittenElsewhere told) throws IOException {
+        try {
+            return open();
+        } catch (StoreUnreachableException | RepositoryException e) {
+            if (!writeToTargetWhenUnreachable.get()) {
+                throw e;
+            }
+            for (LifeboatConfig.Target t : targets()) {
+                try {
+                    BlobStore store = BlobStores.open(t.path());
+                    Repository copy = openCopy(store);
+                    told.to(t, store, e);
+                    return copy;
+                } catch (IOException | RuntimeException unusable) {
+                    LOG.warn("target {} cannot take the backup either: {}", t.name(), unusable.getMessage());
+                }
+            }
+            throw e;
+        }
     }
 
     /** The repository itself: what writes (a backup, retention) goes here and nowhere else. */

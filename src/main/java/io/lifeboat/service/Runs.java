@@ -7,6 +7,8 @@ import io.lifeboat.monitoring.BackupMetrics;
 import io.lifeboat.repository.Snapshot;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -110,6 +112,10 @@ public final class Runs {
                 Snapshot s = run.getSnapshot();
                 Duration took = Duration.ofNanos(System.nanoTime() - run.startedNanos());
                 long size = s == null ? 0 : s.summary().bytes();
+                if (run.writtenTo() != null && s != null) { // before the run reads as ended
+                    catalog.writtenToTarget(run.writtenTo().name(), run.writtenTo().path(),
+                            Instant.parse(s.time()).truncatedTo(ChronoUnit.SECONDS)); // no later than the backup
+                }
                 catalog.finishRun(run.getId(), run.getStatus(), s == null ? null : size,
                         s == null ? null : s.summary().storedBytes(), took.toMillis(), s == null ? null : s.id(),
                         reason(run));

@@ -4,15 +4,18 @@ import io.lifeboat.repository.ChunkId;
 import io.lifeboat.repository.ChunkIndex;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryCopy;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.files.NodeStreamReader;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Everything a restore of some backups reads: the chunks of their node streams and contents, and
@@ -38,6 +41,24 @@ public record BackupContents(Set<ChunkId> chunks, List<String> logs) {
             }
         }
         return new BackupContents(chunks, logs);
+    }
+
+    /**
+     * The backups the filter takes, as a part of the repository to copy: their snapshot objects,
+     * the log segments of their databases, and the packs all of these need.
+     */
+    public static RepositoryCopy.Selection selection(Repository repo, Predicate<Snapshot> which) throws IOException {
+        List<Snapshot> chosen = repo.snapshots().stream().filter(which).toList();
+        BackupContents contents = of(repo, chosen);
+        Set<String> roots = new HashSet<>(contents.logs());
+        chosen.forEach(s -> roots.add("snapshots/" + s.id()));
+        return new RepositoryCopy.Selection(roots, contents.packs(repo, "the copy"));
+    }
+
+    /** The backups of these sources (files, databases, configuration). */
+    public static Predicate<Snapshot> ofSources(Collection<String> sources) {
+        return s -> s.tags() != null && sources.stream().anyMatch(n -> s.tags().contains("source:" + n)
+                || s.tags().contains("db:" + n));
     }
 
     /** The names of the packs holding the chunks; a chunk in none stops with what to run. */

@@ -34,8 +34,26 @@ public final class LocalBlobStore implements BlobStore {
         return root;
     }
 
+    /** Makes the directory (init, a new copy); every other write needs it there. */
+    @Override
+    public void create() throws IOException {
+        Files.createDirectories(root);
+    }
+
+    /**
+     * A repository directory that vanished (a dropped mount) is not made again by a write: the
+     * writer fails, instead of filling the disk under the mount point.
+     */
+    private void requireRoot() throws NoSuchFileException {
+        if (!Files.isDirectory(root)) {
+            throw new NoSuchFileException(root.toString(), null, "the repository's directory is gone (a dropped mount?);"
+                    + " nothing is written in its place");
+        }
+    }
+
     @Override
     public void put(String name, byte[] data) throws IOException {
+        requireRoot();
         Path target = resolve(name);
         Files.createDirectories(target.getParent());
         Path temp = target.resolveSibling(target.getFileName() + TEMP_MARK + UUID.randomUUID());
@@ -54,6 +72,7 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public void putFile(String name, Path file) throws IOException {
+        requireRoot();
         Path target = resolve(name);
         Files.createDirectories(target.getParent());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
@@ -152,6 +171,7 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public Path scratchDirectory() throws IOException {
+        requireRoot();
         Path tmp = root.resolve("tmp");
         Files.createDirectories(tmp);
         return tmp;

@@ -50,6 +50,12 @@ class ConfigLoaderTest {
         assertProblem("targets:\n  - { name: tape, path: 'ftp://vault/a' }\n", "targets[tape].path", "unsupported location");
         assertProblem("targets:\n  - { name: primary, path: /mnt/copy }\n", "targets[primary].name", "the repository itself");
         assertProblem("targets:\n  - { name: offsite }\n", "targets[offsite].path", "missing");
+        assertProblem("targets:\n  - { name: vault, path: /mnt/vault, sources: [media] }\n", "targets[vault].sources",
+                "media is no file, database or configuration source");
+        assertProblem("repository: { whenUnreachable: wait }\n", "repository.whenUnreachable", "fail or next-target");
+        assertProblem("targets:\n  - { name: vault, path: /mnt/vault }\nrecovery: { drills: { from: cold } }\n",
+                "recovery.drills.from", "must name an enabled target (got cold)");
+        assertProblem("recovery: { thawPoll: soon }\n", "recovery.thawPoll", "");
         assertProblem("files:\n  - { name: a, path: " + dir + ", schedul: '0 4 * * *' }\n", "unknown field 'schedul'", "");
         assertProblem("repository: { compression: lz4 }\n", "repository.compression", "unknown compression");
         assertProblem("configs:\n  - { name: c, kind: secrets, paths: [" + dir + "] }\n", "configs[c].kind",

@@ -7,13 +7,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeboat.ServedLifeboat;
 import io.lifeboat.TestSupport;
+import io.lifeboat.service.ServiceRuns;
 import io.lifeboat.source.postgres.ThrowawayCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +28,9 @@ import org.junit.jupiter.api.Test;
  * that cannot be reached) and shows where each backup lives: the unreachable one is alerted and
  * holds nothing back. When the repository is lost, a backup fails and is alerted (nothing is
  * written to the copy), and a drill restores the files and the PostgreSQL database with its WAL
- * from the copy that answers, every row as backed up, saying so.
+ * from the copy that answers, every row as backed up, saying so. With whenUnreachable: next-target
+ * a backup then goes to the first target that answers, alerted, and back into the repository at
+ * the first run after it answers again.
  */
 class CopyFailoverTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,7 +60,7 @@ class CopyFailoverTest {
                 %2$s
                 targets:
                   - { name: offsite, path: "s3://lifeboat-offsite/site-a?endpoint=http://127.0.0.1:9&path-style=true&timeout=1" }
-                  - { name: nfs, path: %1$s/nfs/lifeboat }
+                  - { name: nfs, path: %1$s/nfs/lifeboat, quota: 1KiB, minFree: 100 }
                 dropFolder: { enabled: false }
                 recovery:
                   roots: [%1$s/restores]
@@ -72,8 +79,12 @@ class CopyFailoverTest {
         JsonNode offsite = status.get("targets").get(1);
         assertEquals("offsite", offsite.get("target").asText(), status.toString());
         assertEquals("failed", offsite.get("status").asText(), status.toString());
-        assertTrue(Files.readString(work.resolve("alerts.log")).contains("\"kind\":\"copy-failed\""),
-                Files.readString(work.resolve("alerts.log")));
+        Path alerts = work.resolve("alerts.log");
+        ServiceRuns.awaitAlert(alerts, l -> l.contains("\"kind\":\"copy-failed\""));
+        // the directory target is past its quota and its disk has less free than it asks for (all of it)
+        ServiceRuns.awaitAlert(alerts, l -> l.contains("\"kind\":\"target-quota\"") && l.contains("over its quota of 1KiB"));
+        ServiceRuns.awaitAlert(alerts, l -> l.contains("\"kind\":\"target-disk-full\"")
+                && l.contains("under its minFree of 100%"));
         String metrics = lifeboat.metrics();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("copy_status{") && l.contains("target=\"nfs\"")
                 && l.endsWith(" 1.0")), metrics);
@@ -115,8 +126,7 @@ class CopyFailoverTest {
         JsonNode failed = lifeboat.awaitBackup(lifeboat.post("/api/v1/backup/trigger",
                 "{\"type\": \"file\", \"source\": \"app\"}", "Admin"));
         assertEquals("failed", failed.get("status").asText(), failed.toString());
-        assertTrue(Files.readString(work.resolve("alerts.log")).contains("\"kind\":\"backup-failed\""),
-                Files.readString(work.resolve("alerts.log")));
+        ServiceRuns.awaitAlert(alerts, l -> l.contains("\"kind\":\"backup-failed\""));
         assertEquals(copyObjects, count(work.resolve("nfs/lifeboat")), "the copy is not written to");
 
         TestSupport.Run drill = lifeboat.cli("Admin", "recover", "drill");
@@ -133,6 +143,47 @@ class CopyFailoverTest {
         // every row written before the incremental, compared table by table with its fingerprint
         assertTrue(recovered.toString().contains("beCamera: 1 tables, 25000 rows, rows and checksums equal to the "
                 + "backup's fingerprint"), recovered.toString());
+
+        // the other policy, edited live: a backup while the repository is lost goes to the first target that answers
+        Path config = work.resolve("config/lifeboat.yaml");
+        Files.writeString(config, Files.readString(config).replace("create: true }",
+                "create: true, whenUnreachable: next-target }"));
+        long deadline2 = System.currentTimeMillis() + 60_000;
+        while (lifeboat.metrics().lines().noneMatch(l -> l.startsWith("lifeboat_reloads_total")
+                && l.contains("configuration") && l.contains("applied"))) {
+            assertTrue(System.currentTimeMillis() < deadline2, "the configuration was not reloaded");
+            Thread.sleep(200);
+        }
+        Files.writeString(app.resolve("settings.yaml"), "cameras: 72\n");
+        Map<String, String> during = TestSupport.describe(app);
+        Set<String> copied = snapshotsIn(work.resolve("nfs/lifeboat"));
+        JsonNode elsewhere = lifeboat.awaitBackup(lifeboat.post("/api/v1/backup/trigger",
+                "{\"type\": \"file\", \"source\": \"app\"}", "Admin"));
+        assertEquals("success", elsewhere.get("status").asText(), Files.readString(lifeboat.log()));
+        ServiceRuns.awaitAlert(alerts, l -> l.contains("\"kind\":\"repository-unreachable\"")
+                && l.contains("went to target nfs"));
+        Set<String> written = snapshotsIn(work.resolve("nfs/lifeboat"));
+        written.removeAll(copied);
+        assertEquals(1, written.size(), "the backup is in the target: " + written);
+
+        // the repository is back: the next run sends that backup back into it
+        Files.move(work.resolve("repository.lost"), work.resolve("repository"));
+        Files.writeString(app.resolve("settings.yaml"), "cameras: 80\n");
+        assertEquals("success", lifeboat.awaitBackup(lifeboat.post("/api/v1/backup/trigger",
+                "{\"type\": \"file\", \"source\": \"app\"}", "Admin")).get("status").asText());
+        assertTrue(snapshotsIn(work.resolve("repository")).containsAll(written), Files.readString(lifeboat.log()));
+        Path back = work.resolve("back");
+        TestSupport.Run restore = TestSupport.cli("restore", "--repo", work.resolve("repository").toString(),
+                "--password-file", work.resolve("repository.password").toString(), written.iterator().next(), "--target",
+                back.toString());
+        assertEquals(0, restore.exit(), restore.toString());
+        assertEquals(during, TestSupport.describe(back.resolve(app.toString().substring(1))));
+    }
+
+    private static Set<String> snapshotsIn(Path repository) throws Exception {
+        try (var names = Files.list(repository.resolve("snapshots"))) {
+            return names.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(HashSet::new));
+        }
     }
 
     private static long count(Path dir) throws Exception {

@@ -69,7 +69,7 @@ class ServiceTest {
         assertTrue(done.matches(30, TimeUnit.SECONDS));
         Catalog catalog = context.getRegistry().lookupByNameAndType("catalog", Catalog.class);
         var config = context.getRegistry().lookupByNameAndType("lifeboatConfig", LiveConfig.class).get();
-        var repository = new RepositoryAccess(config.repository(), config::targets).open();
+        var repository = new RepositoryAccess(config.repository(), config::targets, () -> false).open();
         java.util.Set<String> committed = repository.snapshots().stream().map(io.lifeboat.repository.Snapshot::id)
                 .collect(java.util.stream.Collectors.toSet());
         java.util.function.Function<Catalog.Run, String> key = r -> String.join("|", r.id(), r.source(), r.type(),
@@ -203,7 +203,7 @@ class ServiceTest {
         }
         assertEquals(written.toString(), Files.readString(inbox.resolve("done/slow-export.csv")));
         var config = context.getRegistry().lookupByNameAndType("lifeboatConfig", LiveConfig.class).get();
-        var snapshot = new RepositoryAccess(config.repository(), config::targets).open().snapshots().stream()
+        var snapshot = new RepositoryAccess(config.repository(), config::targets, () -> false).open().snapshots().stream()
                 .filter(s -> s.paths().get(0).endsWith("slow-export.csv")).findFirst().orElseThrow();
         assertEquals(written.length(), snapshot.summary().bytes(), "the whole file was backed up");
     }
@@ -222,7 +222,7 @@ class ServiceTest {
         }
         assertTrue(Files.exists(inbox.resolve("done/incident-42/frames/frame-1.txt")), "the folder moved to done/ whole");
         var config = context.getRegistry().lookupByNameAndType("lifeboatConfig", LiveConfig.class).get();
-        var snapshots = new RepositoryAccess(config.repository(), config::targets).open().snapshots();
+        var snapshots = new RepositoryAccess(config.repository(), config::targets, () -> false).open().snapshots();
         assertTrue(snapshots.stream().anyMatch(s -> s.paths().get(0).endsWith("inbox/incident-42")
                 && s.summary().files() == 2), "one snapshot of the folder with both files");
     }

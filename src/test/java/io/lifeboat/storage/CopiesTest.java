@@ -143,6 +143,41 @@ class CopiesTest {
                 pack.getFileName().toString())), "the damaged pack is not copied");
     }
 
+    @Test
+    void aCopyOfSomeSourcesHoldsTheirBackupsAloneAndRestoresThem() throws Exception {
+        String pw = TestSupport.passwordFile(tmp, "sources").toString();
+        String repo = tmp.resolve("repo-sources").toString();
+        Path media = tmp.resolve("media");
+        Path app = tmp.resolve("app");
+        TestSupport.writeRandom(media.resolve("clip.mp4"), 71, 6L << 20);
+        TestSupport.writeRandom(app.resolve("model.onnx"), 72, 1L << 20);
+        assertEquals(0, cli("init", "--repo", repo, "--password-file", pw).exit());
+        assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, "--tag", "source:media", media.toString())
+                .exit());
+        assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, "--tag", "source:app", app.toString())
+                .exit());
+        String to = tmp.resolve("app-only").toString();
+        TestSupport.Run copied = cli("copy", "--repo", repo, "--password-file", pw, "--to", to, "--source", "app");
+        assertEquals(0, copied.exit(), copied::toString);
+        assertTrue(copied.out().contains("it holds 1 snapshots"), copied.out());
+        assertTrue(TestSupport.sizeOf(Path.of(to)) < 3L << 20, "the media's packs stay out of the copy");
+        // again, after another backup of each: only what is new of the app goes
+        TestSupport.writeRandom(app.resolve("weights.bin"), 73, 1L << 20);
+        assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, "--tag", "source:app", app.toString())
+                .exit());
+        TestSupport.writeRandom(media.resolve("clip2.mp4"), 74, 2L << 20);
+        assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, "--tag", "source:media", media.toString())
+                .exit());
+        copied = cli("copy", "--repo", repo, "--password-file", pw, "--to", to, "--source", "app");
+        assertTrue(copied.out().contains("it holds 2 snapshots"), copied.out());
+        assertEquals(0, cli("verify", "--repo", to, "--password-file", pw, "--read-data").exit(), "every pack the copy's"
+                + " index names is there");
+        Path restored = tmp.resolve("restored-app");
+        assertEquals(0, cli("restore", "--repo", to, "--password-file", pw, "latest", "--target", restored.toString())
+                .exit());
+        assertEquals(TestSupport.describe(app), TestSupport.describe(restored.resolve(app.toString().substring(1))));
+    }
+
     /** Changes a byte of the object, then copies to a new place: refused, saying so; returns the place. */
     private String copyAfterDamage(String repo, String pw, Path object, String place, String says) throws Exception {
         byte[] bytes = Files.readAllBytes(object);

@@ -299,7 +299,6 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
-    /** A copy to the target failed: shown as failed (its snapshots stay as last checked). */
     /**
      * A run wrote its backup to the target instead of the repository: the target holds backups the
      * repository lacks, since the first such run.
@@ -328,6 +327,7 @@ public final class Catalog implements AutoCloseable {
         update("UPDATE copy_target SET written_since = NULL WHERE target = ?", target);
     }
 
+    /** A copy to the target failed: shown as failed (its snapshots stay as last checked). */
     public void copyFailed(String target, String location, String error) {
         Timestamp now = Timestamp.from(Instant.now());
         String why = error.substring(0, Math.min(2000, error.length()));

@@ -1,13 +1,18 @@
 package io.lifeboat.cli;
 
+import io.lifeboat.config.Retention;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.RepositoryCopy;
+import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.BackupContents;
 import io.lifeboat.storage.BlobStore;
 import io.lifeboat.storage.BlobStores;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,11 +35,21 @@ final class CopyCommand implements Callable<Integer> {
                     + " they need; repeat for several")
     List<String> sources;
 
+    @Option(names = "--since", paramLabel = "TIME|AGE",
+            description = "only the backups taken since then: a time with its zone (2026-12-01T00:00:00Z) or an age"
+                    + " (7d, 12h)")
+    String since;
+
     @Override
     public Integer call() throws Exception {
         Repository r = repo.open();
-        RepositoryCopy.Selection selection = sources == null ? null
-                : BackupContents.selection(r, BackupContents.ofSources(sources));
+        Predicate<Snapshot> chosen = sources == null ? s -> true : BackupContents.ofSources(sources);
+        if (since != null) {
+            Instant from = since(since);
+            chosen = chosen.and(s -> !Instant.parse(s.time()).isBefore(from));
+        }
+        RepositoryCopy.Selection selection = sources == null && since == null ? null
+                : BackupContents.selection(r, chosen);
         List<RepositoryCopy.Result> results = new ArrayList<>();
         for (String location : targets) {
             try (BlobStore store = BlobStores.open(location, false)) {
@@ -52,5 +67,18 @@ final class CopyCommand implements Callable<Integer> {
             Output.json(results);
         }
         return 0;
+    }
+
+    private static Instant since(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException notATime) {
+            try {
+                return Instant.now().minus(Retention.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--since " + text + ": neither a time with its zone "
+                        + "(2026-12-01T00:00:00Z) nor an age (7d, 12h)");
+            }
+        }
     }
 }

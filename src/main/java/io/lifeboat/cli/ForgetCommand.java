@@ -61,7 +61,8 @@ final class ForgetCommand implements Callable<Integer> {
         List<String> removed = new ArrayList<>();
         Map<String, Instant> locked = new LinkedHashMap<>();
         for (Snapshot s : chosen) {
-            Instant lockedUntil = dryRun ? null : r.forget(s.id());
+            Instant lockedUntil = dryRun ? r.store().lockedUntil(List.of("snapshots/" + s.id())).get("snapshots/" + s.id())
+                    : r.forget(s.id());
             if (lockedUntil == null) {
                 removed.add(s.id());
             } else {

@@ -15,10 +15,8 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
     /**
      * The repository every flow writes to, and where its passphrase comes from. With create, a
      * missing repository is made on first use (and a random passphrase file, if none is there).
-     */
-    /**
-     * The repository; whenUnreachable says what a backup does when it cannot be reached: fail (and
-     * alert), or next-target: write to the first target that answers, to go back when it answers.
+     * whenUnreachable says what a backup does when it cannot be reached: fail (and alert), or
+     * next-target: write to the first target that answers, to go back when it answers.
      */
     public record Repository(String path, String passwordFile, String passwordEnv, String compression, Boolean create,
                              String whenUnreachable) {

@@ -4,6 +4,7 @@ import io.lifeboat.repository.ChunkId;
 import io.lifeboat.repository.ChunkIndex;
 import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
+import io.lifeboat.repository.RepositoryLock;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.files.NodeStreamReader;
 import java.io.IOException;
@@ -44,7 +45,10 @@ public final class LockKeeper {
         if (repo.store().lockPeriod() == null) {
             return new Result(0, 0);
         }
-        return new LockKeeper(repo).run(backups, keep);
+        // a prune (exclusive) must not delete what it judged unlocked while locks are being extended
+        try (RepositoryLock lock = repo.sharedLock("extend object locks")) {
+            return new LockKeeper(repo).run(backups, keep);
+        }
     }
 
     private Result run(List<Snapshot> backups, Function<Snapshot, Duration> keep) throws IOException {

@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -373,7 +374,7 @@ public final class Repository {
             }
         }
         damagedSnapshots = List.copyOf(damaged);
-        all.sort(java.util.Comparator.comparing((Snapshot s) -> Instant.parse(s.time()))
+        all.sort(Comparator.comparing((Snapshot s) -> Instant.parse(s.time()))
                 .thenComparing(Snapshot::id));
         return all;
     }

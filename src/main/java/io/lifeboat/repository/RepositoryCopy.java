@@ -173,6 +173,13 @@ public final class RepositoryCopy {
 
     /** The selection's packs the copy lacks, then an index object for those the copy's index does not name. */
     private int copySelectedPacks() throws IOException, InterruptedException {
+        Set<String> present = new HashSet<>();
+        from.store().list("data/").forEach(name -> present.add(name.substring(name.lastIndexOf('/') + 1)));
+        if (!present.containsAll(selection.packs())) {
+            // a prune repacked them after the selection was made: its snapshots would go without their data
+            throw new RepositoryException(from.store().location() + " changed while the copy was prepared (a prune?);"
+                    + " nothing of the selection was copied, the next copy takes it");
+        }
         Map<String, Long> packs = missing(List.of("data/"));
         packs.keySet().removeIf(name -> !selection.packs().contains(name.substring(name.lastIndexOf('/') + 1)));
         copyEach(packs);

@@ -63,11 +63,12 @@ public final class ConfigBackupSteps {
         }
     }
 
-    /** The source's retention as a keep policy over its own backups; returns how many were forgotten. */
+    /** How long the source's backups are kept: its retention. */
     Duration kept(BackupRun run) {
         return Retention.parse(config.configSource(run.getSource()).retention());
     }
 
+    /** The source's retention as a keep policy over its own backups; returns how many were forgotten. */
     int retention(BackupRun run, Repository repo) throws IOException {
         return new KeepPolicy(1, Retention.parse(config.configSource(run.getSource()).retention()))
                 .forget(repo, ConfigBackups.of(run.getSource()));

@@ -108,32 +108,42 @@ final class CopySteps {
         } catch (IOException | RuntimeException stillUnreachable) {
             return;
         }
-        for (Map.Entry<String, Instant> w : waiting.entrySet()) {
-            LifeboatConfig.Target t = repository.targets().stream().filter(x -> x.name().equals(w.getKey())).findFirst()
-                    .orElse(null);
-            if (t == null) {
-                run.note("copy-failed", "target " + w.getKey() + " holds backups the repository lacks but is no longer "
-                        + "an enabled target: copy them back with bin/lifeboat copy", false);
-                continue;
+        try (BlobStore repositoryStore = primary.store()) {
+            for (Map.Entry<String, Instant> w : waiting.entrySet()) {
+                LifeboatConfig.Target t = repository.targets().stream().filter(x -> x.name().equals(w.getKey()))
+                        .findFirst().orElse(null);
+                if (t == null) {
+                    run.note("copy-failed", "target " + w.getKey() + " holds backups the repository lacks but is no"
+                            + " longer an enabled target: copy them back with bin/lifeboat copy", false);
+                } else {
+                    sendBack(run, primary, t, w.getValue());
+                }
             }
-            try (BlobStore store = BlobStores.open(t.path())) {
-                Repository copy = repository.openCopy(store);
-                Set<String> there = Set.copyOf(primary.store().list("snapshots/"));
-                Set<String> back = copy.snapshots().stream().filter(s -> !Instant.parse(s.time()).isBefore(w.getValue()))
-                        .map(s -> "snapshots/" + s.id()).filter(name -> !there.contains(name)).collect(Collectors.toSet());
-                RepositoryCopy.run(copy, primary.store(), BackupContents.selection(copy,
-                        s -> back.contains("snapshots/" + s.id())));
-                catalog.backInRepository(t.name());
-                run.note(null, back.size() + " backups written to target " + t.name() + " while the repository could not"
-                        + " be reached are back in it", false);
-                LOG.info("{} backups written to target {} while the repository could not be reached are back in it",
-                        back.size(), t.name());
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                run.note("copy-failed", "the backups target " + t.name() + " holds for the repository did not go back: "
-                        + reason(e), false);
-            }
+        } catch (IOException e) {
+            LOG.warn("closing the repository after sending backups back: {}", e.getMessage());
+        }
+    }
+
+    /** The backups the target holds since then that the repository lacks, copied into it. */
+    private void sendBack(BackupRun run, Repository primary, LifeboatConfig.Target t, Instant since)
+            throws InterruptedException {
+        try (BlobStore store = BlobStores.open(t.path())) {
+            Repository copy = repository.openCopy(store);
+            Set<String> there = Set.copyOf(primary.store().list("snapshots/"));
+            Set<String> back = copy.snapshots().stream().filter(s -> !Instant.parse(s.time()).isBefore(since))
+                    .map(s -> "snapshots/" + s.id()).filter(name -> !there.contains(name)).collect(Collectors.toSet());
+            RepositoryCopy.run(copy, primary.store(), BackupContents.selection(copy,
+                    s -> back.contains("snapshots/" + s.id())));
+            catalog.backInRepository(t.name());
+            run.note(null, back.size() + " backups written to target " + t.name() + " while the repository could not"
+                    + " be reached are back in it", false);
+            LOG.info("{} backups written to target {} while the repository could not be reached are back in it",
+                    back.size(), t.name());
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            run.note("copy-failed", "the backups target " + t.name() + " holds for the repository did not go back: "
+                    + reason(e), false);
         }
     }
 
@@ -160,19 +170,26 @@ final class CopySteps {
     }
 
     /** A target past its quota, or a directory target whose disk is nearly full, is alerted. */
-    private static void checkSpace(BackupRun run, LifeboatConfig.Target t, BlobStore store, long stored)
-            throws IOException {
+    private static void checkSpace(BackupRun run, LifeboatConfig.Target t, BlobStore store, long stored) {
         if (t.quota() != null && stored > ByteSizes.parse(t.quota())) {
             run.note("target-quota", "target " + t.name() + " holds " + stored + " bytes, over its quota of " + t.quota(),
                     false);
         }
         if (store instanceof LocalBlobStore directory) {
-            FileStore disk = Files.getFileStore(directory.root());
+            long free;
+            long total;
+            try {
+                FileStore disk = Files.getFileStore(directory.root());
+                free = disk.getUsableSpace();
+                total = disk.getTotalSpace();
+            } catch (IOException e) {
+                LOG.warn("the free space under target {} could not be read: {}", t.name(), e.getMessage());
+                return;
+            }
             int minFree = t.minFree() == null ? DEFAULT_MIN_FREE : t.minFree();
-            if (disk.getUsableSpace() * 100 < (long) minFree * disk.getTotalSpace()) {
-                run.note("target-disk-full", "the disk under target " + t.name() + " (" + t.path() + ") has "
-                        + disk.getUsableSpace() + " of " + disk.getTotalSpace() + " bytes free, under its minFree of "
-                        + minFree + "%", false);
+            if (free * 100 < (long) minFree * total) {
+                run.note("target-disk-full", "the disk under target " + t.name() + " (" + t.path() + ") has " + free
+                        + " of " + total + " bytes free, under its minFree of " + minFree + "%", false);
             }
         }
     }

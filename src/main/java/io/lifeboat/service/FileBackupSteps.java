@@ -34,17 +34,17 @@ final class FileBackupSteps {
                 Compression.parse(config.get().repository().compression())), new Progress()).run(), repo);
     }
 
-    /**
-     * Retention: a source's as a keep policy over its own snapshots; what was dropped into the inbox
-     * (each drop a path of its own) is kept for the drop-folder retention from when it was taken.
-     * What it lets go is forgotten; returns how many.
-     */
     /** How long the run's backups are kept: the source's retention, or the drop folder's. */
     Duration kept(BackupRun run) {
         return Retention.parse(run.path() == null ? config.fileSource(run.getSource()).retention()
                 : Runs.DROP_FOLDER_RETENTION);
     }
 
+    /**
+     * Retention: a source's as a keep policy over its own snapshots; what was dropped into the inbox
+     * (each drop a path of its own) is kept for the drop-folder retention from when it was taken.
+     * What it lets go is forgotten; returns how many.
+     */
     int retention(BackupRun run, Repository repo) throws Exception {
         if (run.path() == null) {
             return new KeepPolicy(1, Retention.parse(config.fileSource(run.getSource()).retention()))

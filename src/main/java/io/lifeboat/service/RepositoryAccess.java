@@ -63,12 +63,16 @@ public final class RepositoryAccess {
                 throw e;
             }
             for (LifeboatConfig.Target t : targets()) {
+                BlobStore store = null;
                 try {
-                    BlobStore store = BlobStores.open(t.path());
+                    store = BlobStores.open(t.path());
                     Repository copy = openCopy(store);
                     told.to(t, store, e);
                     return copy;
                 } catch (IOException | RuntimeException unusable) {
+                    if (store != null) {
+                        store.close();
+                    }
                     LOG.warn("target {} cannot take the backup either: {}", t.name(), unusable.getMessage());
                 }
             }

@@ -113,8 +113,14 @@ public final class Runs {
                 Duration took = Duration.ofNanos(System.nanoTime() - run.startedNanos());
                 long size = s == null ? 0 : s.summary().bytes();
                 if (run.writtenTo() != null && s != null) { // before the run reads as ended
-                    catalog.writtenToTarget(run.writtenTo().name(), run.writtenTo().path(),
-                            Instant.parse(s.time()).truncatedTo(ChronoUnit.SECONDS)); // no later than the backup
+                    try {
+                        catalog.writtenToTarget(run.writtenTo().name(), run.writtenTo().path(),
+                                Instant.parse(s.time()).truncatedTo(ChronoUnit.SECONDS)); // no later than the backup
+                    } catch (RuntimeException e) {
+                        run.note("copy-failed", "backup " + s.shortId() + " is in target " + run.writtenTo().name()
+                                + " only, and the catalog could not record it (" + e.getMessage() + "): copy it back"
+                                + " with bin/lifeboat copy once the repository answers", false);
+                    }
                 }
                 catalog.finishRun(run.getId(), run.getStatus(), s == null ? null : size,
                         s == null ? null : s.summary().storedBytes(), took.toMillis(), s == null ? null : s.id(),

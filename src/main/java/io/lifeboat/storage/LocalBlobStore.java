@@ -25,6 +25,8 @@ import java.util.UUID;
 public final class LocalBlobStore implements BlobStore {
     private static final String TEMP_MARK = ".tmp-";
     private final Path root;
+    /** Set by create (init, a new copy): writes before the repository's config exists are its own. */
+    private volatile boolean creating;
 
     public LocalBlobStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -34,20 +36,21 @@ public final class LocalBlobStore implements BlobStore {
         return root;
     }
 
-    /** Makes the directory (init, a new copy); every other write needs it there. */
+    /** Makes the directory (init, a new copy); every other write needs a repository there. */
     @Override
     public void create() throws IOException {
         Files.createDirectories(root);
+        creating = true;
     }
 
     /**
-     * A repository directory that vanished (a dropped mount) is not made again by a write: the
-     * writer fails, instead of filling the disk under the mount point.
+     * A repository that vanished (a dropped mount leaves an empty mount point, or none) is not made
+     * again by a write: the writer fails, instead of filling the disk under the mount point.
      */
     private void requireRoot() throws NoSuchFileException {
-        if (!Files.isDirectory(root)) {
-            throw new NoSuchFileException(root.toString(), null, "the repository's directory is gone (a dropped mount?);"
-                    + " nothing is written in its place");
+        if (!creating && !Files.isRegularFile(root.resolve("config"))) {
+            throw new NoSuchFileException(root.toString(), null, "holds no repository (a dropped mount?); nothing is"
+                    + " written in its place");
         }
     }
 

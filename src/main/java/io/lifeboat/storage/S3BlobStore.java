@@ -266,7 +266,7 @@ public final class S3BlobStore implements BlobStore {
                 if (e.statusCode() != 404) {
                     throw e;
                 }
-                s3.createBucket(b -> b.bucket(bucket));
+                s3.createBucket(b -> b.bucket(bucket).objectLockEnabledForBucket(lockMode != null));
             }
             return null;
         }, "");
@@ -319,30 +319,26 @@ public final class S3BlobStore implements BlobStore {
     }
 
     /**
-     * An object was locked when it was written until then plus the lock period, so one written late
-     * enough is not asked about; the others are, and their lock extended where it ends too soon.
+     * Each object's lock is read (HEAD) and extended where it ends too soon: an object written
+     * before the location said lock= has none yet, and gets one here.
      */
     @Override
     public int extendLocks(Map<String, Instant> until) throws IOException {
         if (lockMode == null) {
             return 0;
         }
-        Map<String, Instant> written = new HashMap<>();
-        call(() -> {
-            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
-                written.put(o.key().substring(prefix.length()), o.lastModified());
-            }
-            return null;
-        }, "");
         int extended = 0;
         for (Map.Entry<String, Instant> wanted : until.entrySet()) {
             String name = wanted.getKey();
-            Instant at = written.get(name);
-            if (!lockable(name) || at == null || !at.plus(lockPeriod).isBefore(wanted.getValue())) {
+            if (!lockable(name)) {
                 continue;
             }
-            Instant now = call(() -> s3.headObject(b -> b.bucket(bucket).key(key(name))), name)
-                    .objectLockRetainUntilDate();
+            Instant now;
+            try {
+                now = call(() -> s3.headObject(b -> b.bucket(bucket).key(key(name))), name).objectLockRetainUntilDate();
+            } catch (NoSuchFileException gone) {
+                continue;
+            }
             if (now == null || now.isBefore(wanted.getValue())) {
                 call(() -> s3.putObjectRetention(b -> b.bucket(bucket).key(key(name)).retention(r -> r
                         .mode(ObjectLockRetentionMode.fromValue(lockMode.toString()))
@@ -394,7 +390,6 @@ public final class S3BlobStore implements BlobStore {
         StorageClass slowest = null;
         int archived = 0;
         int readable = 0;
-        int requested = 0;
         long bytes = 0;
         for (String name : names) {
             S3Object o = listed.get(name);
@@ -407,15 +402,16 @@ public final class S3BlobStore implements BlobStore {
             slowest = slowest == StorageClass.DEEP_ARCHIVE ? slowest : c;
             String status = call(() -> s3.headObject(b -> b.bucket(bucket).key(key(name))).restore(), name);
             if (status == null) {
+                // DEEP_ARCHIVE has no Expedited tier: Standard is its fastest
+                Tier tier = c == StorageClass.DEEP_ARCHIVE && restoreTier == Tier.EXPEDITED ? Tier.STANDARD : restoreTier;
                 call(() -> s3.restoreObject(b -> b.bucket(bucket).key(key(name)).restoreRequest(r -> r.days(restoreDays)
-                        .glacierJobParameters(j -> j.tier(restoreTier)))), name);
-                requested++;
+                        .glacierJobParameters(j -> j.tier(tier)))), name);
             } else if (status.contains("ongoing-request=\"false\"")) {
                 readable++;
             }
         }
         return archived == 0 ? Thaw.NONE : new Thaw(slowest.toString(), restoreTier.toString(), archived, readable,
-                bytes, requested);
+                bytes);
     }
 
     @Override

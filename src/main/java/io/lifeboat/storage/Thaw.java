@@ -9,9 +9,9 @@ import java.util.Map;
  * archived, how many of those are readable now, their bytes, the slowest class among them and the
  * retrieval tier asked for. The store's published delays and list prices give the wait and the cost.
  */
-public record Thaw(String storageClass, String tier, int archived, int readable, long archivedBytes, int requested) {
+public record Thaw(String storageClass, String tier, int archived, int readable, long archivedBytes) {
     /** Nothing archived: a directory, or a bucket without an archive class. */
-    public static final Thaw NONE = new Thaw(null, null, 0, 0, 0, 0);
+    public static final Thaw NONE = new Thaw(null, null, 0, 0, 0);
 
     /** AWS's typical delay of a retrieval, by class and tier (docs: "Understanding archive retrieval options"). */
     private static final Map<String, String> DELAYS = Map.of(

@@ -10,6 +10,7 @@ import io.lifeboat.TestSupport;
 import io.lifeboat.repository.Repository;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -162,6 +163,7 @@ class CopiesTest {
         assertTrue(copied.out().contains("it holds 1 snapshots"), copied.out());
         assertTrue(TestSupport.sizeOf(Path.of(to)) < 3L << 20, "the media's packs stay out of the copy");
         // again, after another backup of each: only what is new of the app goes
+        Instant cut = Instant.now();
         TestSupport.writeRandom(app.resolve("weights.bin"), 73, 1L << 20);
         assertEquals(0, cli("backup", "--repo", repo, "--password-file", pw, "--tag", "source:app", app.toString())
                 .exit());
@@ -176,6 +178,14 @@ class CopiesTest {
         assertEquals(0, cli("restore", "--repo", to, "--password-file", pw, "latest", "--target", restored.toString())
                 .exit());
         assertEquals(TestSupport.describe(app), TestSupport.describe(restored.resolve(app.toString().substring(1))));
+
+        // the backups taken since a time, of every source
+        String recent = tmp.resolve("recent").toString();
+        copied = cli("copy", "--repo", repo, "--password-file", pw, "--to", recent, "--since", cut.toString());
+        assertTrue(copied.out().contains("it holds 2 snapshots"), copied.toString());
+        assertEquals(0, cli("verify", "--repo", recent, "--password-file", pw, "--read-data").exit());
+        TestSupport.Run refused = cli("copy", "--repo", repo, "--password-file", pw, "--to", recent, "--since", "lately");
+        assertTrue(refused.exit() != 0 && refused.err().contains("--since lately: neither a time"), refused.toString());
     }
 
     /** Changes a byte of the object, then copies to a new place: refused, saying so; returns the place. */

@@ -2,6 +2,7 @@ package io.lifeboat.maintenance;
 
 import com.fasterxml.jackson.core.JacksonException;
 import io.lifeboat.crypto.CorruptDataException;
+import io.lifeboat.crypto.MasterKey;
 import io.lifeboat.repository.ChunkId;
 import io.lifeboat.repository.ChunkIndex;
 import io.lifeboat.repository.IndexFile;
@@ -42,22 +43,54 @@ import java.util.concurrent.atomic.AtomicLong;
  * Checks a repository. Always: every index, snapshot and log segment opens and authenticates, every
  * pack the index names exists with the right size, every chunk a snapshot or segment needs is indexed. With readData:
  * every pack is read whole, its hash compared with its name, and every chunk decrypted and
- * re-hashed. Each damaged chunk is traced to the snapshots and files that need it.
+ * re-hashed; or only a subset of the packs, so that a scheduled check reads the whole repository
+ * over several runs. Each damaged chunk is traced to the snapshots and files that need it.
  */
 public final class Checker {
     /** One finding; snapshot and path are set when the damage reaches a backed-up file. */
     public record Finding(String object, String message, String snapshot, String path) {
     }
 
+    /**
+     * Which packs are read: group n of t, a pack's group fixed by its name, so that the groups 1..t
+     * read every pack exactly once between them (restic's --read-data-subset n/t).
+     */
+    public record Subset(int n, int t) {
+        public static final Subset ALL = new Subset(1, 1);
+
+        /** "n/t" with 1 <= n <= t; IllegalArgumentException saying what is wrong. */
+        public static Subset parse(String text) {
+            String[] parts = text.split("/");
+            try {
+                if (parts.length == 2) {
+                    Subset s = new Subset(Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip()));
+                    if (s.n() >= 1 && s.n() <= s.t()) {
+                        return s;
+                    }
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new IllegalArgumentException("'" + text + "' is not a subset n/t with 1 <= n <= t, e.g. 3/7");
+        }
+
+        public boolean has(String pack) {
+            return Long.parseLong(pack.substring(0, 8), 16) % t == n - 1;
+        }
+    }
+
     /** The outcome: errors (damage) and notes (harmless leftovers, such as packs of an interrupted backup). */
-    public record Report(int snapshots, int packs, long chunks, long bytesRead, List<Finding> errors, List<String> notes) {
+    public record Report(int snapshots, int packs, int packsRead, long chunks, long bytesRead, List<Finding> errors,
+                         List<String> notes) {
         public boolean ok() {
             return errors.isEmpty();
         }
     }
 
     private final Repository repository;
-    private final boolean readData;
+    /** The packs read whole; null: none. */
+    private final Subset read;
+    private final AtomicLong packsRead = new AtomicLong();
     private final Progress progress;
     private final List<Finding> errors = Collections.synchronizedList(new ArrayList<>());
     private final List<String> notes = new ArrayList<>();
@@ -67,8 +100,13 @@ public final class Checker {
     private boolean caughtUp;
 
     public Checker(Repository repository, boolean readData, Progress progress) {
+        this(repository, readData ? Subset.ALL : null, progress);
+    }
+
+    /** A check that reads the packs of the subset (null: none). */
+    public Checker(Repository repository, Subset read, Progress progress) {
         this.repository = repository;
-        this.readData = readData;
+        this.read = read;
         this.progress = progress;
     }
 
@@ -104,7 +142,7 @@ public final class Checker {
             } catch (CorruptDataException | JacksonException | UncheckedIOException e) {
                 errors.add(new Finding(name, "snapshot cannot be read: " + e.getMessage(), id, null));
             }
-            return new Report(1, packSizes.size(), chunks[0], 0, List.copyOf(errors), List.copyOf(notes));
+            return new Report(1, packSizes.size(), 0, chunks[0], 0, List.copyOf(errors), List.copyOf(notes));
         }
     }
 
@@ -121,15 +159,16 @@ public final class Checker {
     }
 
     private Report check() throws IOException {
-        if (readData) {
-            io.lifeboat.crypto.MasterKey.warmUp();
+        if (read != null) {
+            MasterKey.warmUp();
         }
         Map<String, List<PackEntry>> packs = loadIndexes();
         checkPacks(packs);
         int snapshots = checkSnapshots();
         checkLogs();
         long chunks = packs.values().stream().mapToLong(List::size).sum();
-        return new Report(snapshots, packs.size(), chunks, bytesRead.get(), List.copyOf(errors), List.copyOf(notes));
+        return new Report(snapshots, packs.size(), (int) packsRead.get(), chunks, bytesRead.get(), List.copyOf(errors),
+                List.copyOf(notes));
     }
 
     private Map<String, List<PackEntry>> loadIndexes() {
@@ -167,9 +206,10 @@ public final class Checker {
                 e.getValue().forEach(c -> badChunks.put(c.id(), "its pack " + shortName(pack) + " is truncated"));
                 continue;
             }
-            if (readData) {
+            if (read != null && read.has(pack)) {
                 reads.add(() -> {
                     readPack(pack, path, e.getValue());
+                    packsRead.incrementAndGet();
                     return null;
                 });
             }

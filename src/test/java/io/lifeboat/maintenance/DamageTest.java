@@ -11,6 +11,7 @@ import io.lifeboat.repository.Repository;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,42 @@ class DamageTest {
         assertEquals(0, cli("backup", "--repo", repo.toString(), "--password-file", pw, src.toString()).exit());
         Files.writeString(src.resolve("a.txt"), "second\n");
         assertEquals(0, cli("backup", "--repo", repo.toString(), "--password-file", pw, src.toString()).exit());
+    }
+
+    @Test
+    void eachSubsetReadsItsPacksAndTheSubsetsTogetherReadThemAllOnce() throws Exception {
+        Path many = tmp.resolve("many");
+        Path media = tmp.resolve("media");
+        TestSupport.writeRandom(media.resolve("clip.mp4"), 5, 6 << 20);
+        assertEquals(0, cli("init", "--repo", many.toString(), "--password-file", pw, "--pack-size", "1").exit());
+        assertEquals(0, cli("backup", "--repo", many.toString(), "--password-file", pw, media.toString()).exit());
+        List<Path> packs;
+        try (var files = Files.walk(many.resolve("data"))) {
+            packs = files.filter(Files::isRegularFile).toList();
+        }
+        assertTrue(packs.size() >= 5, packs.toString());
+        Path damaged = packs.get(packs.size() / 2);
+        byte[] bytes = Files.readAllBytes(damaged);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(damaged, bytes);
+        int read = 0;
+        int found = 0;
+        for (int n = 1; n <= 3; n++) {
+            TestSupport.Run verify = cli("verify", "--repo", many.toString(), "--password-file", pw,
+                    "--read-data-subset", n + "/3", "--json");
+            read += Repository.JSON.readTree(verify.out()).get("packsRead").asInt();
+            if (verify.out().contains(damaged.getFileName().toString())) {
+                found++;
+                assertEquals(1, verify.exit(), verify.toString());
+            } else {
+                assertEquals(0, verify.exit(), verify.toString());
+            }
+        }
+        assertEquals(packs.size(), read, "the three subsets read every pack once between them");
+        assertEquals(1, found, "the damaged pack is found by the subset that holds it");
+        TestSupport.Run refused = cli("verify", "--repo", many.toString(), "--password-file", pw,
+                "--read-data-subset", "4/3");
+        assertTrue(refused.exit() != 0 && refused.err().contains("not a subset n/t"), refused.toString());
     }
 
     @Test

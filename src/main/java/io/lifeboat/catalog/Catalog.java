@@ -338,6 +338,23 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
+    /** One run of the scheduled integrity check: the subset n of t it read, and what it found. */
+    public record VerifyRun(Instant startedAt, int subset, int subsets, int packsRead, int errors, String firstError) {
+    }
+
+    public void verifyRecorded(VerifyRun run) {
+        update("INSERT INTO verify_run (started_at, subset, subsets, packs_read, errors, first_error) VALUES (?, ?, ?, ?,"
+                + " ?, ?)", Timestamp.from(run.startedAt()), run.subset(), run.subsets(), run.packsRead(), run.errors(),
+                run.firstError() == null ? null : run.firstError().substring(0, Math.min(2000, run.firstError().length())));
+    }
+
+    /** The integrity check's runs, newest first. */
+    public List<VerifyRun> verifyRuns() {
+        return query("SELECT started_at, subset, subsets, packs_read, errors, first_error FROM verify_run"
+                + " ORDER BY started_at DESC", rs -> new VerifyRun(rs.getTimestamp(1).toInstant(), rs.getInt(2),
+                rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getString(6)));
+    }
+
     public List<CopyState> copyStates() {
         return query("SELECT target, location, status, attempted_at, checked_at, error, objects_sent, bytes_sent"
                 + " FROM copy_target ORDER BY target", rs -> new CopyState(rs.getString(1), rs.getString(2),

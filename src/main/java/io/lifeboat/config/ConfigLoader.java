@@ -101,7 +101,7 @@ public final class ConfigLoader {
     /** Recovery: no services to stop, no roots, two minutes for health, ten for a hook, a weekly drill of everything. */
     private static LifeboatConfig.Recovery recoveryDefaults(LifeboatConfig.Recovery r) {
         if (r == null) {
-            r = new LifeboatConfig.Recovery(null, null, null, null, null, null, null);
+            r = new LifeboatConfig.Recovery(null, null, null, null, null, null, null, null);
         }
         LifeboatConfig.Drills d = r.drills() == null ? new LifeboatConfig.Drills(null, null, null, null, null, null, null, null)
                 : r.drills();
@@ -109,7 +109,10 @@ public final class ConfigLoader {
                 or(d.rtoTarget(), "4h"), or(d.rpoTarget(), "1h"), or(d.sandbox(), "var/drills"), d.enabled(), d.from());
         return new LifeboatConfig.Recovery(r.services() == null ? List.of() : r.services(),
                 r.roots() == null ? List.of() : r.roots(), or(r.healthTimeout(), "2m"), or(r.hookTimeout(), "10m"),
-                r.performance() == null ? List.of() : r.performance(), d, or(r.thawPoll(), "5m"));
+                r.performance() == null ? List.of() : r.performance(), d, or(r.thawPoll(), "5m"),
+                r.verify() == null ? new LifeboatConfig.Verify("0 9 * * 0", 4, null) : new LifeboatConfig.Verify(
+                        or(r.verify().schedule(), "0 9 * * 0"), r.verify().subsets() == null ? 4 : r.verify().subsets(),
+                        r.verify().enabled()));
     }
 
     private static LifeboatConfig validate(Path file, LifeboatConfig c) {
@@ -344,6 +347,14 @@ public final class ConfigLoader {
             }
         }
         checkDuration("recovery.thawPoll", r.thawPoll(), problems);
+        try {
+            UnixCron.toQuartz(r.verify().schedule());
+        } catch (IllegalArgumentException e) {
+            problems.add("recovery.verify.schedule: " + e.getMessage());
+        }
+        if (r.verify().subsets() < 1) {
+            problems.add("recovery.verify.subsets: 1 or more (got " + r.verify().subsets() + ")");
+        }
         LifeboatConfig.Drills d = r.drills();
         try {
             UnixCron.toQuartz(d.schedule());

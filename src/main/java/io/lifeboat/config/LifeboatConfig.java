@@ -144,10 +144,21 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
     /**
      * How recoveries and restore drills run (R6): the platform's services stopped before and started
      * after a recovery, where a recovery may write besides the sources' own places, the checks
-     * after it, the weekly drill, and how often a restore waiting for archived objects asks again.
+     * after it, the weekly drill, how often a restore waiting for archived objects asks again, and
+     * the scheduled integrity check.
      */
     public record Recovery(List<Service> services, List<String> roots, String healthTimeout, String hookTimeout,
-                           List<PerformanceCheck> performance, Drills drills, String thawPoll) {
+                           List<PerformanceCheck> performance, Drills drills, String thawPoll, Verify verify) {
+    }
+
+    /**
+     * The integrity check on a schedule (R5): the repository's structure every run, and one of
+     * subsets groups of its packs read whole, in turn, so that subsets runs read everything.
+     */
+    public record Verify(String schedule, Integer subsets, Boolean enabled) {
+        public boolean active() {
+            return enabled == null || enabled;
+        }
     }
 
     /** A platform component: how to stop and start it, and the address that says it is healthy. */

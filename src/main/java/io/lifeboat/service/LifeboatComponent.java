@@ -13,15 +13,18 @@ import org.apache.camel.support.DefaultProducer;
 
 /**
  * The lifeboat: endpoints the routes are made of ("to: lifeboat:verify"), one per step of the
- * backup flows (FlowSteps) and of the recovery flows (RecoverySteps). An unknown step or option
+ * backup flows (FlowSteps) and of the recovery flows (RecoverySteps), and the scheduled integrity
+ * check (verify-repository). An unknown step or option
  * fails when the route is made, so a reloaded route file with a typo is refused before it
  * replaces the running one.
  */
 public final class LifeboatComponent extends DefaultComponent {
     private final FlowSteps steps;
     private final RecoverySteps recoverySteps;
+    private final IntegrityCheck integrityCheck;
 
-    LifeboatComponent(FlowSteps steps, RecoverySteps recoverySteps) {
+    LifeboatComponent(FlowSteps steps, RecoverySteps recoverySteps, IntegrityCheck integrityCheck) {
+        this.integrityCheck = integrityCheck;
         this.steps = steps;
         this.recoverySteps = recoverySteps;
     }
@@ -35,10 +38,13 @@ public final class LifeboatComponent extends DefaultComponent {
         if (RecoverySteps.NAMES.contains(name)) {
             return recoverySteps.step(name);
         }
+        if ("verify-repository".equals(name)) {
+            return integrityCheck;
+        }
         if (!FlowSteps.NAMES.contains(name)) {
             throw new IllegalArgumentException("unknown step lifeboat:" + name + "; the steps are "
                     + String.join(", ", FlowSteps.NAMES) + " (backups) and " + String.join(", ", RecoverySteps.NAMES)
-                    + " (recoveries)");
+                    + " (recoveries) and verify-repository");
         }
         return steps.step(name, parameters);
     }

@@ -67,10 +67,12 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         FlowSteps flowSteps = new FlowSteps(repository, runs, new FileBackupSteps(config, repository),
                 new DatabaseBackupSteps(config, repository, catalog, receivers), configSteps,
                 new CopySteps(repository, catalog, backupMetrics));
+        Supplier<RecoveryMetrics> recoveryMetrics = once(() -> new RecoveryMetrics(registry.get()));
         Recoveries recoveries = new Recoveries(config::get, dir, repository::openForReading, catalog, alerts, producer,
-                once(() -> new RecoveryMetrics(registry.get())));
+                recoveryMetrics);
         LifeboatComponent steps = new LifeboatComponent(flowSteps, new RecoverySteps(config::get, repository::openForReading,
-                catalog, recoveries, (kind, source) -> safetyBackup(producer, kind, source), context::isStopping));
+                catalog, recoveries, (kind, source) -> safetyBackup(producer, kind, source), context::isStopping),
+                new IntegrityCheck(repository, catalog, config::get, alerts, recoveryMetrics));
         context.addComponent("lifeboat", steps);
         context.getRegistry().bind("finishRunWhenDone", flowSteps.finishWhenDone());
 
@@ -89,6 +91,9 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         LifeboatConfig.Drills drills = started.recovery().drills();
         properties.addInitialProperty("lifeboat.drills-enabled", String.valueOf(drills.active()));
         properties.addInitialProperty("lifeboat.drill-cron", UnixCron.toQuartz(drills.schedule()));
+        LifeboatConfig.Verify verify = started.recovery().verify();
+        properties.addInitialProperty("lifeboat.verify-enabled", String.valueOf(verify.active()));
+        properties.addInitialProperty("lifeboat.verify-cron", UnixCron.toQuartz(verify.schedule()));
         context.getRegistry().bind("dropFolder", new DropFolder(Path.of(started.dropFolder().inbox()),
                 Duration.ofSeconds(started.dropFolder().settleSeconds()), path -> producer.requestBodyAndHeaders(
                         "direct:file-backup", null, Map.of("source", BackupRun.DROP_FOLDER, "path", path.toString()),

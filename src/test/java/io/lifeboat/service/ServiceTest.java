@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.BeanInject;
@@ -61,6 +62,39 @@ class ServiceTest {
         Catalog.Run run = catalog.runs("file", null).stream().filter(r -> r.source().equals("quick")
                 && r.status().equals("success")).findFirst().orElseThrow();
         assertTrue(run.snapshotId() != null && run.sizeBytes() > 0, run.toString());
+    }
+
+    @Test
+    void theScheduledIntegrityCheckReadsEachHalfOfThePacksInTurnAndAlertsDamage() throws Exception {
+        Catalog catalog = context.getRegistry().lookupByNameAndType("catalog", Catalog.class);
+        NotifyBuilder backedUp = new NotifyBuilder(context).fromRoute("file-backup-quick").whenCompleted(1).create();
+        assertTrue(backedUp.matches(30, TimeUnit.SECONDS));
+        NotifyBuilder twice = new NotifyBuilder(context).fromRoute("verify").whenCompleted(2).create();
+        assertTrue(twice.matches(30, TimeUnit.SECONDS), "the integrity check ran on its schedule");
+        List<Catalog.VerifyRun> runs = catalog.verifyRuns();
+        assertTrue(runs.get(0).subset() != runs.get(1).subset() && runs.get(0).subsets() == 2, runs.toString());
+        assertEquals(0, runs.get(0).errors(), runs.toString());
+
+        // a damaged pack: the run that reads its half finds it and alerts; the pack is put back after (the
+        // scheduled backups wait meanwhile: they would read the damaged file list and fail)
+        context.getRouteController().suspendRoute("file-backup-quick");
+        Path pack;
+        try (var packs = Files.walk(WORK.resolve("repository/data"))) {
+            pack = packs.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        byte[] original = Files.readAllBytes(pack);
+        byte[] damaged = original.clone();
+        damaged[damaged.length / 2] ^= 1;
+        Files.write(pack, damaged);
+        try {
+            ServiceRuns.awaitAlert(WORK.resolve("alerts.log"), l -> l.contains("\"kind\":\"verify-failed\"")
+                    && l.contains(pack.getFileName().toString()));
+        } finally {
+            Files.write(pack, original);
+            context.getRouteController().resumeRoute("file-backup-quick");
+        }
+        assertTrue(catalog.verifyRuns().stream().anyMatch(r -> r.errors() > 0 && r.firstError().contains(
+                pack.getFileName().toString())), catalog.verifyRuns().toString());
     }
 
     @Test

@@ -8,9 +8,13 @@ import io.lifeboat.TestSupport;
 import io.lifeboat.crypto.KeyFile;
 import io.lifeboat.crypto.MasterKey;
 import io.lifeboat.repository.Repository;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,7 +47,10 @@ class DamageTest {
     void eachSubsetReadsItsPacksAndTheSubsetsTogetherReadThemAllOnce() throws Exception {
         Path many = tmp.resolve("many");
         Path media = tmp.resolve("media");
-        TestSupport.writeRandom(media.resolve("clip.mp4"), 5, 6 << 20);
+        // files below a chunk's largest size, so that each 1 MiB pack ends within 600 KiB of its size: at least 5 packs
+        for (int i = 0; i < 16; i++) {
+            TestSupport.writeRandom(media.resolve("frame-" + i + ".jpg"), 50 + i, 600 << 10);
+        }
         assertEquals(0, cli("init", "--repo", many.toString(), "--password-file", pw, "--pack-size", "1").exit());
         assertEquals(0, cli("backup", "--repo", many.toString(), "--password-file", pw, media.toString()).exit());
         List<Path> packs;
@@ -51,7 +58,8 @@ class DamageTest {
             packs = files.filter(Files::isRegularFile).toList();
         }
         assertTrue(packs.size() >= 5, packs.toString());
-        Path damaged = packs.get(packs.size() / 2);
+        // the first pack written holds file contents only (the file list goes last): damage any subset would miss
+        Path damaged = packs.stream().min(Comparator.comparing(DamageTest::modified)).orElseThrow();
         byte[] bytes = Files.readAllBytes(damaged);
         bytes[bytes.length / 2] ^= 1;
         Files.write(damaged, bytes);
@@ -73,6 +81,14 @@ class DamageTest {
         TestSupport.Run refused = cli("verify", "--repo", many.toString(), "--password-file", pw,
                 "--read-data-subset", "4/3");
         assertTrue(refused.exit() != 0 && refused.err().contains("not a subset n/t"), refused.toString());
+    }
+
+    private static FileTime modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test

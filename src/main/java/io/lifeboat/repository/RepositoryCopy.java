@@ -111,7 +111,9 @@ public final class RepositoryCopy {
                         roots.put(name, file);
                     }
                 });
-                planning.addAll(nodeStreamPacks());
+                if (to.mayArchive()) { // only a store with an archive class needs them told apart
+                    planning.addAll(nodeStreamPacks());
+                }
                 if (selection == null) {
                     for (String prefix : List.of("data/", "index/")) {
                         Map<String, Long> objects = missing(List.of(prefix));

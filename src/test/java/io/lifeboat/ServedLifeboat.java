@@ -13,7 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * `serve` in its own JVM on a work directory's config/ (ports of its own, alerts into the work
@@ -26,6 +28,7 @@ public final class ServedLifeboat implements AutoCloseable {
     public final int management;
     private final HttpClient http = HttpClient.newHttpClient();
     private Process serve;
+    private final Map<String, String> tokens = new HashMap<>();
 
     /** Writes config/application.properties; the test writes config/lifeboat.yaml. */
     public ServedLifeboat(Path work) throws IOException {
@@ -43,7 +46,15 @@ public final class ServedLifeboat implements AutoCloseable {
 
     /** Starts it and waits until its API answers. */
     public void start() throws Exception {
-        serve = TestSupport.serveProcess(List.of("-Xmx256m"), work.resolve("config")).redirectErrorStream(true)
+        start(List.of());
+    }
+
+    /** Starts it with these JVM options (a fault point to hold at, say) and waits until its API answers. */
+    public void start(List<String> jvmOptions) throws Exception {
+        // C1 alone: a test's service does little work, and starts a second sooner (a quarter of its start)
+        List<String> options = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        options.addAll(jvmOptions);
+        serve = TestSupport.serveProcess(options, work.resolve("config")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
@@ -79,7 +90,15 @@ public final class ServedLifeboat implements AutoCloseable {
         }
     }
 
-    public String token(String role) {
+    /**
+     * A token of the role, made once per role: each is made by the command line in this JVM, which
+     * opens the embedded catalog beside the service.
+     */
+    public synchronized String token(String role) {
+        return tokens.computeIfAbsent(role, this::newToken);
+    }
+
+    private String newToken(String role) {
         TestSupport.Run created = TestSupport.cli("token", "create", "--role", role, "--config",
                 work.resolve("config").toString());
         assertEquals(0, created.exit(), created.toString());

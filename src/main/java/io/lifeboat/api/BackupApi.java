@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.lifeboat.catalog.Catalog;
+import io.lifeboat.recovery.RecoveryRequestException;
 import io.lifeboat.service.BackupRun;
 import io.lifeboat.service.BackupTriggers;
 import java.time.Duration;
@@ -71,6 +72,9 @@ public final class BackupApi {
             b.put("id", r.id());
             b.put("type", r.type());
             b.put("status", "partial".equals(r.status()) ? "success" : r.status());
+            if ("partial".equals(r.status())) {
+                b.put("partial", true); // a snapshot with parts it could not read: still a success in R9's terms
+            }
             b.put("size", r.sizeBytes() == null ? 0 : r.sizeBytes());
             b.put("createdAt", r.startedAt().toString());
             b.put("retention", r.retention());
@@ -295,6 +299,9 @@ public final class BackupApi {
 
     static void errorReply(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (e instanceof RecoveryRequestException r) {
+            e = RecoveryApi.refused(r); // from a recovery route the request went through
+        }
         if (e instanceof ApiException a) {
             reply(exchange, a.status(), Map.of("error", a.error(), "message", a.getMessage()));
         } else {

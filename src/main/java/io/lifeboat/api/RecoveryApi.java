@@ -56,6 +56,19 @@ public final class RecoveryApi {
         }
     }
 
+    private static final BackupApi.BodyShape RECOVERY_BODY = new BackupApi.BodyShape("recoveryId",
+            "{\"recoveryId\": \"…\"}", field -> "field '" + field + "' must be text");
+
+    /** The body of POST /api/v1/recovery/resume and /abort: which recovery. */
+    public static final class RecoveryRef {
+        private String recoveryId;
+
+        @JsonSetter(nulls = Nulls.FAIL)
+        public void setRecoveryId(String recoveryId) {
+            this.recoveryId = recoveryId;
+        }
+    }
+
     /** The answer to initiate: the recovery's id, and that it started. */
     public record Started(String recoveryId, String status) {
     }
@@ -78,16 +91,48 @@ public final class RecoveryApi {
         }
     }
 
-    /** POST /api/v1/recovery/drills: a drill now, of the configured scope, into its sandbox; the route runs it. */
-    public void drill(Exchange exchange) throws IOException {
+    /** POST /api/v1/recovery/drills: a drill now, through the route recovery-drill; it takes no parameters. */
+    public void drillRequest(Exchange exchange) {
         if (!Authorizer.query(exchange).isEmpty()) {
             throw new ApiException(400, "bad_request", "this endpoint takes no parameters");
         }
+    }
+
+    /** POST /api/v1/recovery/resume: a failed recovery goes on from its failed step; the route runs it. */
+    public void resume(Exchange exchange) {
+        String id = recoveryId(exchange);
         try {
-            exchange.getMessage().setBody(recoveries.beginDrill());
+            exchange.getMessage().setBody(recoveries.resume(id));
         } catch (RecoveryRequestException e) {
             throw refused(e);
         }
+    }
+
+    /**
+     * POST /api/v1/recovery/abort: a failed recovery is put back now (200, with what was put back);
+     * a running one stops before its next step and is put back then (202, status aborting).
+     */
+    public void abort(Exchange exchange) throws Exception {
+        String id = recoveryId(exchange);
+        Recovery r;
+        try {
+            r = recoveries.abort(id);
+        } catch (RecoveryRequestException e) {
+            throw refused(e);
+        }
+        if (Recovery.IN_PROGRESS.equals(r.status())) {
+            BackupApi.reply(exchange, 202, new Started(r.getId(), "aborting"));
+        } else {
+            BackupApi.reply(exchange, 200, describe(r));
+        }
+    }
+
+    private static String recoveryId(Exchange exchange) {
+        RecoveryRef q = BackupApi.body(exchange, RecoveryRef.class, RECOVERY_BODY);
+        if (q.recoveryId == null || q.recoveryId.isBlank()) {
+            throw new ApiException(400, "bad_request", "field 'recoveryId' is missing");
+        }
+        return q.recoveryId;
     }
 
     public void started(Exchange exchange) {
@@ -154,6 +199,11 @@ public final class RecoveryApi {
         BackupApi.unreadableBody(exchange, authorizer, permission, INITIATE_BODY);
     }
 
+    /** A body of resume or abort that does not bind: what is wrong, and what it should look like. */
+    public void unreadableReference(Exchange exchange, String permission) {
+        BackupApi.unreadableBody(exchange, authorizer, permission, RECOVERY_BODY);
+    }
+
     private Map<String, Object> describe(Recovery r) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("recoveryId", r.getId());
@@ -179,6 +229,7 @@ public final class RecoveryApi {
         out.put("rpoSeconds", r.rpoMs() == null ? null : r.rpoMs() / 1000.0);
         out.put("safetyBackups", r.safetyBackups());
         out.put("resumed", r.resumed());
+        out.put("putBack", r.putBack());
         out.put("items", items(r));
         return out;
     }
@@ -197,7 +248,7 @@ public final class RecoveryApi {
         return out;
     }
 
-    private static ApiException refused(RecoveryRequestException e) {
+    static ApiException refused(RecoveryRequestException e) {
         return new ApiException(e.status(), e.status() == 404 ? "not_found" : e.status() == 409 ? "conflict"
                 : "bad_request", e.getMessage());
     }

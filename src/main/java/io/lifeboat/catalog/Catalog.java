@@ -92,7 +92,13 @@ public final class Catalog implements AutoCloseable {
             pool.close();
             throw e;
         }
-        return new Catalog(pool);
+        Catalog catalog = new Catalog(pool);
+        if (url.startsWith("jdbc:h2:")) {
+            // the embedded catalog writes each commit at once: by default it keeps the last second's in
+            // memory, and a killed service would then forget a backup it had recorded as done
+            catalog.update("SET WRITE_DELAY 0");
+        }
+        return catalog;
     }
 
     public String startRun(String source, String type, String retention) {
@@ -209,7 +215,7 @@ public final class Catalog implements AutoCloseable {
                     Timestamp.from(r.createdAt()), finished, node, r.state());
         }
         if (sharedDataSource() == null) {
-            update("CHECKPOINT");
+            update("CHECKPOINT SYNC");
         }
     }
 
@@ -220,6 +226,11 @@ public final class Catalog implements AutoCloseable {
     /** Drills, or recoveries that are not drills, newest first. */
     public List<StoredRecovery> recoveries(boolean drills) {
         return recoveries("drill = ?", drills);
+    }
+
+    /** Recoveries and drills in progress, of every node. */
+    public List<StoredRecovery> recoveriesInProgress() {
+        return recoveries("status = ?", "in_progress");
     }
 
     /** This node's recoveries still in progress: a stop cut them short. */

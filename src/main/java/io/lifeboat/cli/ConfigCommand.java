@@ -53,7 +53,8 @@ final class ConfigCommand {
                 }
                 if (!ours.isEmpty() && ours.stream().noneMatch(b -> "in_progress".equals(b.get("status").asText()))) {
                     ours.forEach(b -> System.out.println("configuration backup " + b.get("id").asText() + ": "
-                            + b.get("status").asText()));
+                            + (b.path("partial").asBoolean() ? "partial (parts could not be read: bin/lifeboat config"
+                            + " list --source NAME says which)" : b.get("status").asText())));
                     return ours.stream().anyMatch(b -> "failed".equals(b.get("status").asText())) ? 1 : 0;
                 }
                 Thread.sleep(500);
@@ -97,7 +98,9 @@ final class ConfigCommand {
                     System.out.println(line);
                 }
                 for (JsonNode s : b.path("skipped")) {
-                    System.out.println("    skipped " + s.get("path").asText() + ": " + s.get("message").asText());
+                    // a program's error may run over lines: indented under its entry, the listing keeps its shape
+                    System.out.println("    skipped " + s.get("path").asText() + ": " + s.get("message").asText().strip()
+                            .replace("\n", "\n        "));
                 }
             }
             return 0;

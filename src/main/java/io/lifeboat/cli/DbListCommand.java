@@ -4,6 +4,8 @@ import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.DatabaseBackups;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,7 @@ final class DbListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Repository r = repo.openForReading();
-        List<Map<String, Object>> backups = new java.util.ArrayList<>();
+        List<Map<String, Object>> backups = new ArrayList<>();
         for (Snapshot s : r.snapshots()) {
             String kind = DatabaseBackups.kind(s, source.name);
             if (kind != null) {
@@ -35,7 +37,8 @@ final class DbListCommand implements Callable<Integer> {
                 backups.add(b);
             }
         }
-        List<String> wal = new LogArchive(r, source.name).list();
+        LogArchive archive = new LogArchive(r, source.name);
+        List<String> wal = archive.list();
         if (repo.json) {
             Output.json(Map.of("backups", backups, "wal", wal));
             return 0;
@@ -46,7 +49,14 @@ final class DbListCommand implements Callable<Integer> {
                     b.get("database") == null ? "" : "  database " + b.get("database"));
         }
         System.out.println(wal.isEmpty() ? "no log archived" : "log " + wal.get(0) + " .. " + wal.get(wal.size() - 1)
-                + " (" + wal.size() + " files)");
+                + " (" + wal.size() + " files)" + growing(archive, wal.get(wal.size() - 1)));
         return 0;
+    }
+
+    /** How far the newest log file reaches when it is still being written (stored as NAME.partial). */
+    private static String growing(LogArchive archive, String newest) throws IOException {
+        LogArchive.Segment partial = newest.endsWith(LogArchive.PARTIAL) ? archive.currentOf(newest) : null;
+        return partial == null ? "" : "; the newest, still being written, reaches " + Output.bytes(partial.size())
+                + " (stored " + partial.stored() + ")";
     }
 }

@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -194,16 +196,22 @@ final class DbWalCommands {
                             Duration.ofSeconds(interval))
                     : new WalReceiver(r, server.source(source.name), spool, compression,
                             Duration.ofSeconds(interval));
-            Thread main = Thread.currentThread();
+            CountDownLatch ended = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 receiver.close();
                 try {
-                    main.join(30_000);
+                    if (ended.await(30, TimeUnit.SECONDS)) {
+                        Runtime.getRuntime().halt(0); // asked to stop, and stopped with everything stored: a clean end
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             }));
-            receiver.run();
+            try {
+                receiver.run();
+            } finally {
+                ended.countDown();
+            }
             return 0;
         }
     }

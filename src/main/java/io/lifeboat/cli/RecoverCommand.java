@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Parameters;
         description = "Recoveries and restore drills, run by the service through routes/recovery-*.camel.yaml (an "
                 + "Admin token in LIFEBOAT_TOKEN; an Auditor token may read status and drills).",
         subcommands = {RecoverCommand.Plan.class, RecoverCommand.Run.class, RecoverCommand.Status.class,
-                RecoverCommand.Drills.class, RecoverCommand.Drill.class})
+                RecoverCommand.Drills.class, RecoverCommand.Drill.class, RecoverCommand.Abort.class})
 final class RecoverCommand {
     private RecoverCommand() {
     }
@@ -88,20 +89,57 @@ final class RecoverCommand {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Start the recovery and follow it step by step to its end; exit 0 when it completed.")
+            description = "Start the recovery (or go on with a failed one) and follow it step by step to its end; exit 0"
+                    + " when it completed.")
     static final class Run implements Callable<Integer> {
         @Mixin
         ServiceClient service;
-        @Mixin
-        Request request;
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        What what;
         @Option(names = "--no-wait", description = "print the recovery's id and return at once")
         boolean noWait;
 
+        /** A new recovery, or one to resume. */
+        static final class What {
+            @ArgGroup(exclusive = false)
+            Request request;
+            @Option(names = "--resume", paramLabel = "RECOVERY_ID",
+                    description = "go on with a failed recovery from its failed step (finished steps are not run again)")
+            String resume;
+        }
+
         @Override
         public Integer call() throws Exception {
-            String id = service.post("/api/v1/recovery/initiate", request.body()).get("recoveryId").asText();
-            System.out.println("recovery " + id + " started");
+            String id = what.resume != null
+                    ? service.post("/api/v1/recovery/resume", Map.of("recoveryId", what.resume)).get("recoveryId").asText()
+                    : service.post("/api/v1/recovery/initiate", what.request.body()).get("recoveryId").asText();
+            System.out.println("recovery " + id + (what.resume != null ? " resumed" : " started"));
             return noWait ? 0 : follow(service, id);
+        }
+    }
+
+    @Command(name = "abort", mixinStandardHelpOptions = true,
+            description = "Stop a recovery and put back what it moved aside (a running one stops before its next step),"
+                    + " restart what it stopped, and print what was put back.")
+    static final class Abort implements Callable<Integer> {
+        @Mixin
+        ServiceClient service;
+        @Parameters(paramLabel = "RECOVERY_ID")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode answer = service.post("/api/v1/recovery/abort", Map.of("recoveryId", id));
+            if ("aborting".equals(answer.get("status").asText())) {
+                System.out.println("recovery " + id + " stops before its next step");
+                follow(service, id);
+                answer = service.get(statusPath(id));
+            }
+            for (JsonNode line : answer.path("putBack")) {
+                System.out.println("  " + line.asText());
+            }
+            System.out.println("recovery " + id + " " + answer.get("status").asText());
+            return "aborted".equals(answer.get("status").asText()) ? 0 : 1;
         }
     }
 

@@ -12,6 +12,12 @@ public record LifeboatConfig(Repository repository, Catalog catalog, List<FileSo
                              List<Database> databases, List<ConfigSource> configs, ConfigKey configKey,
                              DropFolder dropFolder, List<Target> targets, Recovery recovery) {
 
+    /** The database of that name, enabled or not; IllegalStateException when lifeboat.yaml no longer has it. */
+    public Database database(String name) {
+        return databases.stream().filter(d -> d.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("database " + name + " is no longer in lifeboat.yaml"));
+    }
+
     /**
      * The repository every flow writes to, and where its passphrase comes from. With create, a
      * missing repository is made on first use (and a random passphrase file, if none is there).

@@ -2,12 +2,19 @@ package io.lifeboat.recovery;
 
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.source.Tool;
+import io.lifeboat.source.postgres.PgRecovery;
+import io.lifeboat.source.postgres.PgRestore;
+import io.lifeboat.source.postgres.PgTools;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Stops and starts the platform's components the way lifeboat.yaml says: systemd, docker compose, kubectl or a command. */
+/**
+ * Stops and starts the platform's components (and a database after an in-place restore) the way
+ * lifeboat.yaml says: systemd, docker compose, kubectl or a command.
+ */
 final class Hooks {
     private Hooks() {
     }
@@ -42,6 +49,20 @@ final class Hooks {
         if (!result.ok()) {
             throw new IOException((start ? "start" : "stop") + " of " + component + " (" + String.join(" ", cmd)
                     + ") failed: " + result.failure());
+        }
+    }
+
+    /** Starts a database on its data directory (its start hook, or pg_ctl) unless a server runs there already. */
+    static void startDatabase(LifeboatConfig.Database d, Path dataDirectory, Duration timeout)
+            throws IOException, InterruptedException {
+        String osUser = PgTools.serverUser(d.runAs());
+        if (PgRecovery.running(dataDirectory, osUser)) {
+            return; // started before a stop cut the recovery short
+        }
+        if (d.start() != null) {
+            run(d.name(), d.start(), true, timeout);
+        } else {
+            PgRestore.startServer(dataDirectory, osUser);
         }
     }
 }

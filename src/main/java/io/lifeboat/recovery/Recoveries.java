@@ -21,7 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,12 +50,17 @@ public final class Recoveries {
     private final Supplier<RecoveryMetrics> metrics;
     /** The service's own configuration directory, which a disaster recovery in place leaves alone. */
     private final Path serviceConfig;
+    private final Abort abort;
+    /** Running recoveries an abort was asked for. */
+    private final Set<String> aborting = ConcurrentHashMap.newKeySet();
 
     public Recoveries(Supplier<LifeboatConfig> config, Path serviceConfig, RecoverySteps.RepositoryOpener repository,
-                      Catalog catalog, Alerts alerts, ProducerTemplate producer, Supplier<RecoveryMetrics> metrics) {
+                      Catalog catalog, Alerts alerts, ProducerTemplate producer, Supplier<RecoveryMetrics> metrics,
+                      Protection protection) {
         this.metrics = metrics;
         this.serviceConfig = serviceConfig;
         this.config = config;
+        this.abort = new Abort(config, protection);
         this.repository = repository;
         this.catalog = catalog;
         this.alerts = alerts;
@@ -74,8 +82,15 @@ public final class Recoveries {
     public synchronized Recovery initiate(String type, String backupId, String target, List<String> paths,
                                           String pointInTime) throws IOException {
         Recovery r = plan(type, backupId, target, paths, pointInTime);
-        for (Catalog.StoredRecovery stored : catalog.recoveries(false)) {
-            if (Recovery.IN_PROGRESS.equals(stored.status())) {
+        refuseWhileAnotherRestores(r);
+        save(r);
+        LOG.info("recovery {} ({} from {}) begins", r.id, r.type, r.backupId);
+        return r;
+    }
+
+    private void refuseWhileAnotherRestores(Recovery r) {
+        for (Catalog.StoredRecovery stored : catalog.recoveriesInProgress()) {
+            if (!stored.drill() && !stored.id().equals(r.id)) {
                 Recovery running = read(stored);
                 boolean sameTarget = r.target != null && r.target.equals(running.target);
                 boolean samePlace = r.items.stream().anyMatch(i -> i.inPlace() && running.items.stream()
@@ -86,17 +101,105 @@ public final class Recoveries {
                 }
             }
         }
+    }
+
+    /**
+     * A failed recovery goes on through its route from the step that failed (finished steps and
+     * finished items are skipped, a staged copy is handed over without restoring it again).
+     */
+    public synchronized Recovery resume(String id) {
+        Recovery r = existing(id);
+        if (r.drill || !Recovery.FAILED.equals(r.status)) {
+            throw new RecoveryRequestException(409, "recovery " + id + " is " + (r.drill ? "a drill" : r.status)
+                    + "; only a failed recovery can be resumed");
+        }
+        refuseWhileAnotherRestores(r);
+        r.status = Recovery.IN_PROGRESS;
+        r.error = null;
+        r.finishedAt = null;
+        r.rtoMs = null;
+        r.steps.stream().filter(s -> Recovery.Step.FAILED.equals(s.status)).forEach(s -> s.status = Recovery.Step.PENDING);
+        r.resumed++;
         save(r);
-        LOG.info("recovery {} ({} from {}) begins", r.id, r.type, r.backupId);
+        LOG.warn("recovery {} is resumed on request, from its failed step", id);
         return r;
     }
 
     /**
-     * Plans and records the configured drill, into a sandbox of its own. A drill that cannot even
+     * Stops a recovery and puts back what it changed. A failed one is put back now; a running one
+     * stops before its next step (a wait for archived objects at once) and its route's end puts it
+     * back. Answers the recovery, with what was put back so far.
+     */
+    public synchronized Recovery abort(String id) throws Exception {
+        Recovery r = existing(id);
+        if (Recovery.IN_PROGRESS.equals(r.status)) {
+            aborting.add(id);
+            LOG.warn("recovery {}: an abort was asked; it stops before its next step", id);
+            return r;
+        }
+        if (!Recovery.FAILED.equals(r.status)) {
+            throw new RecoveryRequestException(409, "recovery " + id + " is " + r.status + "; there is nothing to abort");
+        }
+        putBack(r);
+        return r;
+    }
+
+    /**
+     * The running recovery that restores this source in place, if any: its backups (but the ones
+     * it makes itself) wait for it to end.
+     */
+    public Optional<String> restoringInPlace(String source) {
+        return running().filter(r -> r.items.stream().anyMatch(i -> i.inPlace() && i.source.equals(source)))
+                .map(Recovery::getId).findFirst();
+    }
+
+    /** Whether a running recovery holds this database's log streaming while it hands its data over. */
+    public static boolean holdsStreaming(Catalog catalog, String database) {
+        return running(catalog).anyMatch(r -> r.items.stream().anyMatch(i -> i.streamingHeld && i.source.equals(database)));
+    }
+
+    private Stream<Recovery> running() {
+        return running(catalog);
+    }
+
+    private static Stream<Recovery> running(Catalog catalog) {
+        return catalog.recoveriesInProgress().stream().filter(s -> !s.drill()).map(Recoveries::read);
+    }
+
+    /** Whether an abort was asked for this running recovery. */
+    boolean aborting(String id) {
+        return aborting.contains(id);
+    }
+
+    private void putBack(Recovery r) throws Exception {
+        r.putBack.addAll(abort.putBack(r, () -> save(r)));
+        r.status = Recovery.ABORTED;
+        aborting.remove(r.id);
+        save(r);
+        LOG.warn("recovery {} aborted: {}", r.id, r.putBack);
+    }
+
+    private Recovery existing(String id) {
+        return load(id).orElseThrow(() -> new RecoveryRequestException(404, "no recovery '" + clip(id) + "'"));
+    }
+
+    private static String clip(String text) {
+        return text.length() > 64 ? text.substring(0, 64) + "…" : text;
+    }
+
+    /**
+     * Plans and records the configured drill, into a sandbox of its own; refused (409) while another
+     * drill runs. A drill that cannot even
      * be planned (nothing backed up yet, say) is recorded as a failed drill and alerted: a week
      * without a drill must not pass unnoticed.
      */
-    public Recovery beginDrill() throws IOException {
+    public synchronized Recovery beginDrill() throws IOException {
+        for (Catalog.StoredRecovery stored : catalog.recoveriesInProgress()) {
+            if (stored.drill()) {
+                throw new RecoveryRequestException(409, "restore drill " + stored.id() + " is still running; one drill"
+                        + " at a time");
+            }
+        }
         Recovery r;
         try {
             LifeboatConfig.Drills drills = config.get().recovery().drills();
@@ -131,6 +234,19 @@ public final class Recoveries {
 
     /** The end of a recovery's route: its status, RTO and RPO recorded, and alerts for what went wrong. */
     void end(Recovery r) {
+        if (aborting(r.id)) {
+            try {
+                putBack(r);
+            } catch (Exception e) {
+                r.fail("aborted, but putting back failed: " + e.getMessage());
+                aborting.remove(r.id);
+            }
+            if (Recovery.ABORTED.equals(r.status)) {
+                r.finishedAt = Instant.now();
+                save(r);
+                return;
+            }
+        }
         r.finishedAt = Instant.now();
         r.status = r.error == null ? Recovery.COMPLETED : Recovery.FAILED;
         r.rtoMs = Duration.between(r.createdAt, r.finishedAt).toMillis();

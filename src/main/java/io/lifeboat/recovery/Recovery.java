@@ -1,6 +1,7 @@
 package io.lifeboat.recovery;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ public final class Recovery {
     public static final String IN_PROGRESS = "in_progress";
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
+    /** Stopped on request, and what it had changed put back. */
+    public static final String ABORTED = "aborted";
     /** What a restore is assumed to manage until one has been measured: 50 MiB/s. */
     static final double ASSUMED_THROUGHPUT = 50.0 * 1024 * 1024;
 
@@ -50,8 +53,24 @@ public final class Recovery {
         String fingerprint;
         /** Done (restored, and in place renamed in): an item a stop interrupted after it is not restored again. */
         boolean restored;
+        /**
+         * In place: the restored copy is complete, checked and on disk in its staging place, so that a
+         * recovery resumed after a stop hands it over without restoring it again.
+         */
+        boolean staged;
+        /** What the restore found, kept with the staged copy for the step's findings. */
+        String restoredSaid;
+        long restoredBytes;
+        /** The live database server was stopped for the hand-over: an abort starts it again. */
+        boolean stoppedServer;
+        /** The database's log streaming is held for the hand-over, until the recovery ends. */
+        boolean streamingHeld;
+        /** The full backup taken once the database was back, on its new timeline. */
+        String protectionBackup;
         /** What the restore renamed aside, kept. */
         List<String> movedAside = new ArrayList<>();
+        /** Each live place handed over, and how far (InPlace). */
+        List<Swap> swaps = new ArrayList<>();
         /** Found while restoring and checked by the validation steps. */
         String filesCheck;
         Map<String, Map<String, Object>> tables;
@@ -93,6 +112,33 @@ public final class Recovery {
 
         boolean inPlace() {
             return restoreTo.equals(live);
+        }
+
+        Swap swap(Path place) {
+            return swaps.stream().filter(s -> s.live.equals(place.toString())).findFirst().orElse(null);
+        }
+    }
+
+    /**
+     * One live place being replaced by its restored copy, written down before each move so that a
+     * stop anywhere leaves a record of where everything is: planned (the name what is there will be
+     * kept under is chosen), aside (it is there), in (the restored copy took the place).
+     */
+    public static final class Swap {
+        static final String PLANNED = "planned";
+        static final String ASIDE = "aside";
+        static final String IN = "in";
+        String live;
+        /** Where what was at the live place is kept; null when nothing was there. */
+        String aside;
+        String state = PLANNED;
+
+        Swap() {
+        }
+
+        Swap(String live, String aside) {
+            this.live = live;
+            this.aside = aside;
         }
     }
 
@@ -170,6 +216,8 @@ public final class Recovery {
     String rtoTarget;
     String rpoTarget;
     int resumed;
+    /** What an abort put back, one line per place. */
+    List<String> putBack = new ArrayList<>();
     /** Passing through the route to list its steps, not to run them. */
     @JsonIgnore
     transient boolean planning;
@@ -238,6 +286,10 @@ public final class Recovery {
 
     public int resumed() {
         return resumed;
+    }
+
+    public List<String> putBack() {
+        return putBack;
     }
 
     /** In a sandbox (a drill, or a target directory): the live services and places are not touched. */

@@ -51,13 +51,7 @@ import org.apache.camel.Processor;
 public final class RecoverySteps {
     public static final List<String> NAMES = List.of("stop-services", "safety-backup", "warm-up", "restore-databases",
             "restore-files", "restore-config", "start-services", "validate-health", "validate-data",
-            "validate-performance", "recovery-failed", "recovery-ended");
-
-    /** Makes a backup of a source through its backup flow; answers what it made, fails when the backup does. */
-    @FunctionalInterface
-    public interface SafetyBackup {
-        String backUp(String kind, String source) throws Exception;
-    }
+            "validate-performance", "resume-protection", "recovery-failed", "recovery-ended");
 
     /** Opens the repository for reading (a copy when it cannot be read), or the named copy alone. */
     @FunctionalInterface
@@ -78,19 +72,19 @@ public final class RecoverySteps {
     private final RepositoryOpener repository;
     private final Catalog catalog;
     private final Recoveries recoveries;
-    private final SafetyBackup safety;
+    private final Protection protection;
     private final RestoreChecks checks;
     /** The service is stopping: a step that waits gives up its wait, to go on when the service is back. */
     private final BooleanSupplier stopping;
 
     public RecoverySteps(Supplier<LifeboatConfig> config, RepositoryOpener repository,
-                         Catalog catalog, Recoveries recoveries, SafetyBackup safety, BooleanSupplier stopping) {
+                         Catalog catalog, Recoveries recoveries, Protection protection, BooleanSupplier stopping) {
         this.config = config;
         this.stopping = stopping;
         this.repository = repository;
         this.catalog = catalog;
         this.recoveries = recoveries;
-        this.safety = safety;
+        this.protection = protection;
         this.checks = new RestoreChecks(config, repository, catalog);
     }
 
@@ -148,6 +142,13 @@ public final class RecoverySteps {
                         : "time " + config.get().recovery().performance().stream()
                                 .map(LifeboatConfig.PerformanceCheck::name).toList() + " against their baselines";
             });
+            case "resume-protection" -> step(name, this::resumeProtection, (r, s) -> {
+                List<String> databases = items(r, Recovery.Item.DATABASE).stream().filter(Recovery.Item::inPlace)
+                        .map(i -> i.source).toList();
+                s.fixedMs = 20000L * databases.size();
+                s.detail = databases.isEmpty() ? "none: no database restored in place" : "stream the log of " + databases
+                        + " again and take a full backup of each on its new timeline";
+            });
             case "recovery-failed" -> exchange -> {
                 Recovery r = recovery(exchange, name);
                 Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
@@ -162,6 +163,7 @@ public final class RecoverySteps {
             case "recovery-ended" -> exchange -> {
                 Recovery r = recovery(exchange, name);
                 if (!r.planning && !r.interrupted) {
+                    resumeHeldStreaming(r);
                     List<String> left = r.items.stream().filter(i -> !i.restored).map(i -> i.kind + " " + i.source)
                             .toList();
                     if (!left.isEmpty()) {
@@ -185,6 +187,11 @@ public final class RecoverySteps {
             }
             if (s.finished()) {
                 return; // finished before the recovery was cut short: not again
+            }
+            FaultPoints.reach("step:" + name);
+            if (recoveries.aborting(r.id)) {
+                r.fail("aborted on request before the step " + name);
+                throw new IOException(r.error);
             }
             s.status = Recovery.Step.RUNNING;
             s.startedAt = Instant.now();
@@ -274,7 +281,7 @@ public final class RecoverySteps {
                 continue;
             }
             try {
-                String backup = safety.backUp(item.kind, item.source);
+                String backup = protection.backUp(item.kind, item.source, r.id);
                 r.safetyBackups.add(backup);
                 made.add(item.source + ": " + backup);
             } catch (Exception e) {
@@ -298,7 +305,7 @@ public final class RecoverySteps {
         List<Snapshot> backups = new ArrayList<>();
         for (Recovery.Item item : r.items) {
             Snapshot s = repo.snapshot(item.snapshot);
-            LifeboatConfig.Database d = Recovery.Item.DATABASE.equals(item.kind) ? database(item.source) : null;
+            LifeboatConfig.Database d = Recovery.Item.DATABASE.equals(item.kind) ? config.get().database(item.source) : null;
             backups.addAll(d != null && d.mysql() ? MySqlRestore.chainTo(repo.snapshots(), item.source, s) : List.of(s));
         }
         List<String> packs = BackupContents.of(repo, backups).packs(repo, "the warm-up").stream()
@@ -324,14 +331,22 @@ public final class RecoverySteps {
                 if (stopping.getAsBoolean()) {
                     throw new InterruptedException("the service is stopping");
                 }
+                if (recoveries.aborting(r.id)) {
+                    throw new IOException("aborted on request while waiting for the archived packs");
+                }
                 Thread.sleep(200);
             }
         }
     }
 
-    /** One item's restore: into a fresh place (the staging copy when in place); says what it did. */
+    /** One item's restore: into a fresh place (the staging copy when in place), checked there; says what it did. */
     private interface ItemRestore {
         Restored run(Repository repo, Recovery.Item item, Path into) throws Exception;
+    }
+
+    /** In place: the checked staging copy takes the live place; says how. */
+    private interface HandOver {
+        String run(Recovery.Item item, Path staged) throws Exception;
     }
 
     /** What an item's restore moved, and its line in the step's findings. */
@@ -341,9 +356,12 @@ public final class RecoverySteps {
     /**
      * Restores each item of a kind: the fresh place cleared of what an interrupted attempt left,
      * each finished item recorded at once (so that one finished before a stop is not done again),
-     * and the bytes moved per second measured for the estimates.
+     * and the bytes moved per second measured for the estimates. In place, the copy is restored and
+     * checked beside the live place, forced to disk and recorded as staged before the hand-over
+     * begins: a recovery resumed after that point hands the same copy over, it does not restore again.
      */
-    private Outcome restoreEach(Recovery r, String kind, String none, ItemRestore restore) throws Exception {
+    private Outcome restoreEach(Recovery r, String kind, String none, ItemRestore restore, HandOver handOver)
+            throws Exception {
         List<Recovery.Item> items = items(r, kind);
         if (items.isEmpty()) {
             return skipped(none);
@@ -359,12 +377,26 @@ public final class RecoverySteps {
             }
             Path to = Path.of(item.restoreTo);
             Path into = item.inPlace() ? InPlace.staging(to, r.id) : to;
-            DirectoryTrees.delete(into);
-            Restored restored = restore.run(repo, item, into);
+            if (item.staged && item.swaps.isEmpty() && !Files.exists(into, LinkOption.NOFOLLOW_LINKS)) {
+                item.staged = false; // the staged copy was removed since: restored again
+            }
+            if (!item.staged) {
+                DirectoryTrees.delete(into);
+                Restored restored = restore.run(repo, item, into);
+                bytes += restored.bytes();
+                item.restoredSaid = restored.said();
+                item.restoredBytes = restored.bytes();
+                if (item.inPlace()) {
+                    DirectoryTrees.sync(into);
+                    item.staged = true;
+                    recoveries.save(r);
+                    FaultPoints.reach(kind + ":staged");
+                }
+            }
+            String where = item.inPlace() ? handOver.run(item, into) : "into " + to;
             item.restored = true;
             recoveries.save(r);
-            bytes += restored.bytes();
-            said.add(restored.said());
+            said.add(item.restoredSaid + ", " + where);
         }
         r.measured(bytes, (System.nanoTime() - started) / 1_000_000);
         return done(readFrom(repo) + String.join("; ", said));
@@ -372,13 +404,12 @@ public final class RecoverySteps {
 
     private Outcome restoreDatabases(Recovery r) throws Exception {
         return restoreEach(r, Recovery.Item.DATABASE, "no database in this recovery", (repo, item, into) -> {
-            LifeboatConfig.Database d = database(item.source);
+            LifeboatConfig.Database d = config.get().database(item.source);
             if (d.mysql()) {
                 return restoreMysql(repo, item, into);
             }
             String osUser = PgTools.serverUser(d.runAs());
             Snapshot base = repo.snapshot(item.snapshot);
-            Path to = Path.of(item.restoreTo);
             Files.createDirectories(into.getParent());
             PgRecovery.Outcome restore = PgRecovery.restore(repo, item.source, base, into,
                     new PgRestore.Target(item.stopKind, item.stopValue), osUser, "postgres", PgTools.SCAN_TIMEOUT,
@@ -392,26 +423,74 @@ public final class RecoverySteps {
                 throw new IOException("restored " + item.source + " but pg_amcheck found damage: "
                         + checked.amcheckReport());
             }
-            String where = "into " + to;
-            if (item.inPlace()) {
-                if (PgRecovery.running(to, osUser)) {
-                    PgRecovery.stop(to, osUser);
-                }
-                InPlace.swap(into, to, r, item, () -> recoveries.save(r));
-                if (d.start() != null) {
-                    Hooks.run(d.name(), d.start(), true, hookTimeout());
-                } else {
-                    PgRestore.startServer(to, osUser);
-                }
-                where = "in place at " + to + " and started" + kept(item);
-            }
             return new Restored((base.summary() == null ? 0 : base.summary().bytes()) + restore.walBytes(),
                     item.source + ": backup " + base.shortId() + " recovered to " + stopDescription(item)
                     + (checked.lastReplayed() == null ? "" : " (last transaction " + checked.lastReplayed() + ")") + " with "
-                    + String.format(Locale.ROOT, "%.1f", restore.walBytes() / 1048576.0) + " MiB of WAL, " + where
+                    + String.format(Locale.ROOT, "%.1f", restore.walBytes() / 1048576.0) + " MiB of WAL"
                     + "; pg_amcheck clean, " + checked.tables().size() + " tables, " + checked.totalRows()
                     + " rows");
+        }, (item, staged) -> {
+            LifeboatConfig.Database d = config.get().database(item.source);
+            String osUser = PgTools.serverUser(d.runAs());
+            Path to = Path.of(item.restoreTo);
+            if (item.swap(to) == null && !item.streamingHeld && protection.holdStreaming(d.name())) {
+                item.streamingHeld = true;
+                recoveries.save(r);
+            }
+            if (item.swap(to) == null && PgRecovery.running(to, osUser)) {
+                PgRecovery.stop(to, osUser);
+                item.stoppedServer = true;
+                recoveries.save(r);
+                FaultPoints.reach("database:stopped");
+            }
+            InPlace.swap(staged, to, r, item, () -> recoveries.save(r));
+            Hooks.startDatabase(d, to, hookTimeout());
+            return "in place at " + to + " and started" + kept(item);
         });
+    }
+
+    /**
+     * Protection of each database restored in place, at once: its log streamed again (from a fresh
+     * spool: a recovery to a point starts a new timeline) and a full backup on the new timeline,
+     * through the database's flow, so that the next point-in-time restore has a base on it.
+     */
+    private Outcome resumeProtection(Recovery r) throws Exception {
+        List<Recovery.Item> databases = items(r, Recovery.Item.DATABASE).stream().filter(Recovery.Item::inPlace).toList();
+        if (databases.isEmpty()) {
+            return skipped(r.sandboxed() ? "restored into a sandbox: the live databases were not touched"
+                    : "no database restored in place");
+        }
+        List<String> said = new ArrayList<>();
+        for (Recovery.Item item : databases) {
+            String streaming = resumeStreaming(r, item) ? "log streamed again, " : "";
+            if (item.protectionBackup == null) {
+                item.protectionBackup = protection.backUp(item.kind, item.source, r.id);
+                recoveries.save(r);
+            }
+            said.add(item.source + ": " + streaming + "full " + item.protectionBackup);
+        }
+        return done(String.join("; ", said));
+    }
+
+    /** At the end of a recovery, whatever its outcome: no database's log stays unstreamed because of it. */
+    private void resumeHeldStreaming(Recovery r) {
+        for (Recovery.Item item : r.items) {
+            try {
+                resumeStreaming(r, item);
+            } catch (Exception e) {
+                r.fail("the log of " + item.source + " is not streamed again: " + e.getMessage());
+            }
+        }
+    }
+
+    private boolean resumeStreaming(Recovery r, Recovery.Item item) throws Exception {
+        if (!item.streamingHeld) {
+            return false;
+        }
+        protection.resumeStreaming(item.source);
+        item.streamingHeld = false;
+        recoveries.save(r);
+        return true;
     }
 
     /**
@@ -433,7 +512,7 @@ public final class RecoverySteps {
         }
         long bytes = chain.stream().mapToLong(s -> s.summary() == null ? 0 : s.summary().bytes()).sum();
         return new Restored(bytes, item.source + ": " + chain.size() + " backups from " + chain.get(0).shortId()
-                + ", binlogs replayed from " + result.replayedFrom() + " to " + stopDescription(item) + ", into " + into
+                + ", binlogs replayed from " + result.replayedFrom() + " to " + stopDescription(item)
                 + "; " + result.checkReport() + ", " + tables.size() + " tables, " + result.totalRows() + " rows");
     }
 
@@ -450,20 +529,21 @@ public final class RecoverySteps {
                 throw new IOException("restoring " + item.source + " from " + s.shortId() + ": "
                         + result.problems().size() + " problems, first " + result.problems().get(0));
             }
-            String where = "into " + into;
             if (item.inPlace()) {
                 item.filesCheck = RestoreChecks.files(repo, s, item, into);
-                for (String place : item.paths.isEmpty() ? s.paths() : item.paths) {
-                    Path restored = into.resolve(place.substring(1));
-                    if (Files.exists(restored, LinkOption.NOFOLLOW_LINKS)) {
-                        InPlace.swap(restored, Path.of(place), r, item, () -> recoveries.save(r));
-                    }
-                }
-                DirectoryTrees.delete(into);
-                where = "in place" + kept(item);
             }
             return new Restored(result.bytes(), item.source + ": snapshot " + s.shortId() + ", " + result.files()
-                    + " files, " + result.bytes() + " bytes " + where);
+                    + " files, " + result.bytes() + " bytes");
+        }, (item, staged) -> {
+            Snapshot s = repository.open(r.readFrom).snapshot(item.snapshot);
+            for (String place : item.paths.isEmpty() ? s.paths() : item.paths) {
+                Path restored = staged.resolve(place.substring(1));
+                if (item.swap(Path.of(place)) != null || Files.exists(restored, LinkOption.NOFOLLOW_LINKS)) {
+                    InPlace.swap(restored, Path.of(place), r, item, () -> recoveries.save(r));
+                }
+            }
+            DirectoryTrees.delete(staged);
+            return "in place" + kept(item);
         });
     }
 
@@ -546,11 +626,6 @@ public final class RecoverySteps {
 
     private static long bytes(Recovery r, String kind) {
         return r.items.stream().filter(i -> kind == null || kind.equals(i.kind)).mapToLong(i -> i.bytes).sum();
-    }
-
-    private LifeboatConfig.Database database(String name) {
-        return config.get().databases().stream().filter(d -> d.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("database " + name + " is no longer in lifeboat.yaml"));
     }
 
     private List<LifeboatConfig.Service> services() {

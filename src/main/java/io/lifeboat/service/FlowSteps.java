@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
@@ -54,10 +56,13 @@ public final class FlowSteps {
     private final DatabaseBackupSteps databases;
     private final ConfigBackupSteps configs;
     private final CopySteps copies;
+    /** The running recovery that restores a source in place, which its backups wait for. */
+    private final Function<String, Optional<String>> restoringInPlace;
 
     FlowSteps(RepositoryAccess repository, Runs runs, FileBackupSteps files, DatabaseBackupSteps databases,
-              ConfigBackupSteps configs, CopySteps copies) {
+              ConfigBackupSteps configs, CopySteps copies, Function<String, Optional<String>> restoringInPlace) {
         this.copies = copies;
+        this.restoringInPlace = restoringInPlace;
         this.repository = repository;
         this.runs = runs;
         this.files = files;
@@ -107,7 +112,10 @@ public final class FlowSteps {
         };
     }
 
-    private void start(Exchange exchange, String type) {
+    private void start(Exchange exchange, String type) throws InterruptedException {
+        String source = exchange.getMessage().getBody() instanceof BackupRun begun ? begun.getSource()
+                : exchange.getMessage().getHeader("source", String.class);
+        awaitRecovery(exchange, type, source, exchange.getMessage().getHeader(RecoveryBackups.RECOVERY, String.class));
         BackupRun run;
         if (exchange.getMessage().getBody() instanceof BackupRun begun) {
             if (!begun.getType().equals(type)) {
@@ -115,7 +123,6 @@ public final class FlowSteps {
             }
             run = begun;
         } else {
-            String source = exchange.getMessage().getHeader("source", String.class);
             String path = exchange.getMessage().getHeader("path", String.class);
             String scope = BackupRun.WAL.equals(type) ? "log" : BackupRun.DATABASE.equals(type)
                     ? exchange.getMessage().getHeader("scope", "full", String.class) : null;
@@ -133,6 +140,31 @@ public final class FlowSteps {
         exchange.getMessage().removeHeaders("CamelHttp*");
         run.stepRan("start");
         runs.finishWhenDone(exchange, run);
+    }
+
+    /**
+     * One recovery at a time per place: a backup of a source that a recovery is restoring in place
+     * waits until it ends, and then backs up the restored state (the recovery's own backups pass).
+     */
+    private void awaitRecovery(Exchange exchange, String type, String source, String madeBy)
+            throws InterruptedException {
+        boolean said = false;
+        while (source != null) {
+            Optional<String> recovery = restoringInPlace.apply(source);
+            if (recovery.isEmpty() || recovery.get().equals(madeBy)) {
+                return;
+            }
+            if (exchange.getContext().isStopping()) {
+                throw new IllegalStateException("the service stopped while the " + type + " backup of " + source
+                        + " waited for recovery " + recovery.get());
+            }
+            if (!said) {
+                LOG.info("the {} backup of {} waits: recovery {} is restoring {} in place", type, source,
+                        recovery.get(), source);
+                said = true;
+            }
+            Thread.sleep(1000);
+        }
     }
 
     /** For a run the API began: it ends in the catalog even if its flow never reaches lifeboat:start. */

@@ -63,15 +63,16 @@ public final class LifeboatConfiguration implements CamelConfiguration {
         runs.failRunsOfGoneNodes();
         ConfigBackupSteps configSteps = new ConfigBackupSteps(config, repository,
                 once(() -> new CertificateMetrics(registry.get())));
-        WalReceivers receivers = new WalReceivers(config, repository);
-        FlowSteps flowSteps = new FlowSteps(repository, runs, new FileBackupSteps(config, repository),
-                new DatabaseBackupSteps(config, repository, catalog, receivers), configSteps,
-                new CopySteps(repository, catalog, backupMetrics));
+        WalReceivers receivers = new WalReceivers(config, repository, db -> Recoveries.holdsStreaming(catalog, db));
+        RecoveryBackups recoveryBackups = new RecoveryBackups(producer, receivers);
         Supplier<RecoveryMetrics> recoveryMetrics = once(() -> new RecoveryMetrics(registry.get()));
         Recoveries recoveries = new Recoveries(config::get, dir, repository::openForReading, catalog, alerts, producer,
-                recoveryMetrics);
+                recoveryMetrics, recoveryBackups);
+        FlowSteps flowSteps = new FlowSteps(repository, runs, new FileBackupSteps(config, repository),
+                new DatabaseBackupSteps(config, repository, catalog, receivers), configSteps,
+                new CopySteps(repository, catalog, backupMetrics), recoveries::restoringInPlace);
         LifeboatComponent steps = new LifeboatComponent(flowSteps, new RecoverySteps(config::get, repository::openForReading,
-                catalog, recoveries, (kind, source) -> safetyBackup(producer, kind, source), context::isStopping),
+                catalog, recoveries, recoveryBackups, context::isStopping),
                 new IntegrityCheck(repository, catalog, config::get, alerts, recoveryMetrics));
         context.addComponent("lifeboat", steps);
         context.getRegistry().bind("finishRunWhenDone", flowSteps.finishWhenDone());
@@ -148,32 +149,6 @@ public final class LifeboatConfiguration implements CamelConfiguration {
             } else {
                 producer.asyncSendBody("direct:recovery-" + r.getType(), r);
             }
-        }
-    }
-
-    /**
-     * A safety backup, through the source's own backup flow (recorded, verified, alerted like any
-     * other); waits while a backup of that source is already running.
-     */
-    private static String safetyBackup(ProducerTemplate producer, String kind, String source) throws Exception {
-        String flow = switch (kind) {
-            case Recovery.Item.DATABASE -> "direct:database-backup";
-            case Recovery.Item.CONFIG -> "direct:config-backup";
-            default -> "direct:file-backup";
-        };
-        long deadline = System.nanoTime() + Duration.ofHours(1).toNanos();
-        while (true) {
-            Object run = producer.requestBodyAndHeaders(flow, null, Map.of("source", source, "scope", "full"));
-            if (run instanceof BackupRun made) {
-                if (made.isFailed() || made.getSnapshot() == null) {
-                    throw new IllegalStateException("backup run " + made.getId() + " failed: " + made.getError());
-                }
-                return "backup " + made.getId() + " (snapshot " + made.getSnapshot().shortId() + ")";
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("a backup of " + source + " kept running for an hour");
-            }
-            Thread.sleep(2000); // a backup of the source is running: the safety backup comes after it
         }
     }
 

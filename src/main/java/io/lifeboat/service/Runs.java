@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -143,6 +144,11 @@ public final class Runs {
     void alert(BackupRun run) {
         if (run.isFailed()) {
             alerts.raise("backup-failed", run.getSource(), run.getType(), run.getError());
+        } else if (run.getSnapshot() != null && Snapshot.PARTIAL.equals(run.getSnapshot().status())) {
+            List<Snapshot.Problem> problems = run.getSnapshot().problems();
+            alerts.raise("backup-partial", run.getSource(), run.getType(), "backup " + run.getId() + " of "
+                    + run.getSource() + " is partial: " + problems.size() + " parts could not be read"
+                    + (problems.isEmpty() ? "" : ", first " + problems.get(0).path() + ": " + problems.get(0).message()));
         }
         for (BackupRun.Note n : run.getNotes()) {
             if (n.kind() != null) {

@@ -2,15 +2,16 @@ package io.lifeboat.service;
 
 import io.lifeboat.compress.Compression;
 import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.source.DirectoryTrees;
 import io.lifeboat.source.LogStreamer;
 import io.lifeboat.source.mysql.BinlogStreamer;
 import io.lifeboat.source.postgres.WalReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,11 +28,14 @@ final class WalReceivers extends ServiceSupport {
     private final LiveConfig config;
     private final RepositoryAccess repository;
     private final Map<String, LogStreamer> streamers = new LinkedHashMap<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final Map<String, Thread> threads = new LinkedHashMap<>();
+    /** Databases a recovery is restoring in place: not streamed until it ends. */
+    private final Predicate<String> held;
     private List<LifeboatConfig.Database> receiving = List.of();
 
-    WalReceivers(LiveConfig config, RepositoryAccess repository) {
+    WalReceivers(LiveConfig config, RepositoryAccess repository, Predicate<String> held) {
         this.config = config;
+        this.held = held;
         this.repository = repository;
     }
 
@@ -39,40 +43,81 @@ final class WalReceivers extends ServiceSupport {
     protected synchronized void doStart() throws Exception {
         List<LifeboatConfig.Database> wanted = receiving(config.get());
         for (LifeboatConfig.Database d : wanted) {
-            Compression.Setting compression = Compression.parse(config.get().repository().compression());
-            LogStreamer receiver = d.mysql()
-                    ? new BinlogStreamer(repository.open(), DatabaseBackupSteps.mysql(d),
-                            Path.of(d.spool() != null ? d.spool() : "var/binlog-spool/" + d.name()), compression,
-                            Duration.ofSeconds(1))
-                    : new WalReceiver(repository.open(), DatabaseBackupSteps.source(d),
-                            Path.of(d.spool() != null ? d.spool() : "var/wal-spool/" + d.name()), compression,
-                            Duration.ofSeconds(1));
-            Thread t = new Thread(() -> {
-                try {
-                    receiver.run();
-                } catch (Exception e) {
-                    LOG.error("streaming the log of {} stopped: {}", d.name(), e.getMessage(), e);
-                }
-            }, "log-stream-" + d.name());
-            t.setDaemon(true);
-            t.start();
-            streamers.put(d.name(), receiver);
-            threads.add(t);
+            if (!held.test(d.name())) {
+                start(d);
+            }
         }
         receiving = wanted;
     }
 
+    private void start(LifeboatConfig.Database d) throws Exception {
+        Compression.Setting compression = Compression.parse(config.get().repository().compression());
+        LogStreamer receiver = d.mysql()
+                ? new BinlogStreamer(repository.open(), DatabaseBackupSteps.mysql(d), spool(d), compression,
+                        Duration.ofSeconds(1))
+                : new WalReceiver(repository.open(), DatabaseBackupSteps.source(d), spool(d), compression,
+                        Duration.ofSeconds(1));
+        Thread t = new Thread(() -> {
+            try {
+                receiver.run();
+            } catch (Exception e) {
+                LOG.error("streaming the log of {} stopped: {}", d.name(), e.getMessage(), e);
+            }
+        }, "log-stream-" + d.name());
+        t.setDaemon(true);
+        t.start();
+        streamers.put(d.name(), receiver);
+        threads.put(d.name(), t);
+    }
+
+    private static Path spool(LifeboatConfig.Database d) {
+        return Path.of(d.spool() != null ? d.spool() : (d.mysql() ? "var/binlog-spool/" : "var/wal-spool/") + d.name());
+    }
+
     @Override
     protected synchronized void doStop() throws Exception {
-        streamers.values().forEach(LogStreamer::close);
-        for (Thread t : threads) {
-            t.join(30_000);
-            if (t.isAlive()) {
-                LOG.warn("{} has not stopped after 30 s; it is left to end by itself", t.getName());
-            }
+        for (String name : List.copyOf(streamers.keySet())) {
+            stop(name);
         }
-        streamers.clear();
-        threads.clear();
+    }
+
+    /** Stops the database's streamer, and waits for it to store what it had. */
+    private void stop(String name) throws InterruptedException {
+        LogStreamer s = streamers.remove(name);
+        Thread t = threads.remove(name);
+        if (s == null) {
+            return;
+        }
+        s.close();
+        t.join(30_000);
+        if (t.isAlive()) {
+            LOG.warn("{} has not stopped after 30 s; it is left to end by itself", t.getName());
+        }
+    }
+
+    /** A recovery hands the database's data over: its log is not streamed until resume. Whether it was streamed. */
+    synchronized boolean hold(String database) throws InterruptedException {
+        if (!streamers.containsKey(database)) {
+            return false;
+        }
+        stop(database);
+        LOG.info("streaming the log of {} is held while a recovery restores it in place", database);
+        return true;
+    }
+
+    /**
+     * Streams the database's log again, from an empty spool: what the old one held was stored, and
+     * its position may lie on a timeline the restored server has left.
+     */
+    synchronized void resume(String database) throws Exception {
+        stop(database);
+        LifeboatConfig.Database d = receiving.stream().filter(x -> x.name().equals(database)).findFirst().orElse(null);
+        if (d == null || !isStarted()) {
+            return;
+        }
+        DirectoryTrees.delete(spool(d));
+        start(d);
+        LOG.info("streaming the log of {} again, after its recovery", database);
     }
 
     /** Each time the source's streamer stopped since the last call (none when the service does not stream it). */

@@ -1,9 +1,12 @@
 package io.lifeboat.source;
 
 import java.io.IOException;
+import io.lifeboat.storage.LocalBlobStore;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -24,6 +27,24 @@ public final class DirectoryTrees {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /**
+     * Forces every file and directory of the tree to disk (links are not followed), so that a copy
+     * about to replace a live place survives a power cut that comes after the rename.
+     */
+    public static void sync(Path tree) throws IOException {
+        try (Stream<Path> walk = Files.walk(tree)) {
+            for (Path p : walk.toList()) {
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                        ch.force(true);
+                    }
+                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    LocalBlobStore.syncDirectory(p);
+                }
             }
         }
     }

@@ -78,7 +78,11 @@ public abstract class LogStreamer implements AutoCloseable {
                     failures.add(Instant.now() + " " + lastError);
                 }
                 LOG.warn("{} is not being streamed: {}; retrying in {} s", what, lastError, pause / 1000);
-                Thread.sleep(pause);
+                synchronized (this) {
+                    if (!stopping) {
+                        wait(pause); // close() ends the pause at once
+                    }
+                }
                 pause = Math.min(pause * 2, MAX_PAUSE_MS);
             }
         }
@@ -150,6 +154,9 @@ public abstract class LogStreamer implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        synchronized (this) {
+            notifyAll();
+        }
         Process p = process;
         if (p != null) {
             p.destroy();

@@ -94,7 +94,8 @@ public final class LocalBlobStore implements BlobStore {
         syncDirectory(target.getParent());
     }
 
-    private static void syncDirectory(Path dir) throws IOException {
+    /** Forces a directory's entries (a rename in it) to disk; a filesystem that refuses is let be. */
+    public static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {

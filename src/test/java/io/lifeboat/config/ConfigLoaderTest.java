@@ -56,6 +56,8 @@ class ConfigLoaderTest {
         assertProblem("targets:\n  - { name: vault, path: /mnt/vault }\nrecovery: { drills: { from: cold } }\n",
                 "recovery.drills.from", "must name an enabled target (got cold)");
         assertProblem("recovery: { thawPoll: soon }\n", "recovery.thawPoll", "");
+        assertProblem("recovery: { drills: { rtoTarget: 0s } }\n", "recovery.drills.rtoTarget", "longer than zero");
+        assertProblem("recovery: { hookTimeout: PT0S }\n", "recovery.hookTimeout", "longer than zero");
         assertProblem("files:\n  - { name: a, path: " + dir + ", schedul: '0 4 * * *' }\n", "unknown field 'schedul'", "");
         assertProblem("repository: { compression: lz4 }\n", "repository.compression", "unknown compression");
         assertProblem("configs:\n  - { name: c, kind: secrets, paths: [" + dir + "] }\n", "configs[c].kind",

@@ -13,6 +13,7 @@ import io.lifeboat.source.config.ConfigBackups;
 import io.lifeboat.source.config.ConfigKeys;
 import io.lifeboat.source.config.ConfigSnapshots;
 import io.lifeboat.source.postgres.PgRecovery;
+import io.lifeboat.source.postgres.WalChain;
 import io.lifeboat.source.postgres.PgRestore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -258,8 +259,10 @@ final class RecoveryPlanner {
                 ? Instant.parse(item.stopValue) : null);
         if (fingerprint != null) {
             item.fingerprint = fingerprint.runId();
-            // a drill, and a backup restored by itself, stop where the fingerprint was taken: then they must match it
-            if (fingerprint.exact() && (drill || "immediate".equals(item.stopKind))) {
+            // a drill, and a backup restored by itself, stop where the fingerprint was taken: then they must match it;
+            // not before the WAL there is archived (a backup just taken, its log still on its way)
+            if (fingerprint.exact() && (drill || "immediate".equals(item.stopKind))
+                    && WalChain.reaches(archive, wal, fingerprint.lsn())) {
                 item.stopKind = "lsn";
                 item.stopValue = fingerprint.lsn();
             }

@@ -1,8 +1,10 @@
 package io.lifeboat.source.postgres;
 
+import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Snapshot;
 import io.lifeboat.source.DatabaseRetention;
 import io.lifeboat.source.LogGap;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -52,6 +54,31 @@ public final class WalChain {
         }
         long position = (Long.parseLong(parts[0], 16) << 32) | Long.parseLong(parts[1], 16);
         return name(timeline, position / SEGMENT_SIZE);
+    }
+
+    /**
+     * Whether the archived WAL reaches the LSN: a complete segment holding it or after it, or the
+     * partial of its segment grown past it. Timelines aside: a restore follows the newest one.
+     */
+    public static boolean reaches(LogArchive archive, List<String> archived, String lsn) throws IOException {
+        long wanted = number(segmentOf(1, lsn));
+        String[] parts = lsn.split("/");
+        long offset = ((Long.parseLong(parts[0], 16) << 32) | Long.parseLong(parts[1], 16)) % SEGMENT_SIZE;
+        for (String name : archived) {
+            boolean partial = name.endsWith(LogArchive.PARTIAL);
+            String segment = partial ? name.substring(0, name.length() - LogArchive.PARTIAL.length()) : name;
+            if (!isSegment(segment) || number(segment) < wanted) {
+                continue;
+            }
+            if (number(segment) > wanted || !partial) {
+                return true;
+            }
+            LogArchive.Segment grown = archive.currentOf(name);
+            if (grown != null && grown.size() >= offset) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String name(int timeline, long segmentNumber) {

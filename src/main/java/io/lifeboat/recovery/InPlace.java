@@ -50,6 +50,11 @@ final class InPlace {
             FaultPoints.reach(item.kind + ":swap-planned");
         }
         LOG.info("recovery {}: {} is {}", r.getId(), live, s.state);
+        boolean bothMoved = !exists(restored) && exists(live) && s.aside != null && exists(Path.of(s.aside));
+        if (Recovery.Swap.PLANNED.equals(s.state) && bothMoved) {
+            s.state = Recovery.Swap.ASIDE; // both moves made, their records lost with a kill: what is where says so
+            item.movedAside.add(s.aside);
+        }
         if (Recovery.Swap.PLANNED.equals(s.state)) {
             if (!exists(restored)) {
                 throw new IOException("the restored copy " + restored + " is gone before it took the place of " + live

@@ -12,10 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts a restored copy where the live one is. What is there is never deleted: it is renamed aside
- * (NAME.before-recovery-ID). Each move is written down before it is made and made durable (its
- * directory fsynced) before the next is recorded, so that a recovery killed anywhere — a power cut
- * included — finds on its return exactly how far the hand-over got, goes on from there, or puts
- * everything back.
+ * as NAME.before-recovery-ID, a name fixed by the recovery. Each place is written down before
+ * anything moves, and each move is made durable (its directory fsynced); how far a hand-over got
+ * is then read from the disk — the restored copy still waiting, what was there aside — so that a
+ * recovery killed anywhere, a power cut or a lost record included, goes on from where it was or
+ * puts everything back.
  */
 final class InPlace {
     private static final Logger LOG = LoggerFactory.getLogger(InPlace.class);
@@ -33,72 +34,54 @@ final class InPlace {
         return live.resolveSibling("." + live.getFileName() + ".lifeboat-restoring-" + recoveryId.substring(0, 8));
     }
 
+    /** Where what was at the live place is kept while the recovery's copy takes its place. */
+    static Path aside(Path live, Recovery r) {
+        return live.resolveSibling(live.getFileName() + ".before-recovery-" + r.getId().substring(0, 8));
+    }
+
     /** Moves what is at the live place aside and the restored copy in, resuming a hand-over a stop cut short. */
     static void swap(Path restored, Path live, Recovery r, Recovery.Item item, Save save) throws IOException {
-        Recovery.Swap s = item.swap(live);
-        Path adopted = live.resolveSibling(live.getFileName() + ".before-recovery-" + r.getId().substring(0, 8));
-        if (s == null && !exists(live) && exists(adopted)) {
-            // moved aside under the name this recovery gives it, and the record of the plan lost with a kill
-            s = new Recovery.Swap(live.toString(), adopted.toString());
-            item.swaps.add(s);
-            save.save();
-        }
-        if (s == null) {
-            s = new Recovery.Swap(live.toString(), exists(live) ? freeName(live, ".before-recovery-", r).toString() : null);
-            item.swaps.add(s);
+        Path aside = aside(live, r);
+        if (item.swap(live) == null) {
+            item.swaps.add(new Recovery.Swap(live.toString(), restored.toString()));
             save.save();
             FaultPoints.reach(item.kind + ":swap-planned");
         }
-        LOG.info("recovery {}: {} is {}", r.getId(), live, s.state);
-        boolean bothMoved = !exists(restored) && exists(live) && s.aside != null && exists(Path.of(s.aside));
-        if (Recovery.Swap.PLANNED.equals(s.state) && bothMoved) {
-            s.state = Recovery.Swap.ASIDE; // both moves made, their records lost with a kill: what is where says so
-            item.movedAside.add(s.aside);
-        }
-        if (Recovery.Swap.PLANNED.equals(s.state)) {
-            if (!exists(restored)) {
+        if (!exists(restored)) {
+            if (!exists(live)) {
                 throw new IOException("the restored copy " + restored + " is gone before it took the place of " + live
-                        + "; nothing was moved");
+                        + (exists(aside) ? "; what was there is kept in " + aside : "; nothing was moved"));
             }
-            if (s.aside != null) {
-                Path aside = Path.of(s.aside);
-                if (exists(live) && !exists(aside)) {
-                    Files.move(live, aside);
-                    LocalBlobStore.syncDirectory(aside.getParent());
-                    LOG.info("recovery {}: {} moved aside to {}", r.getId(), live, aside);
-                    FaultPoints.reach(item.kind + ":moved-aside");
-                } else if (!exists(aside)) {
-                    s.aside = null; // removed by someone since it was planned: nothing to keep
-                }
-                if (s.aside != null) {
-                    item.movedAside.add(s.aside);
-                }
-            }
-            s.state = Recovery.Swap.ASIDE;
-            save.save();
+            recordAside(item, aside, save); // handed over before a stop: the disk says so
+            return;
         }
-        if (Recovery.Swap.ASIDE.equals(s.state)) {
-            if (exists(restored)) {
-                if (exists(live)) {
-                    throw new IOException(live + " was made again while the recovery held it aside (in "
-                            + s.aside + "); the restored copy is left in " + restored + ", nothing was moved");
-                }
-                try {
-                    Files.createDirectories(live.getParent());
-                    Files.move(restored, live);
-                } catch (IOException e) {
-                    putBack(s, item, r, save);
-                    throw new IOException("the restored copy " + restored + " could not take the place of " + live + " ("
-                            + e + "; on another filesystem?); what was there is back in place", e);
-                }
-                LocalBlobStore.syncDirectory(live.getParent());
-                LOG.info("recovery {}: the restored copy took the place of {}", r.getId(), live);
-                FaultPoints.reach(item.kind + ":renamed-in");
-            } else if (!exists(live)) {
-                throw new IOException("the restored copy " + restored + " is gone before it took the place of " + live
-                        + (s.aside == null ? "" : "; what was there is kept in " + s.aside));
+        if (exists(live)) {
+            if (exists(aside)) {
+                throw new IOException(live + " was made again while the recovery held it aside (in " + aside
+                        + "); the restored copy is left in " + restored + ", nothing was moved");
             }
-            s.state = Recovery.Swap.IN;
+            Files.move(live, aside);
+            LocalBlobStore.syncDirectory(aside.getParent());
+            LOG.info("recovery {}: {} moved aside to {}", r.getId(), live, aside);
+            FaultPoints.reach(item.kind + ":moved-aside");
+        }
+        recordAside(item, aside, save);
+        try {
+            Files.createDirectories(live.getParent());
+            Files.move(restored, live);
+        } catch (IOException e) {
+            putBack(item.swap(live), item, r, save);
+            throw new IOException("the restored copy " + restored + " could not take the place of " + live + " ("
+                    + e + "; on another filesystem?); what was there is back in place", e);
+        }
+        LocalBlobStore.syncDirectory(live.getParent());
+        LOG.info("recovery {}: the restored copy took the place of {}", r.getId(), live);
+        FaultPoints.reach(item.kind + ":renamed-in");
+    }
+
+    private static void recordAside(Recovery.Item item, Path aside, Save save) {
+        if (exists(aside) && !item.movedAside.contains(aside.toString())) {
+            item.movedAside.add(aside.toString());
             save.save();
         }
     }
@@ -118,25 +101,23 @@ final class InPlace {
 
     private static String putBack(Recovery.Swap s, Recovery.Item item, Recovery r, Save save) throws IOException {
         Path live = Path.of(s.live);
-        Path aside = s.aside == null ? null : Path.of(s.aside);
-        String said;
-        if (aside != null && !exists(aside)) {
-            said = live + ": already back"; // put back before a stop cut the undo short
-        } else {
-            String restored = "";
-            if (exists(live) && !Recovery.Swap.PLANNED.equals(s.state)) {
-                Path keep = freeName(live, ".aborted-recovery-", r);
-                Files.move(live, keep);
-                restored = "; the restored copy is kept in " + keep;
-            }
-            if (aside != null) {
-                Files.move(aside, live);
-            }
-            LocalBlobStore.syncDirectory(live.getParent());
-            said = (aside != null ? live + ": put back from " + aside : live + ": nothing was there before") + restored;
+        Path aside = aside(live, r);
+        String restored = "";
+        if (!exists(Path.of(s.restored)) && exists(live)) { // the restored copy took the place
+            Path keep = freeName(live, ".aborted-recovery-", r);
+            Files.move(live, keep);
+            restored = "; the restored copy is kept in " + keep;
         }
+        String said;
+        if (exists(aside)) {
+            Files.move(aside, live);
+            said = live + ": put back from " + aside + restored;
+        } else {
+            said = live + (restored.isEmpty() ? ": as it was" : ": nothing was there before" + restored);
+        }
+        LocalBlobStore.syncDirectory(live.getParent());
         item.swaps.remove(s);
-        item.movedAside.remove(s.aside);
+        item.movedAside.remove(aside.toString());
         save.save();
         return said;
     }

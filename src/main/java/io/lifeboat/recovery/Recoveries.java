@@ -149,17 +149,13 @@ public final class Recoveries {
      * it makes itself) wait for it to end.
      */
     public Optional<String> restoringInPlace(String source) {
-        return running().filter(r -> r.items.stream().anyMatch(i -> i.inPlace() && i.source.equals(source)))
+        return running(catalog).filter(r -> r.items.stream().anyMatch(i -> i.inPlace() && i.source.equals(source)))
                 .map(Recovery::getId).findFirst();
     }
 
     /** Whether a running recovery holds this database's log streaming while it hands its data over. */
     public static boolean holdsStreaming(Catalog catalog, String database) {
         return running(catalog).anyMatch(r -> r.items.stream().anyMatch(i -> i.streamingHeld && i.source.equals(database)));
-    }
-
-    private Stream<Recovery> running() {
-        return running(catalog);
     }
 
     private static Stream<Recovery> running(Catalog catalog) {
@@ -174,6 +170,9 @@ public final class Recoveries {
     private void putBack(Recovery r) throws Exception {
         r.putBack.addAll(abort.putBack(r, () -> save(r)));
         r.status = Recovery.ABORTED;
+        if (r.finishedAt == null) {
+            r.finishedAt = Instant.now(); // a running one ends here; a failed one keeps when it failed
+        }
         aborting.remove(r.id);
         save(r);
         LOG.warn("recovery {} aborted: {}", r.id, r.putBack);
@@ -242,8 +241,6 @@ public final class Recoveries {
                 aborting.remove(r.id);
             }
             if (Recovery.ABORTED.equals(r.status)) {
-                r.finishedAt = Instant.now();
-                save(r);
                 return;
             }
         }

@@ -1,6 +1,7 @@
 package io.lifeboat.recovery;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +61,6 @@ public final class Recovery {
         boolean staged;
         /** What the restore found, kept with the staged copy for the step's findings. */
         String restoredSaid;
-        long restoredBytes;
         /** The live database server was stopped for the hand-over: an abort starts it again. */
         boolean stoppedServer;
         /** The database's log streaming is held for the hand-over, until the recovery ends. */
@@ -120,25 +120,22 @@ public final class Recovery {
     }
 
     /**
-     * One live place being replaced by its restored copy, written down before each move so that a
-     * stop anywhere leaves a record of where everything is: planned (the name what is there will be
-     * kept under is chosen), aside (it is there), in (the restored copy took the place).
+     * One live place being replaced by its restored copy, written down before anything moves. How
+     * far the hand-over got is not recorded but read from the disk (InPlace): a record a kill lost
+     * cannot mislead it.
      */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public static final class Swap {
-        static final String PLANNED = "planned";
-        static final String ASIDE = "aside";
-        static final String IN = "in";
         String live;
-        /** Where what was at the live place is kept; null when nothing was there. */
-        String aside;
-        String state = PLANNED;
+        /** Where the restored copy waits until it takes the live place. */
+        String restored;
 
         Swap() {
         }
 
-        Swap(String live, String aside) {
+        Swap(String live, String restored) {
             this.live = live;
-            this.aside = aside;
+            this.restored = restored;
         }
     }
 

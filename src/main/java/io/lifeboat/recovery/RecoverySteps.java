@@ -346,7 +346,7 @@ public final class RecoverySteps {
 
     /** In place: the checked staging copy takes the live place; says how. */
     private interface HandOver {
-        String run(Recovery.Item item, Path staged) throws Exception;
+        String run(Repository repo, Recovery.Item item, Path staged) throws Exception;
     }
 
     /** What an item's restore moved, and its line in the step's findings. */
@@ -385,7 +385,6 @@ public final class RecoverySteps {
                 Restored restored = restore.run(repo, item, into);
                 bytes += restored.bytes();
                 item.restoredSaid = restored.said();
-                item.restoredBytes = restored.bytes();
                 if (item.inPlace()) {
                     DirectoryTrees.sync(into);
                     item.staged = true;
@@ -393,7 +392,7 @@ public final class RecoverySteps {
                     FaultPoints.reach(kind + ":staged");
                 }
             }
-            String where = item.inPlace() ? handOver.run(item, into) : "into " + to;
+            String where = item.inPlace() ? handOver.run(repo, item, into) : "into " + to;
             item.restored = true;
             recoveries.save(r);
             said.add(item.restoredSaid + ", " + where);
@@ -429,15 +428,16 @@ public final class RecoverySteps {
                     + String.format(Locale.ROOT, "%.1f", restore.walBytes() / 1048576.0) + " MiB of WAL"
                     + "; pg_amcheck clean, " + checked.tables().size() + " tables, " + checked.totalRows()
                     + " rows");
-        }, (item, staged) -> {
+        }, (repo, item, staged) -> {
             LifeboatConfig.Database d = config.get().database(item.source);
             String osUser = PgTools.serverUser(d.runAs());
             Path to = Path.of(item.restoreTo);
-            if (item.swap(to) == null && !item.streamingHeld && protection.holdStreaming(d.name())) {
+            boolean begun = item.swap(to) != null; // the server was stopped and streaming held before
+            if (!begun && !item.streamingHeld && protection.holdStreaming(d.name())) {
                 item.streamingHeld = true;
                 recoveries.save(r);
             }
-            if (item.swap(to) == null && PgRecovery.running(to, osUser)) {
+            if (!begun && PgRecovery.running(to, osUser)) {
                 PgRecovery.stop(to, osUser);
                 item.stoppedServer = true;
                 recoveries.save(r);
@@ -534,8 +534,8 @@ public final class RecoverySteps {
             }
             return new Restored(result.bytes(), item.source + ": snapshot " + s.shortId() + ", " + result.files()
                     + " files, " + result.bytes() + " bytes");
-        }, (item, staged) -> {
-            Snapshot s = repository.open(r.readFrom).snapshot(item.snapshot);
+        }, (repo, item, staged) -> {
+            Snapshot s = repo.snapshot(item.snapshot);
             for (String place : item.paths.isEmpty() ? s.paths() : item.paths) {
                 Path restored = staged.resolve(place.substring(1));
                 if (item.swap(Path.of(place)) != null || Files.exists(restored, LinkOption.NOFOLLOW_LINKS)) {

@@ -12,8 +12,6 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.recovery.RecoveryRequestException;
-import io.lifeboat.service.BackupRun;
-import io.lifeboat.service.BackupTriggers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,9 +42,9 @@ public final class BackupApi {
 
     private final Catalog catalog;
     private final Authorizer authorizer;
-    private final BackupTriggers triggers;
+    private final BackupTrigger triggers;
 
-    public BackupApi(Catalog catalog, Authorizer authorizer, BackupTriggers triggers) {
+    public BackupApi(Catalog catalog, Authorizer authorizer, BackupTrigger triggers) {
         this.catalog = catalog;
         this.authorizer = authorizer;
         this.triggers = triggers;
@@ -164,20 +162,18 @@ public final class BackupApi {
             throw new ApiException(400, "bad_request", "field 'scope' must be full or incremental");
         }
         String name = request.source();
-        List<BackupRun> runs = new ArrayList<>();
+        List<BackupTrigger.Run> runs = new ArrayList<>();
+        List<String> sources = triggers.sources(request.type());
         try {
-            if (BackupRun.DATABASE.equals(request.type())) {
-                List<String> databases = triggers.databaseSources();
-                if (name == null && databases.size() != 1 || name != null && !databases.contains(name)) {
+            if ("database".equals(request.type())) {
+                if (name == null && sources.size() != 1 || name != null && !sources.contains(name)) {
                     throw new ApiException(400, "bad_request", "field 'source' must name one enabled database; "
-                            + "configured: " + databases);
+                            + "configured: " + sources);
                 }
-                runs.add(triggers.startDatabase(name == null ? databases.get(0) : name,
+                runs.add(triggers.begin("database", name == null ? sources.get(0) : name,
                         request.scope() == null ? "full" : request.scope()));
-            } else if (BackupRun.FILE.equals(request.type())) {
-                runs.addAll(startEach("file", name, triggers.fileSources(), triggers::startFile));
             } else {
-                runs.addAll(startEach("configuration", name, triggers.configSources(), triggers::startConfig));
+                runs.addAll(startEach(request.type(), name, sources));
             }
         } catch (IllegalStateException busy) {
             throw new ApiException(409, "conflict", busy.getMessage());
@@ -186,7 +182,8 @@ public final class BackupApi {
     }
 
     /** The named source of a kind, or every enabled one that is not running already. */
-    private List<BackupRun> startEach(String kind, String name, List<String> sources, Function<String, BackupRun> start) {
+    private List<BackupTrigger.Run> startEach(String type, String name, List<String> sources) {
+        String kind = "file".equals(type) ? "file" : "configuration";
         if (name != null && !sources.contains(name)) {
             throw new ApiException(400, "bad_request", "field 'source': no " + kind + " source named '" + clip(name)
                     + "'; configured: " + sources);
@@ -195,12 +192,12 @@ public final class BackupApi {
             throw new IllegalStateException("no " + kind + " source is enabled");
         }
         if (name != null) {
-            return List.of(start.apply(name));
+            return List.of(triggers.begin(type, name, null));
         }
-        List<BackupRun> runs = new ArrayList<>();
+        List<BackupTrigger.Run> runs = new ArrayList<>();
         for (String source : sources) {
             try {
-                runs.add(start.apply(source));
+                runs.add(triggers.begin(type, source, null));
             } catch (IllegalStateException busy) {
                 LOG.info("{}; not started again", busy.getMessage());
             } catch (RuntimeException e) {
@@ -217,7 +214,7 @@ public final class BackupApi {
     /** 202 with the id of the (first) run the route sent on. */
     @SuppressWarnings("unchecked")
     public void started(Exchange exchange) {
-        List<BackupRun> runs = exchange.getMessage().getBody(List.class);
+        List<BackupTrigger.Run> runs = exchange.getMessage().getBody(List.class);
         reply(exchange, 202, new Started(runs.get(0).getId(), "started"));
     }
 

@@ -7,7 +7,6 @@ import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.crypto.CorruptDataException;
 import io.lifeboat.repository.RepositoryException;
 import io.lifeboat.repository.Snapshot;
-import io.lifeboat.service.ConfigBackupSteps;
 import io.lifeboat.source.DirectoryTrees;
 import io.lifeboat.source.config.ConfigBackups;
 import io.lifeboat.source.config.ConfigRestorer;
@@ -49,11 +48,11 @@ public final class ConfigApi {
         private String target;
     }
 
-    private final ConfigBackupSteps configs;
+    private final ConfigSources configs;
     private final Supplier<LifeboatConfig> config;
     private final Authorizer authorizer;
 
-    public ConfigApi(ConfigBackupSteps configs, Supplier<LifeboatConfig> config, Authorizer authorizer) {
+    public ConfigApi(ConfigSources configs, Supplier<LifeboatConfig> config, Authorizer authorizer) {
         this.configs = configs;
         this.config = config;
         this.authorizer = authorizer;

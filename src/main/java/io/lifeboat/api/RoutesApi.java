@@ -1,12 +1,12 @@
 package io.lifeboat.api;
 
-import io.lifeboat.service.Reloads;
-import io.lifeboat.service.SourceRoutes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
@@ -19,13 +19,14 @@ import org.apache.camel.util.URISupport;
  */
 public final class RoutesApi {
     private final CamelContext context;
-    private final Reloads reloads;
-    private final SourceRoutes sourceRoutes;
+    private final Supplier<List<?>> reloads;
+    private final UnaryOperator<String> templateOf;
 
-    public RoutesApi(CamelContext context, Reloads reloads, SourceRoutes sourceRoutes) {
+    /** reloads: the last reload of every file; templateOf: the template a route id was made from, else null. */
+    public RoutesApi(CamelContext context, Supplier<List<?>> reloads, UnaryOperator<String> templateOf) {
         this.context = context;
         this.reloads = reloads;
-        this.sourceRoutes = sourceRoutes;
+        this.templateOf = templateOf;
     }
 
     public void routes(Exchange exchange) {
@@ -37,13 +38,13 @@ public final class RoutesApi {
             route.put("status", status == null ? "removed" : status.name().toLowerCase(Locale.ROOT));
             route.put("from", URISupport.sanitizeUri(r.getEndpoint().getEndpointBaseUri()));
             route.put("file", r.getSourceLocationShort());
-            route.put("template", sourceRoutes.templateOf(r.getRouteId()));
+            route.put("template", templateOf.apply(r.getRouteId()));
             routes.add(route);
         }
         routes.sort((a, b) -> String.valueOf(a.get("id")).compareTo(String.valueOf(b.get("id"))));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("routes", routes);
-        answer.put("reloads", reloads.all());
+        answer.put("reloads", reloads.get());
         BackupApi.reply(exchange, 200, answer);
     }
 }

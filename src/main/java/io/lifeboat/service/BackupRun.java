@@ -1,5 +1,6 @@
 package io.lifeboat.service;
 
+import io.lifeboat.api.BackupTrigger;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
@@ -13,7 +14,7 @@ import java.util.List;
  * One run of a backup flow, the message body that travels through its route: who started it and
  * for what, the snapshot it made, and how it went. Each step of the route reads and adds to it.
  */
-public final class BackupRun {
+public final class BackupRun implements BackupTrigger.Run {
     public static final String FILE = "file";
     public static final String DATABASE = "database";
     public static final String CONFIG = "config";
@@ -52,6 +53,7 @@ public final class BackupRun {
         this.path = path;
     }
 
+    @Override
     public String getId() {
         return id;
     }

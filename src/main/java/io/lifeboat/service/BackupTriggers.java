@@ -1,5 +1,6 @@
 package io.lifeboat.service;
 
+import io.lifeboat.api.BackupTrigger;
 import java.util.List;
 
 /**
@@ -7,7 +8,7 @@ import java.util.List;
  * out, and the route then sends it through its flow. IllegalStateException when the source's run
  * is going already.
  */
-public final class BackupTriggers {
+public final class BackupTriggers implements BackupTrigger {
     private final Runs runs;
     private final LiveConfig config;
 
@@ -16,33 +17,24 @@ public final class BackupTriggers {
         this.config = config;
     }
 
-    public List<String> fileSources() {
-        return config.fileSources();
+    @Override
+    public List<String> sources(String type) {
+        return switch (type) {
+            case BackupRun.DATABASE -> config.databases();
+            case BackupRun.FILE -> config.fileSources();
+            default -> config.configSources();
+        };
     }
 
-    public List<String> configSources() {
-        return config.configSources();
+    @Override
+    public BackupRun begin(String type, String source, String scope) {
+        return runs.start(type, source, BackupRun.DATABASE.equals(type) ? scope : null, null);
     }
 
-    public BackupRun startConfig(String source) {
-        return runs.start(BackupRun.CONFIG, source, null, null);
-    }
-
-    public List<String> databaseSources() {
-        return config.databases();
-    }
-
-    public BackupRun startFile(String source) {
-        return runs.start(BackupRun.FILE, source, null, null);
-    }
-
-    public BackupRun startDatabase(String source, String scope) {
-        return runs.start(BackupRun.DATABASE, source, scope, null);
-    }
-
-    /** Ends a run that was begun but could not be sent on through its flow, freeing its source. */
-    public void abandon(BackupRun run, String reason) {
-        run.fail(reason);
-        runs.finish(run);
+    @Override
+    public void abandon(Run run, String reason) {
+        BackupRun begun = (BackupRun) run;
+        begun.fail(reason);
+        runs.finish(begun);
     }
 }

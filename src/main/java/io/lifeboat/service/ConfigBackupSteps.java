@@ -1,5 +1,6 @@
 package io.lifeboat.service;
 
+import io.lifeboat.api.ConfigSources;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.Retention;
@@ -23,7 +24,7 @@ import java.util.function.Supplier;
  * What the steps of the config-backup flow do for a configuration source: back it up, record the
  * expiry of the certificates it holds, apply its retention.
  */
-public final class ConfigBackupSteps {
+public final class ConfigBackupSteps implements ConfigSources {
     /** A certificate that expires sooner than this is alerted with each backup. */
     static final Duration EXPIRING = Duration.ofDays(30);
     private final LiveConfig config;
@@ -82,20 +83,22 @@ public final class ConfigBackupSteps {
         }
     }
 
-    /** The configuration backups in the repository, opened with the configuration key (never made here). */
+    @Override
     public ConfigBackups backups() throws IOException {
         return new ConfigBackups(repository.open(), ConfigKeys.open(config.get().configKey()));
     }
 
-    /** The configuration backups, to list them: no key needed. */
+    @Override
     public ConfigBackups listing() throws IOException {
         return new ConfigBackups(repository.open(), null);
     }
 
+    @Override
     public LifeboatConfig.ConfigSource source(String name) {
         return config.configSource(name);
     }
 
+    @Override
     public List<String> sources() {
         return config.configSources();
     }

@@ -106,7 +106,7 @@ public final class LifeboatConfiguration implements CamelConfiguration {
 
         context.addService(receivers);
         SourceRoutes sourceRoutes = new SourceRoutes(context);
-        context.getRegistry().bind("routesApi", new RoutesApi(context, reloads, sourceRoutes));
+        context.getRegistry().bind("routesApi", new RoutesApi(context, reloads::all, sourceRoutes::templateOf));
         if (Boolean.parseBoolean(properties.resolveProperty("lifeboat.routes-reload").orElse("true"))) {
             context.addService(new ValidatingRouteReload(properties.resolveProperty("lifeboat.routes-directory")
                     .orElse("routes"), "*.camel.yaml", reloads, steps, sourceRoutes));

@@ -3,8 +3,6 @@ package io.lifeboat.recovery;
 import io.lifeboat.config.Durations;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.source.DirectoryTrees;
-import io.lifeboat.source.postgres.PgRecovery;
-import io.lifeboat.source.postgres.PgTools;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,16 +34,22 @@ final class Abort {
             }
             LifeboatConfig.Database d = Recovery.Item.DATABASE.equals(item.kind) ? config.get().database(item.source) : null;
             Path live = Path.of(item.live);
+            if (item.historyRecorded) {
+                // its binlogs are archived as a new history since: the old server would write the same names again
+                said.add(item.source + ": kept restored — its server's binlogs are streamed from " + item.newHistory
+                        + " on as a new history; put the old data back by hand (docs/RECOVERY.md)");
+                continue;
+            }
             boolean streamed = d != null && !item.swaps.isEmpty() && protection.holdStreaming(d.name());
-            if (d != null && !item.swaps.isEmpty() && PgRecovery.running(live, PgTools.serverUser(d.runAs()))) {
-                PgRecovery.stop(live, PgTools.serverUser(d.runAs())); // the restored copy's server
+            if (d != null && !item.swaps.isEmpty() && LiveDatabase.runsOn(d, live)) {
+                LiveDatabase.stop(d, live, timeout); // the restored copy's server
             }
             said.addAll(InPlace.undo(r, item, save));
             DirectoryTrees.delete(InPlace.staging(live, r.id));
             item.staged = false;
             item.restored = false;
             if (d != null && item.stoppedServer) {
-                Hooks.startDatabase(d, live, timeout);
+                LiveDatabase.start(d, live, timeout);
                 item.stoppedServer = false;
                 said.add(d.name() + ": started again on " + live);
             }

@@ -51,18 +51,4 @@ final class Hooks {
                     + ") failed: " + result.failure());
         }
     }
-
-    /** Starts a database on its data directory (its start hook, or pg_ctl) unless a server runs there already. */
-    static void startDatabase(LifeboatConfig.Database d, Path dataDirectory, Duration timeout)
-            throws IOException, InterruptedException {
-        String osUser = PgTools.serverUser(d.runAs());
-        if (PgRecovery.running(dataDirectory, osUser)) {
-            return; // started before a stop cut the recovery short
-        }
-        if (d.start() != null) {
-            run(d.name(), d.start(), true, timeout);
-        } else {
-            PgRestore.startServer(dataDirectory, osUser);
-        }
-    }
 }

@@ -65,6 +65,15 @@ public final class Recovery {
         boolean stoppedServer;
         /** The database's log streaming is held for the hand-over, until the recovery ends. */
         boolean streamingHeld;
+        /** MariaDB: the binlog position where the restored data ends (its history's start, for a later replay). */
+        String replayedTo;
+        /** MariaDB in place: the number the restored server's binlogs begin at, after all the old server wrote. */
+        Long binlogFirst;
+        /** MariaDB in place: when the restored server began its history (before it started), and its first file. */
+        Instant switchedAt;
+        String newHistory;
+        /** The new binlog history is recorded in the archive (before its binlogs are streamed). */
+        boolean historyRecorded;
         /** The full backup taken once the database was back, on its new timeline. */
         String protectionBackup;
         /** What the restore renamed aside, kept. */

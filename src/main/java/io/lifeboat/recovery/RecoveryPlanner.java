@@ -12,9 +12,11 @@ import io.lifeboat.source.DirectoryTrees;
 import io.lifeboat.source.config.ConfigBackups;
 import io.lifeboat.source.config.ConfigKeys;
 import io.lifeboat.source.config.ConfigSnapshots;
+import io.lifeboat.source.mysql.BinlogTimelines;
+import io.lifeboat.source.mysql.MySqlRestore;
 import io.lifeboat.source.postgres.PgRecovery;
-import io.lifeboat.source.postgres.WalChain;
 import io.lifeboat.source.postgres.PgRestore;
+import io.lifeboat.source.postgres.WalChain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +107,7 @@ final class RecoveryPlanner {
         boolean database = activeDatabases().stream().anyMatch(x -> x.name().equals(name));
         Snapshot newest;
         try {
-            newest = database ? PgRestore.baseFor(snapshots(), name, PgRestore.Target.latest()) : newestOf(name, null);
+            newest = database ? baseFor(config.database(name), null) : newestOf(name, null);
         } catch (RepositoryException e) {
             throw new RecoveryRequestException(400, "recovery.drills: " + e.getMessage());
         }
@@ -136,8 +138,7 @@ final class RecoveryPlanner {
         for (LifeboatConfig.Database d : activeDatabases()) {
             Snapshot base;
             try {
-                base = PgRestore.baseFor(snapshots(), d.name(), r.point == null ? PgRestore.Target.latest()
-                        : new PgRestore.Target("time", r.point.toString()));
+                base = baseFor(d, r.point);
             } catch (RepositoryException e) {
                 throw new RecoveryRequestException(400, "database " + d.name() + ": " + e.getMessage());
             }
@@ -233,10 +234,10 @@ final class RecoveryPlanner {
 
     private Recovery.Item database(Recovery r, LifeboatConfig.Database d, Snapshot base, boolean drill, Instant time)
             throws IOException {
-        if (d.mysql() && r.target == null) {
-            throw new RecoveryRequestException(400, "database " + d.name() + " is " + d.type() + ": a recovery restores it"
-                    + " into a target (field 'target'), not in place yet; then stop its server and move the restored "
-                    + "data directory in (docs/MARIADB.md)");
+        if (d.mysql() && r.target == null && d.start() == null) {
+            throw new RecoveryRequestException(400, "databases[" + d.name() + "].start is not set in lifeboat.yaml: a "
+                    + "recovery in place starts the restored " + d.type() + " server with its start hook (systemd: "
+                    + "mariadb, say), or give a target");
         }
         String live = d.dataDirectory();
         String restoreTo = r.target != null ? Path.of(r.target, "databases", d.name()).toString() : live;
@@ -323,6 +324,21 @@ final class RecoveryPlanner {
             }
         }
         return null;
+    }
+
+    /**
+     * The backup a database is restored from to the point (null: the newest): for MariaDB the last of
+     * the chain that reaches it, none from a binlog history a restore in place left.
+     */
+    private Snapshot baseFor(LifeboatConfig.Database d, Instant point) throws IOException {
+        if (!d.mysql()) {
+            return PgRestore.baseFor(snapshots(), d.name(), point == null ? PgRestore.Target.latest()
+                    : new PgRestore.Target("time", point.toString()));
+        }
+        List<Snapshot> chain = MySqlRestore.chainFor(snapshots(), d.name(),
+                BinlogTimelines.read(new LogArchive(repository, d.name())), point == null ? MySqlRestore.Target.latest()
+                        : new MySqlRestore.Target("time", point.toString()));
+        return chain.get(chain.size() - 1);
     }
 
     /** The newest backup of a file or configuration source at or before the point (null: the newest). */

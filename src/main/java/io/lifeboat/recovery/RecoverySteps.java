@@ -7,6 +7,7 @@ import io.lifeboat.catalog.Catalog;
 import io.lifeboat.compress.Compression;
 import io.lifeboat.config.Durations;
 import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.repository.LogArchive;
 import io.lifeboat.repository.Progress;
 import io.lifeboat.repository.Repository;
 import io.lifeboat.repository.Snapshot;
@@ -16,7 +17,11 @@ import io.lifeboat.source.config.ConfigBackups;
 import io.lifeboat.source.config.ConfigKeys;
 import io.lifeboat.source.config.ConfigRestorer;
 import io.lifeboat.source.files.Restorer;
+import io.lifeboat.source.mysql.BinlogTimelines;
+import io.lifeboat.source.mysql.Binlogs;
+import io.lifeboat.source.mysql.LiveServer;
 import io.lifeboat.source.mysql.MySqlRestore;
+import io.lifeboat.source.mysql.MySqlSource;
 import io.lifeboat.source.postgres.PgRecovery;
 import io.lifeboat.source.postgres.PgRestore;
 import io.lifeboat.source.postgres.PgTools;
@@ -430,23 +435,43 @@ public final class RecoverySteps {
                     + " rows");
         }, (repo, item, staged) -> {
             LifeboatConfig.Database d = config.get().database(item.source);
-            String osUser = PgTools.serverUser(d.runAs());
             Path to = Path.of(item.restoreTo);
             boolean begun = item.swap(to) != null; // the server was stopped and streaming held before
             if (!begun && !item.streamingHeld && protection.holdStreaming(d.name())) {
                 item.streamingHeld = true;
                 recoveries.save(r);
             }
-            if (!begun && PgRecovery.running(to, osUser)) {
-                PgRecovery.stop(to, osUser);
+            if (!begun && LiveDatabase.runsOn(d, to)) {
+                if (d.mysql()) {
+                    item.binlogFirst = Math.max(newestArchivedBinlog(d), LiveServer.newestBinlog(MySqlSource.of(d))) + 1;
+                    recoveries.save(r);
+                }
+                LiveDatabase.stop(d, to, hookTimeout());
                 item.stoppedServer = true;
                 recoveries.save(r);
                 FaultPoints.reach("database:stopped");
             }
             InPlace.swap(staged, to, r, item, () -> recoveries.save(r));
-            Hooks.startDatabase(d, to, hookTimeout());
-            return "in place at " + to + " and started" + kept(item);
+            if (d.mysql() && item.switchedAt == null) {
+                if (item.binlogFirst == null) {
+                    item.binlogFirst = newestArchivedBinlog(d) + 1; // the old server was not running
+                }
+                item.switchedAt = Instant.now();
+                recoveries.save(r);
+            }
+            LiveDatabase.start(d, to, hookTimeout());
+            if (d.mysql() && item.newHistory == null) {
+                item.newHistory = LiveServer.continueBinlogsAt(MySqlSource.of(d), item.binlogFirst);
+                recoveries.save(r);
+            }
+            return "in place at " + to + " and started" + (item.newHistory == null ? ""
+                    : ", its binlogs a new history from " + item.newHistory) + kept(item);
         });
+    }
+
+    /** The highest binlog number the archive holds of a MariaDB database (0: none), while its streaming is held. */
+    private long newestArchivedBinlog(LifeboatConfig.Database d) throws IOException {
+        return Binlogs.highest(new LogArchive(repository.open(null), d.name()).list());
     }
 
     /**
@@ -487,6 +512,15 @@ public final class RecoverySteps {
         if (!item.streamingHeld) {
             return false;
         }
+        if (item.newHistory != null && !item.historyRecorded) {
+            // before the first of the restored server's binlogs reaches the archive
+            boolean toItsEnd = "latest".equals(item.stopKind) || "immediate".equals(item.stopKind);
+            BinlogTimelines.record(repository.open(null), item.source, new BinlogTimelines.Switch(item.newHistory,
+                    item.switchedAt.toString(), toItsEnd ? "position" : item.stopKind, toItsEnd ? item.replayedTo : item.stopValue,
+                    r.id), Compression.parse(config.get().repository().compression()));
+            item.historyRecorded = true;
+            recoveries.save(r);
+        }
         protection.resumeStreaming(item.source);
         item.streamingHeld = false;
         recoveries.save(r);
@@ -504,6 +538,7 @@ public final class RecoverySteps {
         MySqlRestore.Result result = MySqlRestore.restore(repo, item.source, chain, new MySqlRestore.Target(
                 item.stopKind, item.stopValue), into, "root".equals(System.getProperty("user.name")) ? "mysql" : null);
         item.amcheck = result.checkReport();
+        item.replayedTo = result.replayedTo();
         Map<String, Map<String, Object>> tables = new LinkedHashMap<>();
         result.rowCounts().forEach((table, rows) -> tables.put(table, Map.of("rows", rows)));
         item.tables = tables;

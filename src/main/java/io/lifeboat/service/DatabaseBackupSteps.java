@@ -50,13 +50,13 @@ final class DatabaseBackupSteps {
         if (!d.mysql()) {
             run.snapshot(PgBaseBackup.run(repo, source(d), compression(), incremental, WAL_WAIT), repo);
         } else if (!d.logical()) {
-            run.snapshot(MariaBackup.run(repo, mysql(d), compression(), incremental), repo);
+            run.snapshot(MariaBackup.run(repo, MySqlSource.of(d), compression(), incremental), repo);
         } else if (incremental) {
             // mariadb-dump has no incremental form: between logical fulls the streamed binlogs are the increments
             run.note(null, "a logical source takes no incremental backup: its binlogs, streamed continuously, hold "
                     + "every change since the last full", false);
         } else {
-            run.snapshot(MariaDump.all(repo, mysql(d), compression()), repo);
+            run.snapshot(MariaDump.all(repo, MySqlSource.of(d), compression()), repo);
         }
     }
 
@@ -70,7 +70,7 @@ final class DatabaseBackupSteps {
         for (String db : d.dumps()) {
             try {
                 if (d.mysql()) {
-                    MariaDump.one(repo, mysql(d), db, compression());
+                    MariaDump.one(repo, MySqlSource.of(d), db, compression());
                 } else {
                     PgDump.run(repo, source(d), db, compression());
                 }
@@ -129,7 +129,7 @@ final class DatabaseBackupSteps {
      */
     void walCheck(BackupRun run) throws Exception {
         LifeboatConfig.Database d = config.database(run.getSource());
-        LogReport report = d.mysql() ? BinlogCheck.run(repository.open(), d.name(), mysql(d))
+        LogReport report = d.mysql() ? BinlogCheck.run(repository.open(), d.name(), MySqlSource.of(d))
                 : WalCheck.run(repository.open(), d.name(), source(d));
         List<String> problems = new ArrayList<>(report.problems());
         for (String stop : streamers.takeFailures(d.name())) {
@@ -145,11 +145,6 @@ final class DatabaseBackupSteps {
     static PgSource source(LifeboatConfig.Database d) {
         return new PgSource(d.name(), d.host() == null ? "127.0.0.1" : d.host(), d.port() == null ? 5432 : d.port(),
                 d.user() == null ? "postgres" : d.user(), d.passwordEnv());
-    }
-
-    static MySqlSource mysql(LifeboatConfig.Database d) {
-        return new MySqlSource(d.name(), d.host() == null ? "127.0.0.1" : d.host(), d.port() == null ? 3306 : d.port(),
-                d.user() == null ? "root" : d.user(), d.passwordEnv());
     }
 
     private Compression.Setting compression() {

@@ -5,6 +5,7 @@ import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.source.DirectoryTrees;
 import io.lifeboat.source.LogStreamer;
 import io.lifeboat.source.mysql.BinlogStreamer;
+import io.lifeboat.source.mysql.MySqlSource;
 import io.lifeboat.source.postgres.WalReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +54,7 @@ final class WalReceivers extends ServiceSupport {
     private void start(LifeboatConfig.Database d) throws Exception {
         Compression.Setting compression = Compression.parse(config.get().repository().compression());
         LogStreamer receiver = d.mysql()
-                ? new BinlogStreamer(repository.open(), DatabaseBackupSteps.mysql(d), spool(d), compression,
+                ? new BinlogStreamer(repository.open(), MySqlSource.of(d), spool(d), compression,
                         Duration.ofSeconds(1))
                 : new WalReceiver(repository.open(), DatabaseBackupSteps.source(d), spool(d), compression,
                         Duration.ofSeconds(1));

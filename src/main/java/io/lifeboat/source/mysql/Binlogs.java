@@ -96,28 +96,43 @@ public final class Binlogs {
     }
 
     /**
-     * Archived binlog files by number: the complete ones, and the newest file when only its
-     * partial is there. A partial below a newer file lacks its end, which was never streamed:
-     * replay cannot cross it, so it counts as missing.
+     * Archived binlog files by number: the complete ones, and a file of which only the partial is
+     * there when it is the newest, or the last of a history a restore in place left (the rest of it
+     * was never streamed and never will be). Any other partial lacks its end: replay cannot cross
+     * it, so it counts as missing.
      */
     static TreeSet<Long> numbers(List<String> archived) {
         TreeSet<Long> have = new TreeSet<>();
-        long newestPartial = -1;
+        TreeSet<Long> partials = new TreeSet<>();
+        TreeSet<Long> switches = new TreeSet<>();
         for (String name : archived) {
+            String first = BinlogTimelines.firstOf(name);
+            if (first != null) {
+                switches.add(number(first));
+            }
             String file = name.replace(LogArchive.PARTIAL, "");
             if (!isFile(file)) {
                 continue;
             }
-            if (name.endsWith(LogArchive.PARTIAL)) {
-                newestPartial = Math.max(newestPartial, number(file));
-            } else {
-                have.add(number(file));
+            (name.endsWith(LogArchive.PARTIAL) ? partials : have).add(number(file));
+        }
+        List<Long> ends = new ArrayList<>();
+        for (long p : partials) {
+            Long next = switches.higher(p);
+            boolean lastOfHistory = next != null && have.subSet(p, false, next, false).isEmpty()
+                    && partials.subSet(p, false, next, false).isEmpty();
+            if (lastOfHistory || (have.isEmpty() || p > have.last()) && p == partials.last()) {
+                ends.add(p);
             }
         }
-        if (newestPartial >= 0 && (have.isEmpty() || newestPartial > have.last())) {
-            have.add(newestPartial);
-        }
+        have.addAll(ends);
         return have;
+    }
+
+    /** The highest number of any binlog archived, complete or partial (0: none). */
+    public static long highest(List<String> archived) {
+        return archived.stream().map(n -> n.replace(LogArchive.PARTIAL, "")).filter(Binlogs::isFile)
+                .mapToLong(Binlogs::number).max().orElse(0);
     }
 
     /** Runs of files missing from the archive from `from` (null: the oldest archived) to the newest archived. */

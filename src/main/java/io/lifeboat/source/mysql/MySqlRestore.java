@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -60,9 +61,16 @@ public final class MySqlRestore {
         }
     }
 
-    /** What the restore found: the chain restored, the position replay began at, the check, rows per table. */
-    public record Result(List<String> chain, String replayedFrom, boolean passed, String checkReport,
+    /**
+     * What the restore found: the chain restored, the binlog positions its data begins and ends at
+     * (null without replay), the check, rows per table.
+     */
+    public record Result(List<String> chain, String replayedFrom, String replayedTo, boolean passed, String checkReport,
                          Map<String, Long> rowCounts, long totalRows) {
+    }
+
+    /** What a replay reached: the end of the last binlog it read, and what the report should add (else null). */
+    private record Replayed(Binlogs.Position end, String note) {
     }
 
     private MySqlRestore() {
@@ -70,12 +78,15 @@ public final class MySqlRestore {
 
     /**
      * The backups to restore, oldest first: the newest full one (physical or logical) at or
-     * before the target, and the incrementals taken on it, one on another, up to the target.
+     * before the target, and the incrementals taken on it, one on another, up to the target; none
+     * that a history the target does not lie in took after it was left (BinlogTimelines).
      */
-    public static List<Snapshot> chainFor(List<Snapshot> snapshots, String source, Target target) {
+    public static List<Snapshot> chainFor(List<Snapshot> snapshots, String source,
+                                          List<BinlogTimelines.Switch> switches, Target target) {
         Snapshot full = null;
         for (Snapshot s : snapshots) {
-            if ("full".equals(DatabaseBackups.kind(s, source)) && before(s, target)) {
+            if ("full".equals(DatabaseBackups.kind(s, source)) && before(s, target)
+                    && BinlogTimelines.onPath(s, switches, target)) {
                 full = s;
             }
         }
@@ -85,7 +96,7 @@ public final class MySqlRestore {
         List<Snapshot> chain = new ArrayList<>(List.of(full));
         for (Snapshot s : snapshots) {
             if ("incremental".equals(DatabaseBackups.kind(s, source)) && before(s, target)
-                    && chain.get(chain.size() - 1).id().equals(Binlogs.LOGS.basedOn(s))) {
+                    && BinlogTimelines.onPath(s, switches, target) && chain.get(chain.size() - 1).id().equals(Binlogs.LOGS.basedOn(s))) {
                 chain.add(s);
             }
         }
@@ -106,7 +117,7 @@ public final class MySqlRestore {
     }
 
     /** Whether the backup's data ends at or before the target. */
-    private static boolean before(Snapshot s, Target target) {
+    static boolean before(Snapshot s, Target target) {
         Binlogs.Position at = Binlogs.Position.of(s);
         return switch (target.kind()) {
             case "time" -> !Instant.parse(s.time()).isAfter(parseTime(target.value()));
@@ -159,7 +170,9 @@ public final class MySqlRestore {
      */
     public static Result restore(Repository repository, String source, Target target, Path dataDir, String osUser)
             throws IOException, InterruptedException {
-        return restore(repository, source, chainFor(repository.snapshots(), source, target), target, dataDir, osUser);
+        List<BinlogTimelines.Switch> switches = BinlogTimelines.read(new LogArchive(repository, source));
+        return restore(repository, source, chainFor(repository.snapshots(), source, switches, target), target, dataDir,
+                osUser);
     }
 
     /** Restores that chain (a full and the incrementals on it, oldest first), then as above. */
@@ -194,16 +207,17 @@ public final class MySqlRestore {
             }
             Snapshot last = chain.get(chain.size() - 1);
             Binlogs.Position from = replayFrom(last, target);
-            String note = from == null && !"immediate".equals(target.kind())
-                    ? "backup " + last.shortId() + " has no binlog position: restored to its own end" : null;
+            Replayed replayed = new Replayed(Binlogs.Position.of(last), from == null && !"immediate".equals(target.kind())
+                    ? "backup " + last.shortId() + " has no binlog position: restored to its own end" : null);
             try (PrivateServer server = PrivateServer.start(dataDir, osUser)) {
                 if (logical) {
                     load(repository, full, server);
                 }
                 if (from != null) {
-                    note = replay(repository, source, from, target, work, server);
+                    replayed = replay(repository, source, from, target, work, server);
                 }
             }
+            String note = replayed.note();
             try (PrivateServer server = PrivateServer.start(dataDir, osUser)) {
                 Tool.Result check = server.check();
                 Map<String, Long> rows = rowCounts(server);
@@ -211,7 +225,7 @@ public final class MySqlRestore {
                 String said = (report.isEmpty() ? "mariadb-check: every table OK" : report) + (note == null ? ""
                         : " (" + note + ")");
                 return new Result(chain.stream().map(Snapshot::id).toList(), from == null ? null : from.toString(),
-                        check.ok() && report.isEmpty(), said, rows, rows.values().stream().mapToLong(Long::longValue).sum());
+                        replayed.end() == null ? null : replayed.end().toString(), check.ok() && report.isEmpty(), said, rows, rows.values().stream().mapToLong(Long::longValue).sum());
             }
         } finally {
             DirectoryTrees.delete(work);
@@ -345,17 +359,28 @@ public final class MySqlRestore {
      * Copies the archived binlogs from the backup's file on (to the target's file for a position)
      * and replays them from the backup's offset to the target. Refused, before anything is
      * replayed, when the repository cannot reach the target: a missing or partly streamed file on
-     * the way, the target's file or offset not there, a time past a gap. Returns what the report
-     * should add (the binlogs ending before a time target), else null.
+     * the way, the target's file or offset not there, a time past a gap. A target past a restore in
+     * place is reached through the histories it passes (BinlogTimelines), one stretch after another.
      */
-    private static String replay(Repository repository, String source, Binlogs.Position from, Target target, Path work,
-                                 PrivateServer server) throws IOException, InterruptedException {
+    private static Replayed replay(Repository repository, String source, Binlogs.Position from, Target target, Path work,
+                                   PrivateServer server) throws IOException, InterruptedException {
         LogArchive archive = new LogArchive(repository, source);
-        List<String> archived = archive.list();
-        long newest = Binlogs.numbers(archived).stream().mapToLong(Long::longValue).max().orElse(-1);
+        List<BinlogTimelines.Leg> legs = BinlogTimelines.legs(BinlogTimelines.read(archive), from, target);
+        Replayed replayed = null;
+        for (int i = 0; i < legs.size(); i++) {
+            replayed = replay(archive, legs.get(i), work.resolve("binlogs-" + i), server);
+        }
+        return replayed;
+    }
+
+    private static Replayed replay(LogArchive archive, BinlogTimelines.Leg leg, Path staged, PrivateServer server)
+            throws IOException, InterruptedException {
+        Binlogs.Position from = leg.from();
+        Target target = leg.to();
+        TreeSet<Long> have = Binlogs.numbers(archive.list());
+        long newest = have.isEmpty() ? -1 : have.last();
         Binlogs.Position to = "position".equals(target.kind()) ? Binlogs.Position.parse(target.value()) : null;
-        long lastNeeded = to != null ? Binlogs.number(to.file()) : newest;
-        Path staged = work.resolve("binlogs");
+        long lastNeeded = Math.min(leg.lastFile(), to != null ? Binlogs.number(to.file()) : newest);
         Files.createDirectories(staged);
         List<String> files = new ArrayList<>();
         Instant stop = "time".equals(target.kind())
@@ -364,8 +389,8 @@ public final class MySqlRestore {
         String gap = null;
         for (long n = Binlogs.number(from.file()); n <= lastNeeded; n++) {
             String name = Binlogs.name(from.file(), n);
-            // the newest file may be a partial that grows, or becomes complete, while it is read
-            LogArchive.Segment s = n == newest ? archive.current(name) : archive.get(name);
+            // the newest file, or the last of a history, may be there as a partial (the newest one growing while read)
+            LogArchive.Segment s = have.contains(n) ? archive.current(name) : null;
             if (s == null) {
                 gap = name;
                 break;
@@ -436,7 +461,8 @@ public final class MySqlRestore {
             // mariadb-binlog says so and exits 0: the binlogs end before that GTID or position
             throw new IOException("replay did not reach " + target + ": the binlogs in the repository end before it");
         }
-        return note;
+        return new Replayed(new Binlogs.Position(lastStaged.name().replace(LogArchive.PARTIAL, ""), lastStaged.size()),
+                note);
     }
 
     /** Rows of every table of the server's databases (not its own schemas), "database.table" to count. */

@@ -1,5 +1,6 @@
 package io.lifeboat.source.mysql;
 
+import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.source.PasswordEnv;
 import io.lifeboat.source.Tool;
 import java.io.IOException;
@@ -18,6 +19,12 @@ import java.util.List;
  */
 public record MySqlSource(String name, String host, int port, String user, String passwordEnv) {
     private static final Duration QUERY_TIMEOUT = Duration.ofMinutes(2);
+
+    /** The server a database entry of lifeboat.yaml names (127.0.0.1:3306 as root unless it says otherwise). */
+    public static MySqlSource of(LifeboatConfig.Database d) {
+        return new MySqlSource(d.name(), d.host() == null ? "127.0.0.1" : d.host(), d.port() == null ? 3306 : d.port(),
+                d.user() == null ? "root" : d.user(), d.passwordEnv());
+    }
 
     /** A client program (mariadb, mariadb-dump, mariadb-backup, ...) with these arguments, aimed at this server. */
     public ProcessBuilder tool(String program, List<String> args) {

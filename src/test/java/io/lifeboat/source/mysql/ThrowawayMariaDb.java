@@ -40,12 +40,22 @@ public final class ThrowawayMariaDb implements AutoCloseable {
         return db;
     }
 
-    /** Starts (again) on the same data directory. */
-    public void start() throws Exception {
-        server = new ProcessBuilder("mariadbd", "--no-defaults", "--datadir=" + dir.resolve("data"),
+    /** The server's command line: its binlogs in its data directory, as a packaged server may keep them. */
+    private List<String> serverCommand() {
+        return List.of("mariadbd", "--no-defaults", "--datadir=" + dir.resolve("data"),
                 "--socket=" + dir.resolve("sock"), "--port=" + port, "--bind-address=127.0.0.1",
                 "--log-bin=" + dir.resolve("data/binlog"), "--server-id=1", "--binlog-format=ROW", "--user=mysql",
-                "--pid-file=" + dir.resolve("pid"), "--log-error=" + dir.resolve("err.log"))
+                "--pid-file=" + dir.resolve("pid"), "--log-error=" + dir.resolve("err.log"));
+    }
+
+    /** A shell line that starts the server detached, as a service manager would: a start hook for Lifeboat. */
+    public String startCommand() {
+        return "setsid " + String.join(" ", serverCommand()) + " >/dev/null 2>&1 </dev/null &";
+    }
+
+    /** Starts (again) on the same data directory. */
+    public void start() throws Exception {
+        server = new ProcessBuilder(serverCommand())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.currentTimeMillis() + 60_000;
         while (true) {
@@ -86,11 +96,18 @@ public final class ThrowawayMariaDb implements AutoCloseable {
         return new ProcessBuilder(cmd);
     }
 
-    /** A clean shutdown. */
+    /** A clean shutdown, of the server this started or of one a start hook started on its directory. */
     public void stop() throws Exception {
         if (server != null && server.isAlive()) {
             server.destroy();
             server.waitFor(120, TimeUnit.SECONDS);
+        }
+        Path pid = dir.resolve("pid");
+        if (Files.exists(pid)) {
+            ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(p -> {
+                p.destroy();
+                p.onExit().orTimeout(120, TimeUnit.SECONDS).join();
+            });
         }
     }
 

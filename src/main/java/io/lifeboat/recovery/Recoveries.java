@@ -316,7 +316,8 @@ public final class Recoveries {
             Recovery r = read(stored);
             r.resumed++;
             save(r);
-            LOG.warn("recovery {} was cut short by a stop; it continues from its last finished step", r.id);
+            LOG.warn("recovery {} was cut short by a stop; it continues from its last finished step (resumed {} times)",
+                    r.id, r.resumed);
             out.add(r);
         }
         return out;

@@ -1,5 +1,6 @@
 package io.lifeboat.recovery;
 
+import static io.lifeboat.ServedLifeboat.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,9 +83,9 @@ class RecoveryFaultTest {
             Files.deleteIfExists(held);
             lifeboat.start(List.of("-Dlifeboat.hold-at=" + point, "-Dlifeboat.hold-file=" + held));
             if (disaster == null) {
-                disaster = initiate("{\"type\": \"disaster\", \"backupId\": \"" + dbBackup + "\"}");
+                disaster = lifeboat.initiate("{\"type\": \"disaster\", \"backupId\": \"" + dbBackup + "\"}");
             }
-            awaitFile(held);
+            lifeboat.awaitFile(held);
             if (point.equals("database:staged")) {
                 stagedCopy = Files.getAttribute(staging(cluster.dataDir, disaster), "unix:ino");
             }
@@ -93,17 +94,17 @@ class RecoveryFaultTest {
         // the last start: the recovery finishes; a backup of a source it restores, asked for meanwhile, waits for it
         Files.writeString(work.resolve("hold-start"), "");
         lifeboat.start();
-        awaitFile(work.resolve("start.held"));
+        lifeboat.awaitFile(work.resolve("start.held"));
         HttpResponse<String> waiting = lifeboat.post("/api/v1/backup/trigger", "{\"type\": \"file\", \"source\":"
                 + " \"media\"}", "Admin");
         awaitLogLine("waits: recovery " + disaster);
         Files.delete(work.resolve("hold-start"));
         JsonNode recovered = lifeboat.awaitRecovery(disaster);
         assertEquals("completed", recovered.get("status").asText(), recovered.toString());
-        long saidResumed = Files.readString(lifeboat.log()).lines().filter(l -> l.contains("was cut short by a stop"))
-                .count();
-        assertEquals(points.size(), recovered.get("resumed").asInt(), "the service said " + saidResumed
-                + " times that it resumed the recovery: " + recovered);
+        List<String> saidResumed = Files.readString(lifeboat.log()).lines()
+                .filter(l -> l.contains("was cut short by a stop")).map(l -> l.replaceAll(".*resumed ", "")).toList();
+        assertEquals(points.size(), recovered.get("resumed").asInt(), "the service said it resumed the recovery "
+                + saidResumed + ": " + recovered);
         assertEquals(appBacked, TestSupport.describe(app), "the files are the backup's");
         assertEquals(mediaBacked, TestSupport.describe(media));
         assertEquals(dbBacked, contents(), "the database holds the backup's rows");
@@ -118,7 +119,7 @@ class RecoveryFaultTest {
                 "the old cluster is kept whole");
         JsonNode after = lifeboat.awaitBackup(waiting);
         assertEquals("success", after.get("status").asText(), after.toString());
-        JsonNode check = lifeboat.awaitRecovery(initiate("{\"type\": \"component\", \"backupId\": \"" + after.get("id")
+        JsonNode check = lifeboat.awaitRecovery(lifeboat.initiate("{\"type\": \"component\", \"backupId\": \"" + after.get("id")
                 .asText() + "\", \"target\": \"" + work.resolve("restores/waited") + "\"}"));
         assertEquals("completed", check.get("status").asText(), check.toString());
         assertEquals(mediaBacked, TestSupport.describe(work.resolve("restores/waited/files/media" + media)),
@@ -140,9 +141,9 @@ class RecoveryFaultTest {
         try (Connection db = cluster.connect()) {
             db.createStatement().execute("SELECT pg_switch_wal()");
         }
-        awaitFile(work.resolve("repository/logs/beCamera/" + segment));
+        lifeboat.awaitFile(work.resolve("repository/logs/beCamera/" + segment));
         assertFalse(segment.startsWith("00000001"), "the restored cluster is on a timeline of its own: " + segment);
-        JsonNode pitr = lifeboat.awaitRecovery(initiate("{\"type\": \"component\", \"backupId\": \""
+        JsonNode pitr = lifeboat.awaitRecovery(lifeboat.initiate("{\"type\": \"component\", \"backupId\": \""
                 + latestDatabaseBackup() + "\", \"pointInTime\": \"" + afterRecovery
                 + "\", \"target\": \"" + work.resolve("restores/after") + "\"}"));
         assertEquals("completed", pitr.get("status").asText(), pitr.toString());
@@ -155,7 +156,7 @@ class RecoveryFaultTest {
         writeConfig("- { name: platform, stop: { command: \"true\" }, start: { command: \"true\" },"
                 + " health: \"http://127.0.0.1:" + TestSupport.freePort() + "/health\" }");
         awaitPlanned(true);
-        JsonNode failed = lifeboat.awaitRecovery(initiate("{\"type\": \"disaster\", \"backupId\": \"" + dbBackup + "\"}"));
+        JsonNode failed = lifeboat.awaitRecovery(lifeboat.initiate("{\"type\": \"disaster\", \"backupId\": \"" + dbBackup + "\"}"));
         assertEquals("failed", failed.get("status").asText(), failed.toString());
         assertEquals("failed", step(failed, "validate-health").get("status").asText(), failed.toString());
         assertEquals(appBacked, TestSupport.describe(app), "restored before it failed");
@@ -169,7 +170,7 @@ class RecoveryFaultTest {
                 .asText() + "\"}", "Admin").statusCode(), "an aborted recovery is not resumed");
 
         // ... or, once what failed is fixed, resumed from its failed step
-        JsonNode again = lifeboat.awaitRecovery(initiate("{\"type\": \"disaster\", \"backupId\": \"" + dbBackup + "\"}"));
+        JsonNode again = lifeboat.awaitRecovery(lifeboat.initiate("{\"type\": \"disaster\", \"backupId\": \"" + dbBackup + "\"}"));
         assertEquals("failed", again.get("status").asText(), again.toString());
         writeConfig("");
         awaitPlanned(false);
@@ -270,28 +271,6 @@ class RecoveryFaultTest {
         JsonNode backups = JSON.readTree(lifeboat.get("/api/v1/backup/status?type=database", "Auditor").body())
                 .get("backups");
         return backups.get(0).get("id").asText();
-    }
-
-    private String initiate(String body) throws Exception {
-        HttpResponse<String> answer = lifeboat.post("/api/v1/recovery/initiate", body, "Admin");
-        assertEquals(202, answer.statusCode(), answer.body());
-        return JSON.readTree(answer.body()).get("recoveryId").asText();
-    }
-
-    private static JsonNode step(JsonNode recovery, String name) {
-        for (JsonNode s : recovery.get("steps")) {
-            if (s.get("name").asText().equals(name)) {
-                return s;
-            }
-        }
-        throw new AssertionError("no step " + name + " in " + recovery);
-    }
-
-    private void awaitFile(Path file) throws Exception {
-        for (int i = 0; i < 2400 && !Files.exists(file); i++) {
-            Thread.sleep(100);
-        }
-        assertTrue(Files.exists(file), file + " never came: " + Files.readString(lifeboat.log()));
     }
 
     private void awaitLogLine(String text) throws Exception {

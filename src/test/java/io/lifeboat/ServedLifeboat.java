@@ -143,6 +143,33 @@ public final class ServedLifeboat implements AutoCloseable {
         return JSON.readTree(answer.body());
     }
 
+    /** Starts a recovery (POST /api/v1/recovery/initiate as Admin); its id. */
+    public String initiate(String body) throws Exception {
+        HttpResponse<String> answer = post("/api/v1/recovery/initiate", body, "Admin");
+        assertEquals(202, answer.statusCode(), answer.body());
+        JsonNode started = JSON.readTree(answer.body());
+        assertEquals("started", started.get("status").asText());
+        return started.get("recoveryId").asText();
+    }
+
+    /** A step of a recovery's status, by name. */
+    public static JsonNode step(JsonNode recovery, String name) {
+        for (JsonNode s : recovery.get("steps")) {
+            if (s.get("name").asText().equals(name)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no step " + name + " in " + recovery);
+    }
+
+    /** Until the file is there (a fault point the service reached writes one), or says what the service logged. */
+    public void awaitFile(Path file) throws Exception {
+        for (int i = 0; i < 2400 && !Files.exists(file); i++) {
+            Thread.sleep(100);
+        }
+        assertTrue(Files.exists(file), file + " never came: " + Files.readString(log()));
+    }
+
     /** A recovery's status once it has ended. */
     public JsonNode awaitRecovery(String id) throws Exception {
         for (int i = 0; i < 2400; i++) {

@@ -1,5 +1,6 @@
 package io.lifeboat.recovery;
 
+import static io.lifeboat.ServedLifeboat.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -100,7 +100,7 @@ class ColdRestoreTest {
         String id = JSON.readTree(lifeboat.post("/api/v1/recovery/drills", "", "Admin").body()).get("recoveryId")
                 .asText();
         JsonNode waiting = awaitWarmUp(id, "waiting");
-        String detail = warmUp(waiting).get("detail").asText();
+        String detail = step(waiting, "warm-up").get("detail").asText();
         assertTrue(detail.contains(archived.size() + " objects") && detail.contains("in GLACIER, retrieval tier Bulk")
                 && detail.contains("typically 5-12 hours") && detail.contains("0 readable"), detail);
         assertEquals(archived, proxy.restoresAsked(), "exactly the archived packs are asked for");
@@ -120,7 +120,7 @@ class ColdRestoreTest {
         proxy.finishRestores();
         JsonNode drill = lifeboat.awaitRecovery(id);
         assertEquals("completed", drill.get("status").asText(), drill.toString());
-        assertTrue(warmUp(drill).get("detail").asText().contains("all readable"), drill.toString());
+        assertTrue(step(drill, "warm-up").get("detail").asText().contains("all readable"), drill.toString());
         JsonNode validated = step(drill, "validate-data");
         assertTrue(validated.get("detail").asText().contains("app: 4 files, " + (3 * (14L << 20) + 12)
                 + " bytes equal to snapshot"), validated.toString());
@@ -137,8 +137,8 @@ class ColdRestoreTest {
     private JsonNode awaitWarmUp(String id, String word) throws Exception {
         for (int i = 0; i < 600; i++) {
             JsonNode r = lifeboat.recovery(id);
-            JsonNode step = warmUp(r);
-            if (step != null && step.get("detail") != null && step.get("detail").asText().contains(word)
+            JsonNode step = step(r, "warm-up");
+            if (step.get("detail") != null && step.get("detail").asText().contains(word)
                     && "running".equals(step.get("status").asText())) {
                 return r;
             }
@@ -146,14 +146,5 @@ class ColdRestoreTest {
             Thread.sleep(200);
         }
         throw new AssertionError("the warm-up never said '" + word + "': " + lifeboat.recovery(id));
-    }
-
-    private static JsonNode warmUp(JsonNode recovery) {
-        return step(recovery, "warm-up");
-    }
-
-    private static JsonNode step(JsonNode recovery, String name) {
-        return StreamSupport.stream(recovery.get("steps").spliterator(), false)
-                .filter(s -> s.get("name").asText().equals(name)).findFirst().orElse(null);
     }
 }

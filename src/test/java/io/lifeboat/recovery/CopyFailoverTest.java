@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -134,9 +133,8 @@ class CopyFailoverTest {
         String id = drill.out().lines().findFirst().orElseThrow().split(" ")[1];
         JsonNode recovered = lifeboat.recovery(id);
         assertEquals("completed", recovered.get("status").asText(), recovered.toString());
-        for (String step : List.of("restore-files", "restore-databases")) {
-            JsonNode restored = StreamSupport.stream(recovered.get("steps").spliterator(), false)
-                    .filter(s -> s.get("name").asText().equals(step)).findFirst().orElseThrow();
+        for (String name : List.of("restore-files", "restore-databases")) {
+            JsonNode restored = ServedLifeboat.step(recovered, name);
             assertTrue(restored.get("detail").asText().startsWith("read from the copy " + work.resolve("nfs/lifeboat")),
                     restored.toString());
         }

@@ -1,5 +1,6 @@
 package io.lifeboat.recovery;
 
+import static io.lifeboat.ServedLifeboat.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -140,7 +141,7 @@ class RecoveryTest {
 
         // component: chosen paths into a target inside the roots, as they were backed up
         Path target = work.resolve("restores/settings");
-        JsonNode component = lifeboat.awaitRecovery(initiate("{\"type\": \"component\", \"backupId\": \"" + files
+        JsonNode component = lifeboat.awaitRecovery(lifeboat.initiate("{\"type\": \"component\", \"backupId\": \"" + files
                 + "\", \"target\": \"" + target + "\", \"paths\": [\"" + app.resolve("media") + "\"]}"));
         assertEquals("completed", component.get("status").asText(), component.toString());
         Path media = target.resolve("files/app" + app.resolve("media"));
@@ -153,7 +154,7 @@ class RecoveryTest {
             db.createStatement().execute("INSERT INTO counts VALUES (-1, 'after the backup')");
         }
         Map<String, String> beforePartial = TestSupport.describe(app);
-        JsonNode partial = lifeboat.awaitRecovery(initiate("{\"type\": \"partial\", \"backupId\": \"" + files + "\"}"));
+        JsonNode partial = lifeboat.awaitRecovery(lifeboat.initiate("{\"type\": \"partial\", \"backupId\": \"" + files + "\"}"));
         assertEquals("completed", partial.get("status").asText(), partial.toString());
         assertEquals(backedUp, TestSupport.describe(app), "the files are as backed up");
         assertEquals(1, partial.get("safetyBackups").size(), partial.toString());
@@ -166,7 +167,7 @@ class RecoveryTest {
 
         // a stop hook that fails: the flow stops there, says what state the platform is in, and restores nothing
         Files.writeString(work.resolve("refuse-stop"), "");
-        JsonNode refused = lifeboat.awaitRecovery(initiate(disaster));
+        JsonNode refused = lifeboat.awaitRecovery(lifeboat.initiate(disaster));
         assertEquals("failed", refused.get("status").asText(), refused.toString());
         assertEquals("failed", step(refused, "stop-services").get("status").asText());
         assertEquals("pending", step(refused, "restore-databases").get("status").asText());
@@ -189,7 +190,7 @@ class RecoveryTest {
         TestSupport.deleteTree(kept);
         Files.delete(work.resolve("hooks.log"));
         Files.writeString(work.resolve("hold"), ""); // the service's start hook waits: the recovery is held there
-        String id = initiate(disaster);
+        String id = lifeboat.initiate(disaster);
         awaitLine(work.resolve("hook.pid"), l -> !l.isBlank());
         JsonNode held = lifeboat.recovery(id);
         assertEquals("running", step(held, "start-services").get("status").asText(), held.toString());
@@ -328,14 +329,6 @@ class RecoveryTest {
         return b.get("id").asText();
     }
 
-    private String initiate(String body) throws Exception {
-        HttpResponse<String> answer = lifeboat.post("/api/v1/recovery/initiate", body, "Admin");
-        assertEquals(202, answer.statusCode(), answer.body());
-        JsonNode started = JSON.readTree(answer.body());
-        assertEquals("started", started.get("status").asText());
-        return started.get("recoveryId").asText();
-    }
-
     /** The first scheduled drill to end: not the one named. */
     private JsonNode awaitDrill(String not) throws Exception {
         for (int i = 0; i < 1200; i++) {
@@ -347,15 +340,6 @@ class RecoveryTest {
             Thread.sleep(250);
         }
         throw new AssertionError("no drill ended: " + Files.readString(lifeboat.log()));
-    }
-
-    private static JsonNode step(JsonNode recovery, String name) {
-        for (JsonNode s : recovery.get("steps")) {
-            if (s.get("name").asText().equals(name)) {
-                return s;
-            }
-        }
-        throw new AssertionError("no step " + name + " in " + recovery);
     }
 
     /** The WAL written so far is in the repository: the segment in use is switched from and stored. */

@@ -1,5 +1,6 @@
 package io.lifeboat.source.mysql;
 
+import static io.lifeboat.ServedLifeboat.step;
 import static io.lifeboat.TestSupport.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,8 +101,8 @@ class MariaDbInPlaceRecoveryTest {
         // recovered in place to the point; the service is killed once the restored server runs, before protection resumes
         Path held = work.resolve("held");
         lifeboat.start(List.of("-Dlifeboat.hold-at=step:resume-protection", "-Dlifeboat.hold-file=" + held));
-        String recovery = initiate("{\"type\": \"disaster\", \"backupId\": \"" + point + "\"}");
-        awaitFile(held);
+        String recovery = lifeboat.initiate("{\"type\": \"disaster\", \"backupId\": \"" + point + "\"}");
+        lifeboat.awaitFile(held);
         assertEquals("4", db.sql("SELECT COUNT(*) FROM camera.counts"), "the server holds the rows of the point");
         String newFirst = db.sql("SHOW MASTER STATUS").split("\t")[0];
         assertEquals(oldNewest + 1, binlogNumber(newFirst), "the restored server's binlogs go on after the old ones");
@@ -171,27 +172,5 @@ class MariaDbInPlaceRecoveryTest {
     private Repository repository() throws Exception {
         return Repository.open(BlobStores.open(work.resolve("repository").toString()),
                 Files.readAllLines(work.resolve("repository.password")).get(0).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private String initiate(String body) throws Exception {
-        HttpResponse<String> answer = lifeboat.post("/api/v1/recovery/initiate", body, "Admin");
-        assertEquals(202, answer.statusCode(), answer.body());
-        return Repository.JSON.readTree(answer.body()).get("recoveryId").asText();
-    }
-
-    private static JsonNode step(JsonNode recovery, String name) {
-        for (JsonNode s : recovery.get("steps")) {
-            if (s.get("name").asText().equals(name)) {
-                return s;
-            }
-        }
-        throw new AssertionError("no step " + name + " in " + recovery);
-    }
-
-    private void awaitFile(Path file) throws Exception {
-        for (int i = 0; i < 2400 && !Files.exists(file); i++) {
-            Thread.sleep(100);
-        }
-        assertTrue(Files.exists(file), file + " never came: " + Files.readString(lifeboat.log()));
     }
 }
